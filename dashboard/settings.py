@@ -1,0 +1,160 @@
+"""Settings for the followups dashboard.
+
+Every value comes from the environment (see `.env.example`). With DEBUG off, which is the
+default, secrets have no fallback, so a misconfigured deployment fails at start-up rather than
+at the first request.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+
+if DEBUG:
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="django-insecure-local-development-only-key")
+else:
+    try:
+        SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+    except ImproperlyConfigured:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (production)."
+        ) from None
+
+ALLOWED_HOSTS = env.list(
+    "DJANGO_ALLOWED_HOSTS",
+    default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [],
+)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "followups",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "dashboard.urls"
+WSGI_APPLICATION = "dashboard.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "followups.context_processors.dashboard",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "followups:search"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# A TLS-terminating proxy in front of the app tells it the original scheme.
+if env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
+}
+
+# --- GetBill -------------------------------------------------------------------------------
+# Without credentials, a development setup (or GETBILL_SANDBOX=true) talks to the embedded
+# sandbox over real HTTP, so the production client code path is the one exercised. With
+# credentials configured, the sandbox is not installed and its routes do not exist.
+GETBILL_CLIENT_ID = env.str("GETBILL_CLIENT_ID", default="")
+GETBILL_SANDBOX = not GETBILL_CLIENT_ID and env.bool("GETBILL_SANDBOX", default=DEBUG)
+
+if GETBILL_SANDBOX:
+    # First, so that its `runserver` wraps the others and points the client at the sandbox.
+    INSTALLED_APPS.insert(0, "sandbox")
+    # Where the dashboard itself is served; `runserver` overrides it with its own address.
+    SANDBOX_ORIGIN = env.str("GETBILL_SANDBOX_ORIGIN", default="http://127.0.0.1:8000")
+    GETBILL_CLIENT_ID = "sandbox-client"
+    GETBILL_CLIENT_SECRET = "sandbox-secret"  # noqa: S105 - fixed credentials of the fake
+    GETBILL_API_URL = f"{SANDBOX_ORIGIN}/sandbox/external-api/v1"
+    GETBILL_TOKEN_URL = f"{SANDBOX_ORIGIN}/sandbox/token"
+else:
+    if not DEBUG and not GETBILL_CLIENT_ID:
+        raise ImproperlyConfigured(
+            "GETBILL_CLIENT_ID must be set when DJANGO_DEBUG is off "
+            "(or set GETBILL_SANDBOX=true to run on the embedded sandbox)."
+        )
+    GETBILL_CLIENT_SECRET = env.str("GETBILL_CLIENT_SECRET", default="")
+    if GETBILL_CLIENT_ID and not GETBILL_CLIENT_SECRET:
+        raise ImproperlyConfigured("GETBILL_CLIENT_SECRET must be set with GETBILL_CLIENT_ID.")
+    GETBILL_API_URL = env.str("GETBILL_API_URL", default="https://getbill.io/external-api/v1")
+    GETBILL_TOKEN_URL = env.str("GETBILL_TOKEN_URL", default="https://getbill.io/token")
