@@ -1,5 +1,12 @@
+import threading
+from collections.abc import Iterator
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
 import pytest
 from django.conf import LazySettings
+from django.core.cache import cache
+from django.core.handlers.wsgi import WSGIHandler
 
 
 @pytest.fixture(autouse=True)
@@ -9,3 +16,40 @@ def _plain_static_storage(settings: LazySettings) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    cache.clear()
+    yield
+    cache.clear()
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def upstream_origin() -> Iterator[str]:
+    """The project's WSGI app on a loopback port, so the sandbox is reached over real HTTP.
+
+    Only the sandbox's routes are requested through it; they touch no database, so tests using
+    it keep the fast, transaction-wrapped `db` fixture.
+    """
+    server = make_server(
+        "127.0.0.1",
+        0,
+        WSGIHandler(),
+        server_class=_ThreadingWSGIServer,
+        handler_class=_QuietHandler,
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
