@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -6,3 +7,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("followups.urls")),
 ]
+
+# The fake GetBill exists only in sandbox mode: with credentials configured, its routes are not
+# merely protected, they are absent.
+if settings.GETBILL_SANDBOX:
+    urlpatterns.append(path("sandbox/", include("sandbox.urls")))
