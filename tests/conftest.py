@@ -53,3 +53,21 @@ def upstream_origin() -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def sandbox(upstream_origin: str, settings: LazySettings) -> Iterator[str]:
+    """The embedded sandbox as the dashboard's upstream, on the loopback server, quota reset.
+
+    Returns the origin ("http://127.0.0.1:<port>"); every setting it changes is restored after
+    the test.
+    """
+    from sandbox.state import sandbox_state_reset
+
+    settings.SANDBOX_ORIGIN = upstream_origin
+    settings.GETBILL_API_URL = f"{upstream_origin}/sandbox/external-api/v1"
+    settings.GETBILL_TOKEN_URL = f"{upstream_origin}/sandbox/token"
+    settings.GETBILL_MEDIA_HOSTS = [upstream_origin.removeprefix("http://")]
+    sandbox_state_reset()
+    yield upstream_origin
+    sandbox_state_reset()
