@@ -148,6 +148,13 @@ if GETBILL_SANDBOX:
     GETBILL_CLIENT_SECRET = "sandbox-secret"  # noqa: S105 - fixed credentials of the fake
     GETBILL_API_URL = f"{SANDBOX_ORIGIN}/sandbox/external-api/v1"
     GETBILL_TOKEN_URL = f"{SANDBOX_ORIGIN}/sandbox/token"
+    # The fake GetBill's own behaviour, as GetBill documents it; tests shrink these with the
+    # `settings` fixture. SANDBOX_SLOW_SECONDS is how long the "fault-slow" ID stalls.
+    SANDBOX_TOKEN_TTL_SECONDS = 3600
+    SANDBOX_MEDIA_URL_TTL_SECONDS = 3600
+    SANDBOX_RATE_LIMIT = 1000
+    SANDBOX_RATE_WINDOW_SECONDS = 3600
+    SANDBOX_SLOW_SECONDS = 30
 else:
     if not DEBUG and not GETBILL_CLIENT_ID:
         raise ImproperlyConfigured(
