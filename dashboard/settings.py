@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from followups import upstream_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -143,7 +145,10 @@ if GETBILL_SANDBOX:
     # First, so that its `runserver` wraps the others and points the client at the sandbox.
     INSTALLED_APPS.insert(0, "sandbox")
     # Where the dashboard itself is served; `runserver` overrides it with its own address.
-    SANDBOX_ORIGIN = env.str("GETBILL_SANDBOX_ORIGIN", default="http://127.0.0.1:8000")
+    SANDBOX_ORIGIN = upstream_config.upstream_url_clean(
+        name="GETBILL_SANDBOX_ORIGIN",
+        value=env.str("GETBILL_SANDBOX_ORIGIN", default="http://127.0.0.1:8000"),
+    )
     GETBILL_CLIENT_ID = "sandbox-client"
     GETBILL_CLIENT_SECRET = "sandbox-secret"  # noqa: S105 - fixed credentials of the fake
     GETBILL_API_URL = f"{SANDBOX_ORIGIN}/sandbox/external-api/v1"
@@ -155,6 +160,8 @@ if GETBILL_SANDBOX:
     SANDBOX_RATE_LIMIT = 1000
     SANDBOX_RATE_WINDOW_SECONDS = 3600
     SANDBOX_SLOW_SECONDS = 30
+    # The sandbox serves its recordings and letters itself.
+    GETBILL_MEDIA_HOSTS = [upstream_config.origin_host_port(origin=SANDBOX_ORIGIN)]
 else:
     if not DEBUG and not GETBILL_CLIENT_ID:
         raise ImproperlyConfigured(
@@ -164,5 +171,33 @@ else:
     GETBILL_CLIENT_SECRET = env.str("GETBILL_CLIENT_SECRET", default="")
     if GETBILL_CLIENT_ID and not GETBILL_CLIENT_SECRET:
         raise ImproperlyConfigured("GETBILL_CLIENT_SECRET must be set with GETBILL_CLIENT_ID.")
-    GETBILL_API_URL = env.str("GETBILL_API_URL", default="https://getbill.io/external-api/v1")
-    GETBILL_TOKEN_URL = env.str("GETBILL_TOKEN_URL", default="https://getbill.io/token")
+    GETBILL_API_URL = upstream_config.upstream_url_clean(
+        name="GETBILL_API_URL",
+        value=env.str("GETBILL_API_URL", default=upstream_config.DEFAULT_API_URL),
+    )
+    GETBILL_TOKEN_URL = upstream_config.upstream_url_clean(
+        name="GETBILL_TOKEN_URL",
+        value=env.str("GETBILL_TOKEN_URL", default=upstream_config.DEFAULT_TOKEN_URL),
+    )
+    # Hosts that recording and PDF URLs may point to; also the CSP's media-src.
+    GETBILL_MEDIA_HOSTS = upstream_config.media_hosts_parse(
+        value=env.str("GETBILL_MEDIA_HOSTS", default=upstream_config.DEFAULT_MEDIA_HOSTS)
+    )
+
+GETBILL_SCOPES = upstream_config.scopes_parse(
+    value=env.str("GETBILL_SCOPES", default=upstream_config.DEFAULT_SCOPES)
+)
+# Seconds: to open a connection, to wait for each read, and for a whole lookup (token
+# included), which also bounds an upstream that drip-feeds its answer.
+GETBILL_CONNECT_TIMEOUT = upstream_config.seconds_parse(
+    name="GETBILL_CONNECT_TIMEOUT",
+    value=env.str("GETBILL_CONNECT_TIMEOUT", default=str(upstream_config.DEFAULT_CONNECT_TIMEOUT)),
+)
+GETBILL_READ_TIMEOUT = upstream_config.seconds_parse(
+    name="GETBILL_READ_TIMEOUT",
+    value=env.str("GETBILL_READ_TIMEOUT", default=str(upstream_config.DEFAULT_READ_TIMEOUT)),
+)
+GETBILL_DEADLINE = upstream_config.seconds_parse(
+    name="GETBILL_DEADLINE",
+    value=env.str("GETBILL_DEADLINE", default=str(upstream_config.DEFAULT_DEADLINE)),
+)
