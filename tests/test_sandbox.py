@@ -723,3 +723,19 @@ def test_sandbox_fixture_points_the_client_settings_at_the_loopback_server(
     assert f"{sandbox}/sandbox/external-api/v1" == settings.GETBILL_API_URL
     assert [sandbox.removeprefix("http://")] == settings.GETBILL_MEDIA_HOSTS
     assert sandbox == settings.SANDBOX_ORIGIN
+
+
+def test_dev_server_log_hides_media_signatures(caplog: pytest.LogCaptureFixture):
+    from django.core.servers.basehttp import WSGIRequestHandler
+
+    handler = WSGIRequestHandler.__new__(WSGIRequestHandler)
+    handler.request = None  # type: ignore[assignment]
+    handler.log_date_time_string = lambda: "now"  # type: ignore[method-assign]
+    request_line = (
+        "GET /sandbox/media/recordings/call_1.mp3?X-Amz-Date=20240101T000000Z"
+        "&X-Amz-Signature=0123abcd&X-Amz-Expires=60 HTTP/1.1"
+    )
+    with caplog.at_level("INFO", logger="django.server"):
+        handler.log_message('"%s" %s %s', request_line, "206", "100")
+    assert "0123abcd" not in caplog.text
+    assert "X-Amz-Signature=[redacted]&X-Amz-Expires=60" in caplog.text
