@@ -272,7 +272,8 @@ def _config_get() -> _Config:
 # --- Deadline ------------------------------------------------------------------------------
 # httpx's timeouts apply to each socket operation, so an upstream sending a byte every few
 # seconds never trips them. The lookup's deadline is therefore applied below httpx, in the
-# network backend: every connect, read and write gets at most the time left.
+# network backend: every connect, TLS handshake, read and write gets at most the time left.
+# Name resolution is the one step outside it; the system resolver bounds it on its own.
 
 _deadline: ContextVar[float | None] = ContextVar("getbill_deadline", default=None)
 
@@ -622,6 +623,7 @@ def _backoff_record(config: _Config) -> None:
 @sensitive_variables()
 def _token_request(*, config: _Config) -> str:
     """Ask the token endpoint for a new token and share it; back off if that fails."""
+    _remaining()  # out of time is this lookup's failure, not the token endpoint's
     try:
         payload = _token_payload(config=config)
     except GetBillError:
@@ -783,6 +785,9 @@ def _retry_after(*, payload: Mapping[str, Any] | None, response: httpx.Response)
         and retry_after >= 0
     ):
         return min(math.ceil(retry_after), 86400)
+    header = _header_int(response.headers, "Retry-After")
+    if header is not None:
+        return min(header, 86400)
     reset_at = _reset_at(_header_int(response.headers, "X-RateLimit-Reset"))
     if reset_at is None:
         return None
@@ -845,7 +850,9 @@ def _api_get(
             # answer: a GET is safe to send again.
             retry = (
                 attempt == 1
-                and isinstance(exc, httpx.ConnectError | httpx.RemoteProtocolError)
+                and isinstance(
+                    exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.RemoteProtocolError
+                )
                 and _retry_in_time()
             )
             logger.warning(

@@ -8,11 +8,15 @@ Timeouts are set small, so every fault test is bounded by about a second.
 import json
 import logging
 import re
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -828,6 +832,21 @@ def test_rate_limited_falls_back_to_the_reset_header(upstream: HTTPServer):
     assert rate_limit_status_get().remaining == 0  # type: ignore[union-attr]
 
 
+def test_rate_limited_reads_a_retry_after_header_before_the_reset_header(upstream: HTTPServer):
+    serve_tokens(upstream, "token-one")
+    serve_followup(
+        upstream,
+        {"error": True, "message": "Rate limit exceeded.", "code": 429},
+        status=429,
+        headers={"Retry-After": "42", "X-RateLimit-Reset": str(int(time.time()) + 900)},
+    )
+
+    with pytest.raises(RateLimitedError) as raised:
+        followup_get(followup_id=FOLLOWUP_ID)
+
+    assert raised.value.retry_after_seconds == 42
+
+
 def test_rate_limit_headers_are_kept_as_the_last_known_quota(upstream: HTTPServer):
     serve_tokens(upstream, "token-one")
     assert rate_limit_status_get() is None
@@ -998,6 +1017,45 @@ def test_an_unreachable_token_endpoint_is_unavailable(upstream: HTTPServer, sett
     with pytest.raises(UpstreamUnavailableError):
         followup_get(followup_id=FOLLOWUP_ID)
     assert api_requests(upstream) == []
+
+
+def test_an_upstream_with_an_untrusted_certificate_gets_no_credentials(
+    settings: Any, tmp_path: Path
+):
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    openssl_args = [
+        *("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"),
+        *("-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)),
+    ]
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    subprocess.run(  # noqa: S603 - fixed arguments
+        [openssl, *openssl_args],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server = HTTPServer(host="127.0.0.1", port=0, ssl_context=context)
+    server.start()
+    try:
+        serve_tokens(server, "token-one")
+        serve_followup(server)
+        origin = server.url_for("").rstrip("/")
+        assert origin.startswith("https://")
+        settings.GETBILL_API_URL = origin + API_PATH
+        settings.GETBILL_TOKEN_URL = origin + TOKEN_PATH
+        settings.GETBILL_CLIENT_ID = CLIENT_ID
+        settings.GETBILL_CLIENT_SECRET = CLIENT_SECRET
+
+        with pytest.raises(UpstreamUnavailableError):
+            followup_get(followup_id=FOLLOWUP_ID)
+
+        assert server.log == []
+    finally:
+        server.stop()
 
 
 def test_a_dropped_connection_is_retried_once(raw_upstream: Callable[..., RawServer]):
