@@ -106,8 +106,8 @@ def token(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @csrf_exempt
-@require_GET
 @getbill_api
+@require_GET
 def followup_detail(request: HttpRequest, followup_id: str) -> HttpResponse:
     record = followup_fetch(followup_id=followup_id)
     if isinstance(record, RawAnswer):
@@ -118,16 +118,16 @@ def followup_detail(request: HttpRequest, followup_id: str) -> HttpResponse:
 
 @login_not_required
 @csrf_exempt
-@require_GET
 @getbill_api
+@require_GET
 def debt_followups(request: HttpRequest, debt_id: str) -> HttpResponse:
     return _page_response(request, debt_followups_fetch(debt_id=debt_id, query=request.GET))
 
 
 @login_not_required
 @csrf_exempt
-@require_GET
 @getbill_api
+@require_GET
 def followups_index(request: HttpRequest) -> HttpResponse:
     return _page_response(request, followups_list(query=request.GET))
 

@@ -739,3 +739,11 @@ def test_dev_server_log_hides_media_signatures(caplog: pytest.LogCaptureFixture)
         handler.log_message('"%s" %s %s', request_line, "206", "100")
     assert "0123abcd" not in caplog.text
     assert "X-Amz-Signature=[redacted]&X-Amz-Expires=60" in caplog.text
+
+
+def test_wrong_method_on_the_api_still_carries_rate_limit_headers(
+    http: httpx.Client, bearer: dict[str, str]
+):
+    response = http.post(f"{API}/followups/{EXAMPLES['call_deal_found']}", headers=bearer)
+    assert response.status_code == 405
+    assert response.headers["X-RateLimit-Remaining"] == "999"
