@@ -1,0 +1,392 @@
+"""How followup values read for a person: labels, tones, icons, durations, phone numbers.
+
+Upstream enums are open-ended (GetBill documents 11 statuses on one page and 12 on another, and
+no list at all for disconnection reasons), so every lookup here falls back to the raw value
+under a neutral tone instead of failing or hiding it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from django.urls import reverse
+from django.utils import dateformat
+
+from followups.getbill import InvalidIdError, getbill_id_clean
+from followups.media import media_url_allowed
+
+if TYPE_CHECKING:
+    from followups.getbill import Followup
+
+Tone = Literal["success", "progress", "neutral", "failure"]
+
+UNKNOWN_ICON = "dot"
+
+
+@dataclass(frozen=True)
+class StatusDisplay:
+    value: str
+    label: str
+    tone: Tone
+    known: bool
+
+
+@dataclass(frozen=True)
+class TypeDisplay:
+    value: str
+    label: str
+    icon: str
+    known: bool
+
+
+# Tone is what the status means for the collection: done and good, still under way, no
+# outcome either way, or a bad outcome. The label carries the meaning too, never colour alone.
+STATUSES: dict[str, tuple[str, Tone]] = {
+    "on_hold": ("On hold", "neutral"),
+    "scheduled": ("Scheduled", "progress"),
+    "in_progress": ("In progress", "progress"),
+    "sent": ("Sent", "progress"),
+    "delivered": ("Delivered", "progress"),
+    "read": ("Read", "progress"),
+    "deal_found": ("Deal found", "success"),
+    "no_answer": ("No answer", "neutral"),
+    "deal_not_found": ("No deal", "failure"),
+    "bad_behavior": ("Bad behaviour", "failure"),
+    "failed": ("Failed", "failure"),
+    "cancelled": ("Cancelled", "neutral"),
+}
+
+TYPES: dict[str, tuple[str, str]] = {
+    "call": ("Call", "phone"),
+    "manual_call": ("Manual call", "headset"),
+    "voicemail": ("Voicemail", "voicemail"),
+    "email": ("Email", "mail"),
+    "sms": ("SMS", "message"),
+    "whatsapp": ("WhatsApp", "chat"),
+    "physical": ("In-person visit", "pin"),
+    "postmail": ("Letter", "letter"),
+}
+
+# Types whose followup is a phone call, with call facts and possibly a recording.
+CALL_LIKE_TYPES = frozenset({"call", "manual_call", "voicemail"})
+# Messages sent to a phone number.
+PHONE_MESSAGE_TYPES = frozenset({"sms", "whatsapp"})
+# Fields only a call has: a type this dashboard does not know is treated as a call when it
+# carries any of them.
+CALL_FIELDS = ("duration_ms", "direction", "disconnection_reason", "call_id", "audio_url")
+
+DIRECTIONS = {"inbound": "Inbound", "outbound": "Outbound"}
+
+# GetBill documents only `completed_successfully`; the others are the values telephony
+# providers commonly report, worded for a reviewer.
+DISCONNECTION_REASONS = {
+    "completed_successfully": "Call completed normally",
+    "user_hangup": "Debtor hung up",
+    "customer_hangup": "Debtor hung up",
+    "agent_hangup": "Agent ended the call",
+    "call_transfer": "Transferred",
+    "voicemail_reached": "Reached voicemail",
+    "machine_detected": "Answering machine detected",
+    "inactivity": "Ended after silence",
+    "max_duration_reached": "Maximum call length reached",
+    "no_answer": "No answer",
+    "dial_no_answer": "No answer",
+    "busy": "Line busy",
+    "dial_busy": "Line busy",
+    "dial_failed": "Call could not be placed",
+    "invalid_number": "Invalid phone number",
+    "concurrency_limit_reached": "Provider call limit reached",
+    "error": "Provider error",
+}
+
+
+def status_display(*, status: str | None) -> StatusDisplay | None:
+    if status is None or status == "":
+        return None
+    known = STATUSES.get(status)
+    if known is None:
+        return StatusDisplay(value=status, label=status, tone="neutral", known=False)
+    return StatusDisplay(value=status, label=known[0], tone=known[1], known=True)
+
+
+def type_display(*, followup_type: str | None) -> TypeDisplay | None:
+    if followup_type is None or followup_type == "":
+        return None
+    known = TYPES.get(followup_type)
+    if known is None:
+        return TypeDisplay(value=followup_type, label=followup_type, icon=UNKNOWN_ICON, known=False)
+    return TypeDisplay(value=followup_type, label=known[0], icon=known[1], known=True)
+
+
+def type_is_call_like(*, followup_type: str | None) -> bool:
+    return followup_type in CALL_LIKE_TYPES
+
+
+def direction_label(*, direction: str | None) -> str | None:
+    if not direction:
+        return None
+    return DIRECTIONS.get(direction, direction)
+
+
+def disconnection_reason_label(*, reason: str | None) -> str | None:
+    if not reason:
+        return None
+    return DISCONNECTION_REASONS.get(reason, reason)
+
+
+def duration_format(*, ms: int | None) -> str | None:
+    """`m:ss`, or `h:mm:ss` from an hour on; seconds are rounded down like a player shows them."""
+    if ms is None or ms < 0:
+        return None
+    total = ms // 1000
+    hours, rest = divmod(total, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{seconds:02d}"
+    return f"{minutes}:{seconds:02d}"
+
+
+# ITU-T E.164 country calling codes of one and two digits; every other code has three digits.
+# That is enough to split any E.164 number into its country code and national number.
+_ONE_DIGIT_CODES = frozenset({"1", "7"})
+_TWO_DIGIT_CODES = frozenset(
+    {20, 27, *range(30, 35), 36, 39, 40, 41, *range(43, 50), *range(51, 59)}
+    | {*range(60, 67), 81, 82, 84, 86, *range(90, 96), 98}
+)
+
+# How each country writes its numbers, for the countries collections here mostly call: the first
+# rule whose prefix starts the national number and whose lengths fit is used. Group sizes are
+# read from the left; -1 takes the rest (subscriber numbers of variable length).
+REST = -1
+_GROUPINGS: dict[str, tuple[tuple[str, tuple[int, ...]], ...]] = {
+    "1": (("", (3, 3, 4)),),  # North America: +1 415 555 0132
+    "31": (("6", (1, 8)), ("", (2, 3, 4))),  # Netherlands: +31 6 12345678, +31 20 123 4567
+    "32": (("4", (3, 2, 2, 2)), ("2", (1, 3, 2, 2)), ("", (2, 2, 2, 2))),  # Belgium
+    "33": (("", (1, 2, 2, 2, 2)),),  # France: +33 8 00 12 34 56
+    "34": (("", (3, 2, 2, 2)),),  # Spain: +34 612 34 56 78
+    "41": (("", (2, 3, 2, 2)),),  # Switzerland: +41 44 668 18 00
+    "44": (  # United Kingdom: +44 20 7946 0318, +44 7700 900123, +44 161 496 0000
+        ("2", (2, 4, 4)),
+        ("7", (4, 6)),
+        *((city, (3, 3, 4)) for city in ("11", "121", "131", "141", "151", "161", "191")),
+        ("1", (4, 6)),
+        ("", (3, 3, 4)),
+    ),
+    "45": (("", (2, 2, 2, 2)),),  # Denmark
+    "48": (("", (3, 3, 3)),),  # Poland
+    "49": (  # Germany: +49 30 23125402, +49 151 23456789
+        *((area, (2, REST)) for area in ("30", "40", "69", "89")),
+        *((mobile, (3, REST)) for mobile in ("15", "16", "17")),
+    ),
+    "351": (("", (3, 3, 3)),),  # Portugal: +351 912 345 678
+    "352": (("", (3, 3, 3)),),  # Luxembourg mobiles: +352 621 123 456
+    "377": (("", (2, 2, 2, 2)),),  # Monaco: +377 93 15 20 00
+}
+
+
+def _grouping_find(code: str, national: str) -> tuple[int, ...] | None:
+    for prefix, sizes in _GROUPINGS.get(code, ()):
+        fixed = sum(size for size in sizes if size != REST)
+        fits = len(national) > fixed if REST in sizes else len(national) == fixed
+        if national.startswith(prefix) and fits:
+            return sizes
+    return None
+
+
+def _country_code_split(digits: str) -> tuple[str, str]:
+    if digits[:1] in _ONE_DIGIT_CODES:
+        return digits[:1], digits[1:]
+    if int(digits[:2]) in _TWO_DIGIT_CODES:
+        return digits[:2], digits[2:]
+    return digits[:3], digits[3:]
+
+
+def _groups(digits: str, sizes: tuple[int, ...]) -> list[str]:
+    out, start = [], 0
+    for size in sizes:
+        end = len(digits) if size == REST else start + size
+        out.append(digits[start:end])
+        start = end
+    return out
+
+
+def phone_format(*, number: str | None) -> str | None:
+    """Group an E.164 number for reading; anything else is returned unchanged.
+
+    Numbers no rule above knows get the country code split off and the national number in
+    groups of three from the left: never a changed digit, and readable without a full
+    numbering-plan database.
+    """
+    if not number:
+        return None
+    raw = number.strip()
+    digits = raw[1:]
+    if not raw.startswith("+") or not digits.isdigit() or not 8 <= len(digits) <= 15:
+        return raw
+    code, national = _country_code_split(digits)
+    sizes = _grouping_find(code, national)
+    if sizes is not None:
+        parts = _groups(national, sizes)
+    else:
+        parts = [national[i : i + 3] for i in range(0, len(national), 3)]
+        # Avoid a lonely last digit: "123 456 7" reads worse than "123 45 67".
+        if len(parts) > 1 and len(parts[-1]) == 1:
+            parts[-2:] = [parts[-2][:2], parts[-2][2:] + parts[-1]]
+    return " ".join([f"+{code}", *parts])
+
+
+def datetime_exact(*, value: datetime) -> str:
+    """The exact, unambiguous form shown on hover: 2024-01-22 11:30:00 CET."""
+    return dateformat.format(value, "Y-m-d H:i:s T")
+
+
+# --- The detail page ------------------------------------------------------------------------
+
+FactKind = Literal["text", "mono", "datetime", "missing", "unknown"]
+MediaState = Literal["available", "unavailable", "absent", "unknown"]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One labelled value of a followup; `kind` tells the template how to show it."""
+
+    label: str
+    kind: FactKind
+    value: Any = None
+    tone: Tone | None = None
+
+
+@dataclass(frozen=True)
+class Media:
+    """A recording or document link: `url` is set only when it passed the media-host check."""
+
+    state: MediaState
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class FollowupDetail:
+    followup: Followup
+    status: str | None
+    type: TypeDisplay | None
+    call_like: bool
+    email: bool
+    message_facts: list[Fact]
+    summary: Fact
+    notes: Fact
+    debt_id: Fact
+    debt_url: str | None
+    when: list[Fact]
+    call_facts: list[Fact]
+    email_facts: list[Fact]
+    recording: Media
+    document: Media
+
+
+def _fact(
+    followup: Followup,
+    field: str,
+    label: str,
+    *,
+    kind: FactKind = "text",
+    show: Callable[[Any], Any] = lambda value: value,
+    tone: Callable[[Any], Tone | None] = lambda value: None,
+) -> Fact:
+    # A field GetBill sent with the wrong type was dropped by the client: say "unknown" rather
+    # than pretend it was empty.
+    if field in followup.invalid_fields:
+        return Fact(label=label, kind="unknown")
+    raw = getattr(followup, field)
+    shown = None if raw is None else show(raw)
+    if shown is None or shown == "":
+        return Fact(label=label, kind="missing")
+    return Fact(label=label, kind=kind, value=shown, tone=tone(raw))
+
+
+def _yes_no(value: bool) -> str:
+    return "Yes" if value else "No"
+
+
+def _good_if_true(value: bool) -> Tone:
+    return "success" if value else "neutral"
+
+
+def _count_tone(value: int) -> Tone:
+    return "success" if value else "neutral"
+
+
+def followup_media(*, followup: Followup, field: Literal["audio_url", "pdf_url"]) -> Media:
+    """Only URLs on the allowed media hosts ever reach a `src` or `href`."""
+    if field in followup.invalid_fields:
+        return Media(state="unknown")
+    url = getattr(followup, field)
+    if not url:
+        return Media(state="absent")
+    if not media_url_allowed(url=url):
+        return Media(state="unavailable")
+    return Media(state="available", url=url)
+
+
+def _debt_url(*, debt_id: str | None) -> str | None:
+    # The ID comes from upstream: only one that passes the same rules as a typed ID gets a link.
+    if not debt_id:
+        return None
+    try:
+        clean = getbill_id_clean(raw=debt_id)
+    except InvalidIdError:
+        return None
+    return reverse("followups:debt_followups", kwargs={"debt_id": clean})
+
+
+def followup_detail(*, followup: Followup) -> FollowupDetail:
+    f = followup
+    status = "unknown" if "status" in f.invalid_fields else f.status
+    followup_type = "unknown" if "type" in f.invalid_fields else f.type
+    known_type = followup_type in TYPES
+    call_like = type_is_call_like(followup_type=f.type) or (
+        not known_type and any(getattr(f, name) is not None for name in CALL_FIELDS)
+    )
+    phone_fact = _fact(
+        f, "phone_number_used", "Phone number", kind="mono", show=lambda v: phone_format(number=v)
+    )
+    return FollowupDetail(
+        followup=f,
+        status=status,
+        type=type_display(followup_type=followup_type),
+        call_like=call_like,
+        email=f.type == "email",
+        message_facts=[phone_fact] if f.type in PHONE_MESSAGE_TYPES else [],
+        summary=_fact(f, "summary", "Summary"),
+        notes=_fact(f, "notes", "Notes"),
+        debt_id=_fact(f, "debt_id", "Debt", kind="mono"),
+        debt_url=_debt_url(debt_id=f.debt_id),
+        when=[
+            _fact(f, "scheduled_at", "Scheduled", kind="datetime"),
+            _fact(f, "call_date", "Executed", kind="datetime"),
+            _fact(f, "processed_at", "Processed", kind="datetime"),
+        ],
+        call_facts=[
+            _fact(f, "duration_ms", "Duration", kind="mono", show=lambda v: duration_format(ms=v)),
+            _fact(f, "direction", "Direction", show=lambda v: direction_label(direction=v)),
+            phone_fact,
+            _fact(
+                f,
+                "disconnection_reason",
+                "Ended",
+                show=lambda v: disconnection_reason_label(reason=v),
+            ),
+            _fact(f, "call_id", "Provider call ID", kind="mono"),
+        ],
+        email_facts=[
+            _fact(f, "email_opened", "Opened", show=_yes_no, tone=_good_if_true),
+            _fact(f, "email_open_count", "Opens", tone=_count_tone),
+            _fact(f, "email_first_opened_at", "First opened", kind="datetime"),
+            _fact(f, "email_clicked", "Clicked", show=_yes_no, tone=_good_if_true),
+            _fact(f, "email_click_count", "Clicks", tone=_count_tone),
+        ],
+        recording=followup_media(followup=f, field="audio_url"),
+        document=followup_media(followup=f, field="pdf_url"),
+    )

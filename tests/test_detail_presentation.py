@@ -1,0 +1,198 @@
+"""How followup values read: labels, tones, icons, durations, phone numbers, times."""
+
+from datetime import timedelta
+
+import pytest
+from django.template import Context, Template
+from django.utils import timezone
+
+from followups import presentation
+
+ALL_STATUSES = [
+    "on_hold",
+    "scheduled",
+    "in_progress",
+    "sent",
+    "delivered",
+    "read",
+    "deal_found",
+    "no_answer",
+    "deal_not_found",
+    "bad_behavior",
+    "failed",
+    "cancelled",
+]
+ALL_TYPES = ["call", "email", "sms", "whatsapp", "voicemail", "manual_call", "physical", "postmail"]
+
+
+def test_every_documented_status_has_a_label_and_a_tone():
+    assert set(presentation.STATUSES) == set(ALL_STATUSES)
+    tones = {presentation.STATUSES[s][1] for s in ALL_STATUSES}
+    assert tones == {"success", "progress", "neutral", "failure"}
+
+
+@pytest.mark.parametrize(
+    ("status", "label", "tone"),
+    [
+        ("deal_found", "Deal found", "success"),
+        ("in_progress", "In progress", "progress"),
+        ("read", "Read", "progress"),
+        ("on_hold", "On hold", "neutral"),
+        ("deal_not_found", "No deal", "failure"),
+        ("failed", "Failed", "failure"),
+    ],
+)
+def test_status_display(status, label, tone):
+    shown = presentation.status_display(status=status)
+    assert shown is not None
+    assert (shown.label, shown.tone, shown.known) == (label, tone, True)
+
+
+def test_unknown_status_is_shown_as_sent_under_a_neutral_tone():
+    shown = presentation.status_display(status="escalated_to_legal")
+    assert shown == presentation.StatusDisplay(
+        value="escalated_to_legal", label="escalated_to_legal", tone="neutral", known=False
+    )
+    assert presentation.status_display(status=None) is None
+
+
+@pytest.mark.parametrize("followup_type", ALL_TYPES)
+def test_every_type_has_a_label_and_an_icon(followup_type):
+    shown = presentation.type_display(followup_type=followup_type)
+    assert shown is not None
+    assert shown.known
+    assert shown.icon != presentation.UNKNOWN_ICON
+    assert shown.label != followup_type or followup_type == "call"
+
+
+def test_unknown_type_keeps_its_value_and_a_neutral_icon():
+    shown = presentation.type_display(followup_type="carrier_pigeon")
+    assert shown is not None
+    assert (shown.label, shown.icon, shown.known) == ("carrier_pigeon", "dot", False)
+
+
+def test_call_like_types():
+    assert {t for t in ALL_TYPES if presentation.type_is_call_like(followup_type=t)} == {
+        "call",
+        "manual_call",
+        "voicemail",
+    }
+
+
+@pytest.mark.parametrize(
+    ("ms", "shown"),
+    [
+        (0, "0:00"),
+        (999, "0:00"),
+        (59_999, "0:59"),
+        (180_000, "3:00"),
+        (754_321, "12:34"),
+        (3_600_000, "1:00:00"),
+        (3_723_000, "1:02:03"),
+        (None, None),
+        (-5, None),
+    ],
+)
+def test_duration_format(ms, shown):
+    assert presentation.duration_format(ms=ms) == shown
+
+
+@pytest.mark.parametrize(
+    ("number", "shown"),
+    [
+        ("+33800123456", "+33 8 00 12 34 56"),
+        ("+33612345678", "+33 6 12 34 56 78"),
+        ("+14155550132", "+1 415 555 0132"),
+        ("+34612345678", "+34 612 34 56 78"),
+        ("+351912345678", "+351 912 345 678"),
+        ("+37793152000", "+377 93 15 20 00"),
+        ("+442079460318", "+44 20 7946 0318"),
+        ("+447700900123", "+44 7700 900123"),
+        ("+441614960000", "+44 161 496 0000"),
+        ("+441632960123", "+44 1632 960123"),
+        ("+493023125402", "+49 30 23125402"),
+        ("+4915123456789", "+49 151 23456789"),
+        ("+3225551234", "+32 2 555 12 34"),
+        ("+32471123456", "+32 471 12 34 56"),
+        ("+31612345678", "+31 6 12345678"),
+        # No rule: code split off, digits grouped by three, none changed.
+        ("+4922112345", "+49 221 123 45"),
+        ("+390612345678", "+39 061 234 56 78"),
+        ("+8613812345678", "+86 138 123 456 78"),
+        # Not E.164: shown as sent.
+        ("0612345678", "0612345678"),
+        ("+33 6 12", "+33 6 12"),
+        ("+1234", "+1234"),
+        ("call me", "call me"),
+        (None, None),
+        ("", None),
+    ],
+)
+def test_phone_format(number, shown):
+    assert presentation.phone_format(number=number) == shown
+
+
+@pytest.mark.parametrize(
+    "number", ["+33800123456", "+4930123456", "+8613812345678", "+971501234567"]
+)
+def test_phone_format_never_changes_a_digit(number):
+    shown = presentation.phone_format(number=number)
+    assert shown is not None
+    assert shown.replace(" ", "") == number
+
+
+@pytest.mark.parametrize(
+    ("reason", "shown"),
+    [
+        ("completed_successfully", "Call completed normally"),
+        ("dial_no_answer", "No answer"),
+        ("line_cut_by_squirrel", "line_cut_by_squirrel"),
+        (None, None),
+    ],
+)
+def test_disconnection_reason_label(reason, shown):
+    assert presentation.disconnection_reason_label(reason=reason) == shown
+
+
+def test_direction_label():
+    assert presentation.direction_label(direction="inbound") == "Inbound"
+    assert presentation.direction_label(direction="sideways") == "sideways"
+    assert presentation.direction_label(direction=None) is None
+
+
+def _render(source: str, **context) -> str:
+    # Relative times use no-break spaces so "3 days" never wraps; compare with plain spaces.
+    html = Template("{% load followups_tags %}" + source).render(Context(context))
+    return html.replace("\xa0", " ")
+
+
+def test_when_is_relative_with_the_exact_time_in_the_users_time_zone(settings):
+    settings.TIME_ZONE = "Europe/Paris"
+    moment = timezone.now() - timedelta(days=3, hours=2)
+    with timezone.override("Europe/Paris"):
+        html = _render("{% when value %}", value=moment)
+    local = moment.astimezone(timezone.get_default_timezone())
+    assert ">3 days ago</time>" in html
+    assert f'datetime="{moment.isoformat()}"' in html
+    assert f'title="{local:%Y-%m-%d %H:%M:%S}' in html
+    assert local.strftime("%H:%M") in html
+
+
+def test_when_future_and_just_now():
+    now = timezone.now()
+    assert ">in 2 hours</time>" in _render(
+        '{% when value "relative" %}', value=now + timedelta(hours=2, seconds=30)
+    )
+    assert ">just now</time>" in _render('{% when value "relative" %}', value=now)
+    assert ">in 30 seconds</time>" in _render(
+        '{% when value "relative" %}', value=now + timedelta(seconds=29.5)
+    )
+    assert _render("{% when value %}", value=None) == ""
+
+
+def test_icons_are_decorative_or_labelled():
+    assert 'aria-hidden="true"' in _render('{% icon "phone" %}')
+    labelled = _render('{% icon "phone" label %}', label='<b>"x"')
+    assert 'role="img"' in labelled
+    assert "&lt;b&gt;&quot;x&quot;" in labelled
+    assert "icon-dot" in _render('{% icon "nope" %}')
