@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.http import HttpRequest, HttpResponse
@@ -10,10 +11,13 @@ TIME_ZONE_COOKIE = "tz"
 def _zone_from_cookie(value: str | None) -> ZoneInfo | None:
     # The cookie is written by the browser's own script but is still user input: only names
     # of the IANA database are accepted.
-    if not value or len(value) > 64:
+    if not value:
+        return None
+    name = unquote(value)
+    if len(name) > 64:
         return None
     try:
-        return ZoneInfo(value)
+        return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return None
 

@@ -1,8 +1,148 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
+from django_htmx.http import push_url
+
+from followups import presentation, services
+from followups.getbill import GetBillError, InvalidIdError, RateLimitedError, getbill_id_clean
+
+# Swaps of the page's main region get the content alone; everything else gets the whole page
+# (including htmx's history restore, which asks for a full page).
+MAIN_TARGET = "main"
+
+ERROR_TITLES = {
+    400: "That is not a followup ID",
+    403: "Access denied",
+    404: "Followup not found",
+    429: "Too many requests to GetBill",
+    502: "GetBill returned an error",
+    503: "GetBill is unreachable",
+    504: "GetBill took too long to answer",
+}
+
+
+def _swaps_main(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    if not htmx:
+        return False
+    return bool(htmx.target == MAIN_TARGET and not htmx.history_restore_request)
+
+
+def page_render(
+    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    """Render a page, or only its main region when htmx swaps it in."""
+    base = "followups/_main_only.html" if _swaps_main(request) else "base.html"
+    response = render(request, template, {**context, "base_template": base}, status=status)
+    # Same URL, two bodies: caches must key on whether htmx asked.
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+def getbill_error_response(
+    request: HttpRequest, error: GetBillError, *, query: str = ""
+) -> HttpResponse:
+    """The one error page for every GetBill failure, with the error's status code."""
+    status = error.status_code
+    retry_after = error.retry_after_seconds if isinstance(error, RateLimitedError) else None
+    response = page_render(
+        request,
+        "errors/getbill_error.html",
+        {
+            "status": status,
+            "title": ERROR_TITLES.get(status, "Something went wrong"),
+            "message": error.user_message,
+            "retry_at": (
+                timezone.now() + timedelta(seconds=retry_after) if retry_after is not None else None
+            ),
+            "query": query,
+        },
+        status=status,
+    )
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _search_page(
+    request: HttpRequest, *, query: str = "", error: str = "", status: int = 200
+) -> HttpResponse:
+    return page_render(
+        request,
+        "followups/search.html",
+        {
+            "query": query,
+            "error": error,
+            "recent_views": services.recent_views_list(user=request.user),
+        },
+        status=status,
+    )
 
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    return render(request, "followups/search.html")
+    # The search box of older pages and bookmarks sent `/?q=`: same behaviour as the lookup.
+    if "q" in request.GET:
+        return lookup(request)
+    return _search_page(request)
+
+
+@require_GET
+def lookup(request: HttpRequest) -> HttpResponse:
+    """`?q=<ID, link or text>` -> the followup's permanent page."""
+    query = request.GET.get("q", "")
+    if "q" not in request.GET:
+        return redirect("followups:search")
+    try:
+        followup_id = services.followup_id_from_text(text=query)
+    except InvalidIdError as error:
+        return _search_page(request, query=query, error=error.user_message, status=400)
+    url = reverse("followups:detail", kwargs={"followup_id": followup_id})
+    if _swaps_main(request):
+        # One round trip: render the followup here and move the address bar to its own URL.
+        return push_url(_detail_response(request, followup_id), url)
+    return HttpResponseRedirect(url)
+
+
+def _signed_in_user(request: HttpRequest) -> AbstractBaseUser:
+    # LoginRequiredMiddleware guarantees it; this tells the type checker and fails closed.
+    if not isinstance(request.user, AbstractBaseUser):
+        raise PermissionDenied
+    return request.user
+
+
+def _detail_response(request: HttpRequest, followup_id: str) -> HttpResponse:
+    try:
+        followup = services.followup_lookup(user=_signed_in_user(request), followup_id=followup_id)
+    except GetBillError as error:
+        return getbill_error_response(request, error, query=followup_id)
+    return page_render(
+        request,
+        "followups/detail.html",
+        {"detail": presentation.followup_detail(followup=followup), "followup": followup},
+    )
+
+
+@require_GET
+def detail(request: HttpRequest, followup_id: str) -> HttpResponse:
+    return _detail_response(request, followup_id)
+
+
+@require_GET
+def debt_followups(request: HttpRequest, debt_id: str) -> HttpResponse:
+    # The debt's timeline is built on top of this page; for now it only names the debt.
+    try:
+        debt_id = getbill_id_clean(raw=debt_id)
+    except InvalidIdError as error:
+        return getbill_error_response(request, error)
+    return page_render(request, "followups/debt_followups.html", {"debt_id": debt_id})

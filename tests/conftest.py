@@ -1,6 +1,8 @@
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from socketserver import ThreadingMixIn
+from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
@@ -71,3 +73,45 @@ def sandbox(upstream_origin: str, settings: LazySettings) -> Iterator[str]:
     sandbox_state_reset()
     yield upstream_origin
     sandbox_state_reset()
+
+
+# --- Followups for page tests ----------------------------------------------------------------
+# The documented example followup (get-followup-page.txt), overridable field by field, for tests
+# that feed the pages data the sandbox does not have (hostile text, odd types...).
+FOLLOWUP_EXAMPLE: dict[str, object] = {
+    "id": "abc123def456",
+    "debt_id": "xyz789ghi012",
+    "status": "deal_found",
+    "type": "call",
+    "call_date": datetime(2024, 1, 22, 10, 30, tzinfo=UTC),
+    "scheduled_at": datetime(2024, 1, 22, 10, 0, tzinfo=UTC),
+    "processed_at": datetime(2024, 1, 22, 10, 35, tzinfo=UTC),
+    "summary": "Successfully contacted debtor, agreed to payment plan",
+    "notes": "Customer was cooperative and agreed to pay €500 monthly starting February 1st.",
+    "call_id": "call_789456",
+    "audio_url": None,
+    "pdf_url": None,
+    "duration_ms": 180000,
+    "disconnection_reason": "completed_successfully",
+    "direction": "outbound",
+    "phone_number_used": "+33800123456",
+    "is_retry": False,
+    "triggered_payment": True,
+    "email_opened": False,
+    "email_open_count": 0,
+    "email_first_opened_at": None,
+    "email_clicked": False,
+    "email_click_count": 0,
+    "media_urls_expire_at": None,
+}
+
+
+@pytest.fixture
+def followup_make() -> Callable[..., Any]:
+    """Build a `Followup` like the documented example, with keyword overrides."""
+    from followups.getbill import Followup
+
+    def make(**overrides: Any) -> Followup:
+        return Followup(**{**FOLLOWUP_EXAMPLE, **overrides})
+
+    return make

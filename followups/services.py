@@ -1,0 +1,118 @@
+"""Business logic of looking followups up: reading an ID out of what people paste, fetching the
+followup from GetBill, and remembering what each user looked at."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.utils import timezone
+
+from followups.getbill import Followup, InvalidIdError, followup_get, getbill_id_clean
+from followups.models import RECENT_VIEWS_KEPT, VALUE_MAX_LENGTH, RecentView
+
+# A followup ID in a GetBill link: the segment after `/followups/` (app pages, API URLs and this
+# dashboard's own links), but not the by-debt API path, whose next segment is a debt ID.
+_URL_ID = re.compile(r"/followups/(?!debt/)([^/?#\s\"'<>]+)", re.IGNORECASE)
+# `?followup_id=...` / `followupId=...` in a query string.
+_PARAM_ID = re.compile(r"[?&]followup_?id=([^&#\s\"'<>]+)", re.IGNORECASE)
+_DEBT_URL = re.compile(r"/followups/debt/|/debts?/[^/?#\s]+/?(?:$|[?#])", re.IGNORECASE)
+_ANY_URL = re.compile(r"\S+://\S+|\bwww\.\S+")
+# A stand-alone token in free text that looks like an encrypted ID: letters and digits mixed,
+# which rules out words, dates, amounts and phone numbers around it.
+_TOKEN = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{6,64}(?![A-Za-z0-9_-])")
+
+ID_HELP = (
+    "Paste a followup ID (like abc123def456), a GetBill link to a followup, "
+    "or text that contains one."
+)
+
+
+def _invalid(message: str) -> InvalidIdError:
+    return InvalidIdError(message)
+
+
+def _looks_like_id(token: str) -> bool:
+    return any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
+
+
+def followup_id_from_text(*, text: str) -> str:
+    """The followup ID in `text`: an ID on its own, a pasted link, or a sentence with one in it.
+
+    Raises InvalidIdError with a message saying what was wrong.
+    """
+    stripped = text.strip()
+    if not stripped:
+        raise _invalid("Enter a followup ID. " + ID_HELP)
+    try:
+        return getbill_id_clean(raw=stripped)
+    except InvalidIdError:
+        pass
+
+    for pattern in (_URL_ID, _PARAM_ID):
+        match = pattern.search(stripped)
+        if match:
+            try:
+                return getbill_id_clean(raw=unquote(match.group(1)))
+            except InvalidIdError:
+                raise _invalid(
+                    "That link does not contain a valid followup ID. " + ID_HELP
+                ) from None
+
+    if _DEBT_URL.search(stripped) and " " not in stripped:
+        raise _invalid("That is a link to a debt, not to a followup. " + ID_HELP)
+    # Words of a link are not IDs: only the link's own followup segment counts, checked above.
+    prose = _ANY_URL.sub(" ", stripped)
+    if not prose.strip():
+        raise _invalid("That link does not point to a followup. " + ID_HELP)
+    candidates = list(dict.fromkeys(t for t in _TOKEN.findall(prose) if _looks_like_id(t)))
+    if len(candidates) == 1:
+        return getbill_id_clean(raw=candidates[0])
+    if len(candidates) > 1:
+        raise _invalid("That text contains more than one possible ID. Paste only one.")
+    raise _invalid("No followup ID found in that text. " + ID_HELP)
+
+
+def recent_view_record(
+    *, user: AbstractBaseUser, followup_id: str, followup: Followup
+) -> RecentView:
+    """Remember that `user` looked at `followup`, keeping only their newest views.
+
+    `followup_id` is the validated ID the user asked for, so links built from it always resolve.
+    """
+    with transaction.atomic():
+        view, _ = RecentView.objects.update_or_create(
+            user_id=user.pk,
+            followup_id=followup_id,
+            defaults={
+                "followup_type": (followup.type or "")[:VALUE_MAX_LENGTH],
+                "followup_status": (followup.status or "")[:VALUE_MAX_LENGTH],
+                "viewed_at": timezone.now(),
+            },
+        )
+        stale = RecentView.objects.filter(user_id=user.pk).values_list("pk", flat=True)[
+            RECENT_VIEWS_KEPT:
+        ]
+        RecentView.objects.filter(pk__in=list(stale)).delete()
+    return view
+
+
+def recent_views_list(
+    *, user: AbstractBaseUser | AnonymousUser, limit: int = RECENT_VIEWS_KEPT
+) -> list[RecentView]:
+    if not user.is_authenticated:
+        return []
+    return list(RecentView.objects.filter(user_id=user.pk)[:limit])
+
+
+def followup_lookup(*, user: AbstractBaseUser, followup_id: str) -> Followup:
+    """Fetch a followup from GetBill for `user` and record the view.
+
+    Raises the client's GetBillError subclasses (invalid ID, not found, denied, upstream faults).
+    """
+    clean_id = getbill_id_clean(raw=followup_id)
+    followup = followup_get(followup_id=clean_id)
+    recent_view_record(user=user, followup_id=clean_id, followup=followup)
+    return followup

@@ -1,0 +1,96 @@
+/* Followups dashboard: small progressive enhancements. No inline scripts anywhere, so a strict
+   Content Security Policy can forbid them; everything hooks onto data-attributes. */
+(function () {
+  "use strict";
+
+  var root = document.documentElement;
+  root.classList.add("js");
+
+  /* The browser's time zone, for the server to show times in it from the next page on. */
+  try {
+    var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    var current = document.cookie.match(/(?:^|; )tz=([^;]*)/);
+    /* IANA names ("Europe/Paris", "Etc/GMT+2") need no encoding in a cookie. */
+    if (tz && /^[A-Za-z0-9_+\-\/]{1,64}$/.test(tz) && (!current || current[1] !== tz)) {
+      document.cookie = "tz=" + tz + "; path=/; max-age=31536000; SameSite=Lax";
+    }
+  } catch (e) { /* no Intl: the server's default time zone is used */ }
+
+  /* A polite live region announcing short confirmations such as "Copied". */
+  function announce(text) {
+    var region = document.getElementById("live-status");
+    if (!region) {
+      region = document.createElement("div");
+      region.id = "live-status";
+      region.className = "visually-hidden";
+      region.setAttribute("role", "status");
+      region.setAttribute("aria-live", "polite");
+      document.body.appendChild(region);
+    }
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = text; }, 50);
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    /* Plain http on a non-loopback host has no Clipboard API. */
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.opacity = "0";
+      document.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      document.body.removeChild(area);
+      if (ok) { resolve(); } else { reject(new Error("copy failed")); }
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-copy]") : null;
+    if (!button) { return; }
+    var label = button.querySelector("[data-copy-text]");
+    var original = label ? label.textContent : "";
+    copyText(button.getAttribute("data-copy")).then(function () {
+      button.classList.add("copied");
+      if (label) { label.textContent = "Copied"; }
+      announce("Copied to the clipboard");
+      window.setTimeout(function () {
+        button.classList.remove("copied");
+        if (label) { label.textContent = original; }
+      }, 1600);
+    }, function () {
+      announce("Could not copy; select the text and copy it by hand");
+    });
+  });
+
+  /* Error pages (400, 404, 429, 5xx...) are full answers for the main region: show them
+     instead of htmx's default of ignoring error responses. Other targets keep the default. */
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    if (detail.xhr && detail.xhr.status >= 400 && detail.target && detail.target.id === "main") {
+      detail.shouldSwap = true;
+      detail.isError = false;
+    }
+  });
+
+  /* After a swap of the main region, move focus there so keyboard and screen-reader users
+     land on the new content: the field that asks for it, or the page's heading. */
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "main") { return; }
+    var field = target.querySelector("[autofocus]");
+    var heading = target.querySelector("h1");
+    if (field) {
+      field.focus();
+    } else if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus({ preventScroll: true });
+    }
+  });
+}());
