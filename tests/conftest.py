@@ -1,3 +1,4 @@
+import os
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -66,12 +67,19 @@ def sandbox(upstream_origin: str, settings: LazySettings) -> Iterator[str]:
     """
     from sandbox.state import sandbox_state_reset
 
-    settings.SANDBOX_ORIGIN = upstream_origin
-    settings.GETBILL_API_URL = f"{upstream_origin}/sandbox/external-api/v1"
-    settings.GETBILL_TOKEN_URL = f"{upstream_origin}/sandbox/token"
-    settings.GETBILL_MEDIA_HOSTS = [upstream_origin.removeprefix("http://")]
-    sandbox_state_reset()
+    _sandbox_point(settings, upstream_origin)
     yield upstream_origin
+    sandbox_state_reset()
+
+
+def _sandbox_point(settings: LazySettings, origin: str) -> None:
+    """Make the sandbox served at `origin` the dashboard's upstream, with a fresh quota."""
+    from sandbox.state import sandbox_state_reset
+
+    settings.SANDBOX_ORIGIN = origin
+    settings.GETBILL_API_URL = f"{origin}/sandbox/external-api/v1"
+    settings.GETBILL_TOKEN_URL = f"{origin}/sandbox/token"
+    settings.GETBILL_MEDIA_HOSTS = [origin.removeprefix("http://")]
     sandbox_state_reset()
 
 
@@ -115,3 +123,73 @@ def followup_make() -> Callable[..., Any]:
         return Followup(**{**FOLLOWUP_EXAMPLE, **overrides})
 
     return make
+
+
+# --- Browser tests -----------------------------------------------------------------------------
+# Debian's Chromium driven by Playwright against pytest-django's `live_server`, which serves the
+# whole app, the sandbox included.
+CHROMIUM_PATH = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-gpu",
+]
+BROWSER_USER_PASSWORD = "browser-reviewer-pw-1"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the whole run."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in the main thread, which makes Django refuse
+    # ORM calls from test code and fixtures; those calls are synchronous and safe here.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def live_sandbox(live_server: Any, settings: LazySettings) -> Iterator[str]:
+    """The sandbox served by `live_server` as the dashboard's upstream; returns its origin.
+
+    The browser loads recordings from there too, so the media host is the page's own host.
+    """
+    from sandbox.state import sandbox_state_reset
+
+    _sandbox_point(settings, str(live_server.url))
+    yield str(live_server.url)
+    sandbox_state_reset()
+
+
+@pytest.fixture
+def signed_in_page(browser: Any, live_server: Any, live_sandbox: str) -> Iterator[tuple[Any, str]]:
+    """A fresh browser page signed in through the login form as a user allowed to see and
+    hear followups; yields (page, live_server_url)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    user = get_user_model().objects.create_user(
+        username="browser-reviewer", password=BROWSER_USER_PASSWORD
+    )
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="followups"))
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(user.get_username())
+    page.get_by_label("Password").fill(BROWSER_USER_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    yield page, str(live_server.url)
+    context.close()
