@@ -28,6 +28,10 @@ def test_type_an_id_land_on_the_page_see_summary_and_player(signed_in_page):
     followup_id = EXAMPLES["call_deal_found"]
     record = _record(followup_id)
 
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
     search = page.locator("#q")
     expect(search).to_be_focused()
     _mark_document(page)
@@ -49,6 +53,7 @@ def test_type_an_id_land_on_the_page_see_summary_and_player(signed_in_page):
     )
     duration = page.evaluate("document.querySelector('audio.recording-audio').duration")
     assert 55 < duration < 60
+    assert errors == []
 
 
 def test_paste_a_link_in_the_header_from_another_followup_and_go_back(signed_in_page):
@@ -64,6 +69,7 @@ def test_paste_a_link_in_the_header_from_another_followup_and_go_back(signed_in_
     page.wait_for_url(f"{base_url}/followups/{second}/")
     expect(page.locator("#main")).to_contain_text("Email engagement")
     assert _same_document(page)
+    expect(header).to_have_value("")
 
     page.go_back()
     page.wait_for_url(f"{base_url}/followups/{first}/")

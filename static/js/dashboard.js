@@ -79,6 +79,14 @@
     }
   });
 
+  /* The header box has done its job once its followup is shown: empty it for the next one. */
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (form && form.classList && form.classList.contains("header-search") && event.detail.successful) {
+      form.reset();
+    }
+  });
+
   /* After a swap of the main region, move focus there so keyboard and screen-reader users
      land on the new content: the field that asks for it, or the page's heading. */
   document.addEventListener("htmx:afterSwap", function (event) {
