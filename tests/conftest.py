@@ -1,15 +1,11 @@
 import os
-import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from django.conf import LazySettings
 from django.core.cache import cache
-from django.core.handlers.wsgi import WSGIHandler
 
 
 @pytest.fixture(autouse=True)
@@ -28,15 +24,6 @@ def _empty_cache() -> Iterator[None]:
     cache.clear()
 
 
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="session")
 def upstream_origin() -> Iterator[str]:
     """The project's WSGI app on a loopback port, so the sandbox is reached over real HTTP.
@@ -44,18 +31,11 @@ def upstream_origin() -> Iterator[str]:
     Only the sandbox's routes are requested through it; they touch no database, so tests using
     it keep the fast, transaction-wrapped `db` fixture.
     """
-    server = make_server(
-        "127.0.0.1",
-        0,
-        WSGIHandler(),
-        server_class=_ThreadingWSGIServer,
-        handler_class=_QuietHandler,
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    from sandbox.serve import sandbox_serve_in_thread
+
+    origin, stop = sandbox_serve_in_thread()
+    yield origin
+    stop()
 
 
 @pytest.fixture

@@ -1,0 +1,127 @@
+"""Benchmarks: how long a lookup takes through the real client and pages, and what it costs.
+
+Runs against the embedded sandbox on a loopback port (the production client code path) and
+prints figures; it asserts nothing. Run with `make bench`.
+"""
+
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.update(
+    DJANGO_SETTINGS_MODULE="dashboard.settings",
+    DJANGO_DEBUG="false",
+    DJANGO_SECRET_KEY="bench-only-secret-key-0123456789-0123456789-0123456789",  # noqa: S106
+    DJANGO_ALLOWED_HOSTS="testserver,127.0.0.1",
+    GETBILL_SANDBOX="true",
+    GETBILL_CLIENT_ID="",
+    DATABASE_URL="sqlite://:memory:",
+    DJANGO_LOG_LEVEL="WARNING",
+)
+
+import warnings  # noqa: E402
+
+import django  # noqa: E402
+
+warnings.filterwarnings("ignore", message="No directory at")
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.models import Permission  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from followups import getbill  # noqa: E402
+from sandbox.data import EXAMPLES  # noqa: E402
+from sandbox.origin import sandbox_origin_set  # noqa: E402
+from sandbox.serve import sandbox_serve_in_thread  # noqa: E402
+
+ROUNDS = 200
+
+
+def timed(fn: Callable[[], object], rounds: int) -> list[float]:
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def line(name: str, samples: list[float]) -> float:
+    median = statistics.median(samples)
+    p95 = statistics.quantiles(samples, n=20)[-1] if len(samples) >= 20 else max(samples)
+    print(f"{name:<52} median {median:8.2f} ms   p95 {p95:8.2f} ms   n={len(samples)}")
+    return median
+
+
+def main() -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.SANDBOX_RATE_LIMIT = 100_000
+    call_command("migrate", verbosity=0)
+    origin, stop = sandbox_serve_in_thread()
+    sandbox_origin_set(origin=origin)
+    try:
+        run(origin)
+    finally:
+        stop()
+
+
+def run(origin: str) -> None:
+    followup_id = EXAMPLES["call_deal_found"]
+    big_debt = EXAMPLES["big_debt"]
+    print(f"Sandbox on {origin}; Python {sys.version.split()[0]}; {os.cpu_count()} CPUs\n")
+
+    cache.clear()
+    cold = timed(lambda: getbill.followup_get(followup_id=followup_id), 1)[0]
+    print(f"{'client: first lookup (token request + lookup)':<52} {cold:8.2f} ms")
+    warm = line(
+        "client: lookup with cached token",
+        timed(lambda: getbill.followup_get(followup_id=followup_id), ROUNDS),
+    )
+    debt_page = line(
+        "client: one debt page of 100 followups",
+        timed(lambda: getbill.debt_followups_get(debt_id=big_debt, limit=100), ROUNDS // 4),
+    )
+
+    user = get_user_model().objects.create_user(username="bench", password="unused-bench-pw")  # noqa: S106
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="followups"))
+    browser = Client()
+    browser.force_login(user)
+    detail_url = f"/followups/{followup_id}/"
+
+    def detail_page() -> None:
+        response = browser.get(detail_url, secure=True)
+        assert response.status_code == 200, response.status_code
+
+    page = line("page: followup detail (lookup + render)", timed(detail_page, ROUNDS))
+    print(f"{'rendering and app overhead over the bare lookup':<52} ratio {page / warm:8.2f}x")
+
+    def debt_full_page() -> None:
+        response = browser.get(f"/debts/{big_debt}/followups/", secure=True)
+        assert response.status_code == 200, response.status_code
+
+    line("page: debt timeline, 140 followups (2 upstream pages)", timed(debt_full_page, 40))
+    print(f"{'debt page of 100 vs single lookup':<52} ratio {debt_page / warm:8.2f}x")
+
+    tracemalloc.start()
+    getbill.debt_followups_get(debt_id=big_debt, limit=100)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"{'memory: peak while fetching 100 followups':<52} {peak / 1024:8.0f} KiB")
+
+
+if __name__ == "__main__":
+    main()
