@@ -1,5 +1,9 @@
+from datetime import datetime
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 RECENT_VIEWS_KEPT = 20
 # Upstream values are opaque strings; longer ones are cut, never rejected.
@@ -32,3 +36,102 @@ class RecentView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} viewed {self.followup_id}"
+
+
+class FollowupAccess(models.Model):
+    """Holder of the dashboard's own permissions; it has no table and no rows.
+
+    - `followups.view_followup_data`: look followups up and see their details.
+    - `followups.listen_recording`: get and play call recordings.
+    - `followups.view_full_phone`: see phone numbers in full (others see the last 3 digits).
+    The audit trail's `followups.view_auditentry` comes with AuditEntry.
+    """
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [
+            ("view_followup_data", "Can look up followups and see their details"),
+            ("listen_recording", "Can listen to call recordings"),
+            ("view_full_phone", "Can see full phone numbers"),
+        ]
+
+    def __str__(self) -> str:
+        return "followup access"
+
+
+class AuditAction(models.TextChoices):
+    LOOKUP = "lookup", "Followup lookup"
+    DEBT_LOOKUP = "debt_lookup", "Debt lookup"
+    RECORDING_PLAY = "recording_play", "Recording played"
+    RECORDING_URL_REFRESH = "recording_url_refresh", "Recording link fetched"
+
+
+class AuditOutcome(models.TextChoices):
+    SHOWN = "shown", "Shown"
+    NOT_FOUND = "not_found", "Not found"
+    DENIED = "denied", "Denied"
+    FAILED = "failed", "Failed"
+    REJECTED_INPUT = "rejected_input", "Rejected input"
+    RATE_LIMITED = "rate_limited", "Rate limited"
+
+
+class AuditTrailImmutableError(Exception):
+    """An attempt to change or delete audit entries outside the retention purge."""
+
+
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    # Bulk paths bypass Model.save()/delete(), so they are closed here too.
+    def update(self, **kwargs: object) -> int:
+        raise AuditTrailImmutableError("Audit entries cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditTrailImmutableError("Audit entries cannot be deleted, only purged.")
+
+    def expired_purge(self, *, before: datetime) -> int:
+        """Delete entries older than `before`: the retention purge, the only deleting path."""
+        deleted, _ = models.QuerySet.delete(self.filter(at__lt=before))
+        return deleted
+
+
+AUDIT_DETAIL_MAX_LENGTH = 200
+
+
+class AuditEntry(models.Model):
+    """One look at or listen to debtor data, or an attempt at one. Append-only.
+
+    The user row is protected (deactivate accounts rather than deleting them) and the user
+    name is copied, so an entry always says who it was.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="audit_entries"
+    )
+    username = models.CharField(max_length=150)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=32, choices=AuditAction.choices)
+    outcome = models.CharField(max_length=32, choices=AuditOutcome.choices)
+    followup_id = models.CharField(max_length=VALUE_MAX_LENGTH, blank=True, db_index=True)
+    debt_id = models.CharField(max_length=VALUE_MAX_LENGTH, blank=True, db_index=True)
+    detail = models.CharField(max_length=AUDIT_DETAIL_MAX_LENGTH, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        default_permissions = ("view",)
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit trail"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.outcome}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            raise AuditTrailImmutableError("Audit entries cannot be changed.")
+        # An INSERT even when a primary key is given, so no existing row is ever overwritten.
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditTrailImmutableError("Audit entries cannot be deleted, only purged.")

@@ -1,0 +1,58 @@
+"""Writing the audit trail: who looked at or listened to what, and how it went."""
+
+import re
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from followups.logging import secrets_redact
+from followups.models import (
+    AUDIT_DETAIL_MAX_LENGTH,
+    VALUE_MAX_LENGTH,
+    AuditAction,
+    AuditEntry,
+    AuditOutcome,
+)
+
+_URL_LIKE = ("://", "www.")
+_ID_RE = re.compile(rf"[A-Za-z0-9_-]{{1,{VALUE_MAX_LENGTH}}}")
+
+
+def _id_clean(value: str) -> str:
+    # Rejected input can be anything a user pasted, a signed link included: only values shaped
+    # like a GetBill ID are kept.
+    return value if _ID_RE.fullmatch(value) else ""
+
+
+def _detail_clean(detail: str) -> str:
+    # The detail is a short reason for people reading the trail; anything that looks like a
+    # link is dropped whole (a signed media URL is a secret), and control characters go.
+    words = [
+        "[link]" if any(mark in word.lower() for mark in _URL_LIKE) else word
+        for word in secrets_redact(detail).split()
+    ]
+    return " ".join(words)[:AUDIT_DETAIL_MAX_LENGTH]
+
+
+def audit_record(
+    *,
+    user: AbstractBaseUser,
+    action: AuditAction | str,
+    outcome: AuditOutcome | str,
+    followup_id: str = "",
+    debt_id: str = "",
+    detail: str = "",
+) -> AuditEntry:
+    """Append one entry to the audit trail.
+
+    IDs are stored only when shaped like a GetBill ID (otherwise left empty); the user's name
+    is copied so the entry still says who it was if the account is renamed.
+    """
+    return AuditEntry.objects.create(
+        user_id=user.pk,
+        username=user.get_username()[:150],
+        action=AuditAction(action),
+        outcome=AuditOutcome(outcome),
+        followup_id=_id_clean(followup_id),
+        debt_id=_id_clean(debt_id),
+        detail=_detail_clean(detail),
+    )
