@@ -5,9 +5,11 @@ default, secrets have no fallback, so a misconfigured deployment fails at start-
 at the first request.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
 from followups import upstream_config
@@ -15,6 +17,14 @@ from followups import upstream_config
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
+
+
+def _env_positive_int(name: str, *, default: int) -> int:
+    value = env.int(name, default=default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least 1.")
+    return value
+
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -42,21 +52,27 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
+    "axes",
     "followups",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "followups.security.DashboardCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "followups.security.NoStoreMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "followups.middleware.BrowserTimeZoneMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dashboard.urls"
@@ -95,6 +111,69 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "followups:search"
 LOGOUT_REDIRECT_URL = "login"
 
+# Failed sign-ins are limited by django-axes: after AXES_FAILURE_LIMIT wrong passwords for one
+# user name from one address, that pair is locked out for AXES_COOLOFF_TIME (429 page).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = _env_positive_int("DASHBOARD_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=_env_positive_int("DASHBOARD_LOGIN_LOCKOUT_MINUTES", default=15)
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "followups.security.login_lockout_response"
+
+# Sessions end after this long without a request.
+DASHBOARD_SESSION_IDLE_MINUTES = _env_positive_int("DASHBOARD_SESSION_IDLE_MINUTES", default=30)
+SESSION_COOKIE_AGE = DASHBOARD_SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+
+# --- Hardening ---------------------------------------------------------------------------------
+# Production defaults; each can be turned off from the environment (tests run over plain http).
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+# Scripts never need the CSRF cookie: forms and the player send the token from the page.
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Followup IDs in page URLs and signed links must not reach other sites (the recording host
+# included). Not "no-referrer": browsers then send `Origin: null` on same-site form posts,
+# which Django's CSRF check rejects over https.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = [
+    # HSTS preloading commits the whole domain, subdomains included, to https for good: a
+    # decision for the domain's owner, off unless DJANGO_SECURE_HSTS_PRELOAD says so.
+    *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+]
+
+# Content Security Policy (django-csp): no inline script or style, nothing from elsewhere but
+# the recordings, whose hosts (media-src) follow GETBILL_MEDIA_HOSTS at request time
+# (followups.security.DashboardCSPMiddleware).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF],
+        "style-src": [csp_constants.SELF],
+        "img-src": [csp_constants.SELF, "data:"],
+        "media-src": [csp_constants.SELF],
+        "connect-src": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+        "form-action": [csp_constants.SELF],
+        "base-uri": [csp_constants.NONE],
+        "object-src": [csp_constants.NONE],
+    },
+}
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
 USE_I18N = True
@@ -118,21 +197,58 @@ STORAGES = {
 if env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Every handler redacts tokens, the client secret and signed media links (followups.logging).
+# Django's own loggers are declared here so none keeps a handler of Django's defaults, which
+# would not redact.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "redact_secrets": {"()": "followups.logging.SecretsRedactFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_secrets"],
+        },
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "redact_secrets"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
     },
 }
+# Error reports (admin e-mails, the debug page) hide the same secrets.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "followups.logging.SecretsSafeExceptionReporterFilter"
+
+# --- Access, audit trail, per-user limit -------------------------------------------------------
+# Lookups (followups, debts, fresh recording links) one user may make per minute, before any
+# request to GetBill: the whole company shares GetBill's quota.
+DASHBOARD_LOOKUPS_PER_MINUTE = _env_positive_int("DASHBOARD_LOOKUPS_PER_MINUTE", default=30)
+# `manage.py audit_purge` deletes audit entries older than this.
+DASHBOARD_AUDIT_RETENTION_DAYS = _env_positive_int("DASHBOARD_AUDIT_RETENTION_DAYS", default=365)
 
 # --- GetBill -------------------------------------------------------------------------------
 # Without credentials, a development setup (or GETBILL_SANDBOX=true) talks to the embedded
@@ -162,6 +278,9 @@ if GETBILL_SANDBOX:
     SANDBOX_SLOW_SECONDS = 30
     # The sandbox serves its recordings and letters itself.
     GETBILL_MEDIA_HOSTS = [upstream_config.origin_host_port(origin=SANDBOX_ORIGIN)]
+    # The client reaches the sandbox at SANDBOX_ORIGIN, plain http on loopback, and follows
+    # no redirects.
+    SECURE_REDIRECT_EXEMPT = [r"^sandbox/"]
 else:
     if not DEBUG and not GETBILL_CLIENT_ID:
         raise ImproperlyConfigured(

@@ -666,7 +666,10 @@ print(json.dumps({
         "/sandbox/external-api/v1/followups",
         "/sandbox/media/recordings/x.mp3",
     )],
-    "token_status": client.post("/sandbox/token", {"grant_type": "client_credentials"}).status_code,
+    # Over https, as in production (plain http would only get the redirect to https).
+    "token_status": client.post(
+        "/sandbox/token", {"grant_type": "client_credentials"}, secure=True
+    ).status_code,
 }))
 """
 

@@ -1,0 +1,125 @@
+"""Keeping credentials and signed media links out of logs and error reports.
+
+The GetBill client never logs them itself; this is the second line for everything else (a
+library's debug line, an exception message, a request path in a server log): a log filter on
+every handler and the exception reporter filter both run text through `secrets_redact`.
+"""
+
+import logging
+import re
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.views.debug import SafeExceptionReporterFilter
+
+REDACTED = "[redacted]"
+
+# A URL whose query carries a signature or credentials: the whole query goes, since any part of
+# a pre-signed URL is enough to recognise and, with the rest, to replay it.
+_SIGNED_URL = re.compile(
+    r"(?P<base>\b(?:https?|wss?)://[^\s?#\"'<>]+)\?(?P<query>[^\s\"'<>]*)", re.IGNORECASE
+)
+_SIGNED_QUERY_MARK = re.compile(
+    r"(?:^|[&;])(?:x-amz-[a-z-]+|signature|sig|token|access_token|key|expires|awsaccesskeyid)=",
+    re.IGNORECASE,
+)
+# Single values, wherever they stand (a path with its query, a form body, JSON, headers).
+_VALUE_PATTERNS = [
+    # Long enough to be a credential, so prose like "a bearer token" stays readable.
+    re.compile(r"(?P<key>\bbearer\s+)(?P<value>[A-Za-z0-9._~+/=-]{12,})", re.IGNORECASE),
+    re.compile(
+        r"(?P<key>\b(?:x-amz-(?:signature|credential|security-token)|client_secret|access_token"
+        r"|refresh_token|id_token|password)\b[\"']?\s*[=:]\s*[\"']?)(?P<value>[^\s&\"',;}]+)",
+        re.IGNORECASE,
+    ),
+    # JWT-shaped tokens, whatever they are labelled with.
+    re.compile(
+        r"(?P<key>)(?P<value>\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*)",
+    ),
+]
+# Shorter configured secrets would match ordinary words.
+_LITERAL_SECRET_MIN_LENGTH = 8
+
+
+def _signed_url_redact(match: re.Match[str]) -> str:
+    if _SIGNED_QUERY_MARK.search(match.group("query")):
+        return f"{match.group('base')}?{REDACTED}"
+    return match.group(0)
+
+
+def secrets_redact(text: str) -> str:
+    """`text` with bearer tokens, client secrets, access tokens, S3 signatures and credentials,
+    and the query of signed URLs replaced by "[redacted]"."""
+    # str() also resolves lazy strings, which pass for str without being one.
+    text = _SIGNED_URL.sub(_signed_url_redact, str(text))
+    for pattern in _VALUE_PATTERNS:
+        text = pattern.sub(rf"\g<key>{REDACTED}", text)
+    secret = getattr(settings, "GETBILL_CLIENT_SECRET", "")
+    if isinstance(secret, str) and len(secret) >= _LITERAL_SECRET_MIN_LENGTH:
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+def _arg_redact(value: object) -> object:
+    # Numbers stay numbers so "%d" still formats; anything else is checked as the text it
+    # would become, and replaced by that text only when something had to go.
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    text = value if isinstance(value, str) else str(value)
+    redacted = secrets_redact(text)
+    return value if redacted == text else redacted
+
+
+class SecretsRedactFilter(logging.Filter):
+    """Log filter that redacts secrets from the message, its arguments and its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = secrets_redact(record.msg)
+        else:
+            record.msg = _arg_redact(record.msg)
+        if isinstance(record.args, dict):
+            record.args = {key: _arg_redact(value) for key, value in record.args.items()}
+        elif isinstance(record.args, tuple):
+            record.args = tuple(_arg_redact(value) for value in record.args)
+        if record.exc_info and not record.exc_text:
+            # Formatters reuse exc_text when it is set, so the traceback is redacted once here.
+            record.exc_text = secrets_redact(logging.Formatter().formatException(record.exc_info))
+        if record.exc_text:
+            record.exc_text = secrets_redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = secrets_redact(record.stack_info)
+        return True
+
+
+class SecretsSafeExceptionReporterFilter(SafeExceptionReporterFilter):
+    """Error reports (admin e-mails, the debug page) without secrets or signed media links.
+
+    On top of Django's defaults: settings and request headers naming credentials or
+    signatures are hidden, and any value holding a signed URL or token is redacted.
+    """
+
+    hidden_settings = re.compile(
+        "API|TOKEN|KEY|SECRET|PASS|SIGNATURE|CREDENTIAL|AUTHORIZATION|HTTP_COOKIE",
+        flags=re.IGNORECASE,
+    )
+
+    def is_active(self, request: HttpRequest | None) -> bool:
+        # Django stops cleansing when DEBUG is on; real credentials can be configured then too.
+        return True
+
+    def cleanse_setting(self, key: Any, value: Any) -> Any:
+        cleansed = super().cleanse_setting(key, value)
+        return secrets_redact(cleansed) if isinstance(cleansed, str) else cleansed
+
+    def cleanse_special_types(self, request: HttpRequest | None, value: Any) -> Any:
+        value = super().cleanse_special_types(request, value)
+        if isinstance(value, str):
+            return secrets_redact(value)
+        try:
+            text = repr(value)
+        except Exception:  # a broken __repr__ must not break the error report
+            return value
+        redacted = secrets_redact(text)
+        return value if redacted == text else redacted
