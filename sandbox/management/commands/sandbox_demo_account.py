@@ -4,10 +4,20 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-followups"
+# Every role, and the admin (for the audit trail), so a newcomer sees everything.
+DEMO_GROUPS = ["Collections managers", "QA reviewers", "Auditors"]
+
+
+def _demo_roles_grant(user: User) -> None:
+    user.groups.add(*Group.objects.filter(name__in=DEMO_GROUPS))
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
 
 
 class Command(BaseCommand):
@@ -17,7 +27,9 @@ class Command(BaseCommand):
         if not settings.GETBILL_SANDBOX:
             raise CommandError("The demo account only exists on the sandbox.")
         user_model = get_user_model()
-        if user_model.objects.filter(username=DEMO_USERNAME).exists():
+        existing = user_model.objects.filter(username=DEMO_USERNAME).first()
+        if existing is not None:
+            _demo_roles_grant(existing)
             self.stdout.write(
                 f"Demo account: sign in as {DEMO_USERNAME} / {DEMO_PASSWORD} "
                 "(unless its password was changed)."
@@ -26,7 +38,10 @@ class Command(BaseCommand):
         if user_model.objects.exists():
             self.stdout.write("Accounts exist already; no demo account created.")
             return
-        user_model.objects.create_user(username=DEMO_USERNAME, password=DEMO_PASSWORD)
+        user = user_model.objects.create_user(
+            username=DEMO_USERNAME, password=DEMO_PASSWORD, is_staff=True
+        )
+        _demo_roles_grant(user)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo account created: sign in as {DEMO_USERNAME} / {DEMO_PASSWORD}"
