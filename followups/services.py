@@ -10,8 +10,16 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
+from followups import access
+from followups.audit import audit_record
 from followups.getbill import Followup, InvalidIdError, followup_get, getbill_id_clean
-from followups.models import RECENT_VIEWS_KEPT, VALUE_MAX_LENGTH, RecentView
+from followups.models import (
+    RECENT_VIEWS_KEPT,
+    VALUE_MAX_LENGTH,
+    AuditAction,
+    AuditOutcome,
+    RecentView,
+)
 
 # A followup ID in a GetBill link: the segment after `/followups/` (app pages, API URLs and this
 # dashboard's own links), but not the by-debt API path, whose next segment is a debt ID.
@@ -107,12 +115,77 @@ def recent_views_list(
     return list(RecentView.objects.filter(user_id=user.pk)[:limit])
 
 
-def followup_lookup(*, user: AbstractBaseUser, followup_id: str) -> Followup:
-    """Fetch a followup from GetBill for `user` and record the view.
+def followup_id_from_input(*, user: AbstractBaseUser, text: str) -> str:
+    """`followup_id_from_text`, with input that holds no ID audited as rejected."""
+    try:
+        return followup_id_from_text(text=text)
+    except InvalidIdError as error:
+        audit_record(
+            user=user,
+            action=AuditAction.LOOKUP,
+            outcome=AuditOutcome.REJECTED_INPUT,
+            detail=error.user_message,
+        )
+        raise
 
-    Raises the client's GetBillError subclasses (invalid ID, not found, denied, upstream faults).
+
+def _followup_fetch(
+    *, user: AbstractBaseUser, followup_id: str, action: AuditAction, permissions: list[str]
+) -> Followup:
+    followup = access.upstream_lookup(
+        user=user,
+        action=action,
+        permissions=permissions,
+        raw_id=followup_id,
+        is_debt=False,
+        fetch=lambda clean_id: followup_get(followup_id=clean_id),
+        debt_id_of=lambda followup: followup.debt_id,
+    )
+    return access.followup_restrict(user=user, followup=followup)
+
+
+def followup_lookup(*, user: AbstractBaseUser, followup_id: str) -> Followup:
+    """Fetch a followup from GetBill for `user`, audit it and record the view.
+
+    The followup comes without what the user may not see (recording link, full phone number).
+    Raises the client's GetBillError subclasses (invalid ID, not found, denied, upstream faults),
+    and, before any request to GetBill, PermissionMissingError and LookupLimitError.
     """
-    clean_id = getbill_id_clean(raw=followup_id)
-    followup = followup_get(followup_id=clean_id)
-    recent_view_record(user=user, followup_id=clean_id, followup=followup)
+    followup = _followup_fetch(
+        user=user,
+        followup_id=followup_id,
+        action=AuditAction.LOOKUP,
+        permissions=[access.PERM_VIEW_FOLLOWUP_DATA],
+    )
+    recent_view_record(user=user, followup_id=getbill_id_clean(raw=followup_id), followup=followup)
     return followup
+
+
+def followup_recording_refresh(*, user: AbstractBaseUser, followup_id: str) -> Followup:
+    """The followup fetched again for a fresh signed recording link, audited as such.
+
+    Always asks GetBill: a kept copy would carry the link that is about to expire. Renewing the
+    link is part of listening, so it is not another entry in the recently viewed list. Needs
+    the "listen" permission and counts against the per-user limit; raises like
+    `followup_lookup`.
+    """
+    return _followup_fetch(
+        user=user,
+        followup_id=followup_id,
+        action=AuditAction.RECORDING_URL_REFRESH,
+        permissions=[access.PERM_VIEW_FOLLOWUP_DATA, access.PERM_LISTEN_RECORDING],
+    )
+
+
+def recording_play_record(*, user: AbstractBaseUser, followup_id: str) -> None:
+    """Audit that `user` started playing the followup's recording (reported by the player).
+
+    Raises PermissionMissingError without the "listen" permission, InvalidIdError for a bad ID.
+    """
+    action = AuditAction.RECORDING_PLAY
+    permissions = [access.PERM_VIEW_FOLLOWUP_DATA, access.PERM_LISTEN_RECORDING]
+    access.access_require(
+        user=user, permissions=permissions, action=action, followup_id=followup_id
+    )
+    clean_id = access.id_require(user=user, action=action, raw=followup_id, is_debt=False)
+    audit_record(user=user, action=action, outcome=AuditOutcome.SHOWN, followup_id=clean_id)

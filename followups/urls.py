@@ -8,5 +8,10 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("followups/", views.lookup, name="lookup"),
     path("followups/<str:followup_id>/", views.detail, name="detail"),
+    path(
+        "followups/<str:followup_id>/recording/played/",
+        views.recording_played,
+        name="recording_played",
+    ),
     path("debts/<str:debt_id>/followups/", views.debt_followups, name="debt_followups"),
 ]

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import push_url
 
 from followups import presentation, services
@@ -146,3 +146,14 @@ def debt_followups(request: HttpRequest, debt_id: str) -> HttpResponse:
     except InvalidIdError as error:
         return getbill_error_response(request, error)
     return page_render(request, "followups/debt_followups.html", {"debt_id": debt_id})
+
+
+@require_POST
+def recording_played(request: HttpRequest, followup_id: str) -> HttpResponse:
+    """The player reports that playback started (navigator.sendBeacon, CSRF token in the form
+    data), for the audit trail. Nobody reads the answer: a bare status, 204 when recorded."""
+    try:
+        services.recording_play_record(user=_signed_in_user(request), followup_id=followup_id)
+    except GetBillError as error:
+        return HttpResponse(status=error.status_code)
+    return HttpResponse(status=204)

@@ -173,3 +173,80 @@ def signed_in_page(browser: Any, live_server: Any, live_sandbox: str) -> Iterato
     page.wait_for_url(f"{live_server.url}/")
     yield page, str(live_server.url)
     context.close()
+
+
+# --- Roles -------------------------------------------------------------------------------------
+# Users in the groups the roles migration creates (followups/migrations/0003_roles.py), and a
+# signed-in test client for each; every client is its own, so one test can compare roles.
+# Superusers (`admin_user`, `admin_client`) hold every permission.
+ROLE_GROUPS: dict[str, list[str]] = {
+    "manager": ["Collections managers"],
+    "qa": ["QA reviewers"],
+    "auditor": ["Auditors"],
+    "plain": [],
+}
+ROLE_USER_PASSWORD = "pw-role-user-1"
+
+
+def _role_user(role: str) -> Any:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    # Auditors read the trail in the admin, which needs staff status.
+    user = get_user_model().objects.create_user(
+        username=f"{role}-user", password=ROLE_USER_PASSWORD, is_staff=role == "auditor"
+    )
+    user.groups.set(Group.objects.filter(name__in=ROLE_GROUPS[role]))
+    return user
+
+
+def _signed_in_client(user: Any) -> Any:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def manager_user(db: None) -> Any:
+    """A Collections manager: followups, recordings and full phone numbers."""
+    return _role_user("manager")
+
+
+@pytest.fixture
+def qa_user(db: None) -> Any:
+    """A QA reviewer: followups and recordings, phone numbers masked."""
+    return _role_user("qa")
+
+
+@pytest.fixture
+def auditor_user(db: None) -> Any:
+    """An auditor (staff): the audit trail in the admin, no followup data."""
+    return _role_user("auditor")
+
+
+@pytest.fixture
+def plain_user(db: None) -> Any:
+    """Signed in, no role: every lookup is a 403."""
+    return _role_user("plain")
+
+
+@pytest.fixture
+def manager_client(manager_user: Any) -> Any:
+    return _signed_in_client(manager_user)
+
+
+@pytest.fixture
+def qa_client(qa_user: Any) -> Any:
+    return _signed_in_client(qa_user)
+
+
+@pytest.fixture
+def auditor_client(auditor_user: Any) -> Any:
+    return _signed_in_client(auditor_user)
+
+
+@pytest.fixture
+def plain_client(plain_user: Any) -> Any:
+    return _signed_in_client(plain_user)

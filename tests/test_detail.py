@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.template.defaultfilters import linebreaksbr
 from django.test import Client
@@ -31,11 +30,8 @@ def _text(value: str) -> str:
 
 
 @pytest.fixture
-def signed_in(client: Client, db) -> Client:
-    client.force_login(
-        get_user_model().objects.create_user(username="qa", password="pw-qa-reviewer-1")
-    )
-    return client
+def signed_in(manager_client: Client) -> Client:
+    return manager_client
 
 
 def _page(client: Client, followup_id: str) -> tuple[int, str]:

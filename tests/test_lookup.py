@@ -4,7 +4,6 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
 from followups import services
@@ -59,8 +58,8 @@ def test_followup_id_from_text_rejects(text, message):
 
 
 @pytest.fixture
-def user(db):
-    return get_user_model().objects.create_user(username="reviewer", password="pw-reviewer-123")
+def user(manager_user):
+    return manager_user
 
 
 @pytest.fixture
@@ -216,12 +215,10 @@ def test_recent_lookups_keep_the_newest_only(signed_in, fake_upstream, user):
     assert RecentView.objects.filter(user=user).count() == RECENT_VIEWS_KEPT
 
 
-def test_recent_lookups_are_per_user(signed_in, fake_upstream):
+def test_recent_lookups_are_per_user(signed_in, fake_upstream, qa_user):
     signed_in.get("/followups/mine123/")
     other = Client()
-    other.force_login(
-        get_user_model().objects.create_user(username="other", password="pw-x-123456")
-    )
+    other.force_login(qa_user)
     assert _recent_ids(other) == []
     other.get("/followups/theirs123/")
     assert _recent_ids(signed_in) == ["mine123"]
