@@ -241,6 +241,7 @@ LOGGING = {
     },
 }
 # Error reports (admin e-mails, the debug page) hide the same secrets.
+DEFAULT_EXCEPTION_REPORTER = "followups.logging.SecretsSafeExceptionReporter"
 DEFAULT_EXCEPTION_REPORTER_FILTER = "followups.logging.SecretsSafeExceptionReporterFilter"
 
 # --- Access, audit trail, per-user limit -------------------------------------------------------

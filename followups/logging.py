@@ -11,7 +11,8 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.views.debug import SafeExceptionReporterFilter
+from django.utils.safestring import SafeString, mark_safe
+from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
 REDACTED = "[redacted]"
 
@@ -123,3 +124,15 @@ class SecretsSafeExceptionReporterFilter(SafeExceptionReporterFilter):
             return value
         redacted = secrets_redact(text)
         return value if redacted == text else redacted
+
+
+class SecretsSafeExceptionReporter(ExceptionReporter):
+    """Error reports whose whole text is redacted: exception messages and request URLs can
+    carry a signed link too, and they are not variables the filter sees."""
+
+    # Redaction only puts "[redacted]" in place of text: the rendered report stays safe.
+    def get_traceback_html(self) -> SafeString:
+        return mark_safe(secrets_redact(super().get_traceback_html()))  # noqa: S308
+
+    def get_traceback_text(self) -> SafeString:
+        return mark_safe(secrets_redact(super().get_traceback_text()))  # noqa: S308

@@ -104,7 +104,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
     if "q" not in request.GET:
         return redirect("followups:search")
     try:
-        followup_id = services.followup_id_from_text(text=query)
+        followup_id = services.followup_id_from_input(user=_signed_in_user(request), text=query)
     except InvalidIdError as error:
         return _search_page(request, query=query, error=error.user_message, status=400)
     url = reverse("followups:detail", kwargs={"followup_id": followup_id})
