@@ -1,0 +1,376 @@
+"""Business logic of a debt's story: every followup of one debt, fetched page by page from
+GetBill, in time order, counted, filtered and cut to a window around the followup under review.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from followups import access, presentation
+from followups.getbill import Followup, InvalidIdError, debt_followups_get, getbill_id_clean
+from followups.models import AuditAction
+
+# GetBill's largest page: one request covers almost every debt.
+DEBT_PAGE_SIZE = 100
+# A debt with more followups than this is shown in part, with a note: each page is a request
+# from the company's shared quota and one more wait for the reviewer.
+DEBT_PAGES_MAX = 20
+# No further page is asked for once the pages so far took this long; every page has its own
+# upstream deadline, so without this a slow GetBill could hold a request for minutes.
+DEBT_FETCH_SECONDS = 20.0
+# Followups shown around the current one in the detail page's side panel.
+SIDE_WINDOW = 11
+
+Category = Literal["calls", "emails", "letters", "messages", "others"]
+MomentKind = Literal["executed", "scheduled", "processed"]
+# What the status and type filters accept besides the values the debt holds: a bookmark with a
+# documented value this debt does not (or no longer) have still reads "no followup matches".
+_STATUS_VALUES = frozenset(presentation.STATUSES)
+_TYPE_VALUES = frozenset(presentation.TYPES)
+# Shown when GetBill sent the field with a wrong type, as on the detail page.
+UNKNOWN_VALUE = "unknown"
+
+
+@dataclass(frozen=True)
+class DebtTotals:
+    followups: int
+    calls: int
+    emails: int
+    letters: int
+    messages: int
+    others: int
+    deals: int
+    payments: int
+
+
+@dataclass(frozen=True)
+class DebtTimeline:
+    """A debt's followups as fetched, newest first.
+
+    `listed` is how many GetBill says the debt has; `incomplete` is True when fewer were
+    fetched (page cap or time budget), and then totals and filters cover the fetched ones only.
+    """
+
+    debt_id: str
+    followups: tuple[Followup, ...]
+    listed: int
+    pages_fetched: int
+    incomplete: bool
+    totals: DebtTotals
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One followup as a line of the timeline."""
+
+    followup: Followup
+    moment: datetime | None
+    moment_kind: MomentKind | None
+    status: str | None
+    type: str | None
+    duration_ms: int | None
+    current: bool
+
+
+@dataclass(frozen=True)
+class FilterChoice:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class DebtTimelineView:
+    """The full page's list after the filters: `followup_type`/`status` are the filters in
+    effect ("" for all); unknown values were dropped."""
+
+    entries: tuple[TimelineEntry, ...]
+    followup_type: str
+    status: str
+    current_id: str
+    type_choices: tuple[FilterChoice, ...]
+    status_choices: tuple[FilterChoice, ...]
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.followup_type or self.status)
+
+
+@dataclass(frozen=True)
+class DebtLinks:
+    """The side panel's addresses: the timeline fragment, and the full page (the way there
+    without JavaScript), both marking the followup under review."""
+
+    timeline: str
+    page: str
+
+
+@dataclass(frozen=True)
+class DebtTimelineWindow:
+    """The side panel's slice: up to SIDE_WINDOW entries around the current followup."""
+
+    entries: tuple[TimelineEntry, ...]
+    newer_hidden: int
+    older_hidden: int
+    current_found: bool
+
+
+# --- One followup's place in the story -------------------------------------------------------
+
+
+def followup_moment(*, followup: Followup) -> tuple[datetime | None, MomentKind | None]:
+    """When the followup happened, or is planned, or was processed: the first one known."""
+    if followup.call_date is not None:
+        return followup.call_date, "executed"
+    if followup.scheduled_at is not None:
+        return followup.scheduled_at, "scheduled"
+    if followup.processed_at is not None:
+        return followup.processed_at, "processed"
+    return None, None
+
+
+def _shown_value(followup: Followup, field: Literal["status", "type"]) -> str | None:
+    if field in followup.invalid_fields:
+        return UNKNOWN_VALUE
+    value: str | None = getattr(followup, field)
+    return value or None
+
+
+def followup_category(*, followup_type: str | None) -> Category:
+    if presentation.type_is_call_like(followup_type=followup_type):
+        return "calls"
+    if followup_type == "email":
+        return "emails"
+    if followup_type == "postmail":
+        return "letters"
+    if followup_type in presentation.PHONE_MESSAGE_TYPES:
+        return "messages"
+    return "others"
+
+
+def _entry(followup: Followup, *, current_id: str) -> TimelineEntry:
+    moment, kind = followup_moment(followup=followup)
+    followup_type = _shown_value(followup, "type")
+    # Unknown types carrying call facts are calls too, as on the detail page.
+    call_like = presentation.type_is_call_like(followup_type=followup_type) or (
+        followup_type not in presentation.TYPES
+    )
+    return TimelineEntry(
+        followup=followup,
+        moment=moment,
+        moment_kind=kind,
+        status=_shown_value(followup, "status"),
+        type=followup_type,
+        duration_ms=followup.duration_ms if call_like else None,
+        current=bool(current_id) and followup.id == current_id,
+    )
+
+
+# --- The whole debt ---------------------------------------------------------------------------
+
+
+def debt_followups_sort(*, followups: Iterable[Followup]) -> list[Followup]:
+    """Newest first by call date, else scheduled, else processed time; undated last.
+
+    Ties go by ID, so the order is the same on every load whatever order GetBill sent.
+    """
+
+    def key(followup: Followup) -> tuple[bool, float]:
+        moment, _ = followup_moment(followup=followup)
+        return (moment is not None, moment.timestamp() if moment else 0.0)
+
+    # A reversed sort keeps equal keys in their order: the ID order of the first sort.
+    return sorted(sorted(followups, key=lambda followup: followup.id), key=key, reverse=True)
+
+
+def debt_totals_count(*, followups: Iterable[Followup]) -> DebtTotals:
+    categories: Counter[str] = Counter()
+    deals = payments = 0
+    for followup in followups:
+        categories[followup_category(followup_type=_shown_value(followup, "type"))] += 1
+        deals += _shown_value(followup, "status") == "deal_found"
+        payments += followup.triggered_payment is True
+    return DebtTotals(
+        followups=sum(categories.values()),
+        calls=categories["calls"],
+        emails=categories["emails"],
+        letters=categories["letters"],
+        messages=categories["messages"],
+        others=categories["others"],
+        deals=deals,
+        payments=payments,
+    )
+
+
+def debt_followups_fetch(*, debt_id: str) -> DebtTimeline:
+    """Every followup of the debt GetBill lists, up to DEBT_PAGES_MAX pages of DEBT_PAGE_SIZE.
+
+    A failure on any page fails the whole fetch (the client already retried it once): totals
+    of a silently partial story would mislead. Raises the client's GetBillError subclasses.
+    """
+    started = time.monotonic()
+    first = debt_followups_get(debt_id=debt_id, page=1, limit=DEBT_PAGE_SIZE)
+    pages = [first]
+    wanted = min(first.pagination.pages, DEBT_PAGES_MAX)
+    for number in range(2, wanted + 1):
+        if time.monotonic() - started > DEBT_FETCH_SECONDS:
+            break
+        page = debt_followups_get(debt_id=debt_id, page=number, limit=DEBT_PAGE_SIZE)
+        pages.append(page)
+        if not page.followups:
+            break
+    # A followup added while paging shifts the pages: the same one can come twice.
+    unique = {f.id: f for page in reversed(pages) for f in page.followups}
+    followups = tuple(debt_followups_sort(followups=unique.values()))
+    listed = max(pages[-1].pagination.total, len(followups))
+    return DebtTimeline(
+        debt_id=debt_id,
+        followups=followups,
+        listed=listed,
+        pages_fetched=len(pages),
+        incomplete=listed > len(followups),
+        totals=debt_totals_count(followups=followups),
+    )
+
+
+def debt_timeline_get(*, user: AbstractBaseUser, debt_id: str) -> DebtTimeline:
+    """The debt's timeline for `user`, audited as one debt lookup.
+
+    Like a followup lookup it needs `followups.view_followup_data` and counts once against the
+    user's per-minute limit, however many pages it takes. Raises, before any request to
+    GetBill, PermissionMissingError (403), InvalidIdError (400) and LookupLimitError (429);
+    then the client's GetBillError subclasses.
+    """
+    timeline = access.upstream_lookup(
+        user=user,
+        action=AuditAction.DEBT_LOOKUP,
+        permissions=[access.PERM_VIEW_FOLLOWUP_DATA],
+        raw_id=debt_id,
+        is_debt=True,
+        fetch=lambda clean_id: debt_followups_fetch(debt_id=clean_id),
+    )
+    # The timeline shows neither recordings nor phone numbers; restricting anyway keeps what a
+    # user may not see out of every template context.
+    followups = tuple(access.followup_restrict(user=user, followup=f) for f in timeline.followups)
+    return dataclasses.replace(timeline, followups=followups)
+
+
+# --- What one request shows ------------------------------------------------------------------
+
+
+def _status_label(value: str) -> str:
+    status = presentation.status_display(status=value)
+    return status.label if status else value
+
+
+def _type_label(value: str) -> str:
+    followup_type = presentation.type_display(followup_type=value)
+    return followup_type.label if followup_type else value
+
+
+def _choices(
+    values: Iterable[str | None],
+    *,
+    order: Iterable[str],
+    selected: str,
+    label_of: Callable[[str], str],
+) -> tuple[FilterChoice, ...]:
+    counts = Counter(value for value in values if value)
+    if selected and selected not in counts:
+        counts[selected] = 0
+    rank = {value: index for index, value in enumerate(order)}
+    ordered = sorted(counts, key=lambda value: (rank.get(value, len(rank)), value))
+    return tuple(
+        FilterChoice(
+            value=value, label=label_of(value), count=counts[value], selected=value == selected
+        )
+        for value in ordered
+    )
+
+
+def _filter_value(raw: str, *, known: frozenset[str], present: set[str | None]) -> str:
+    # Only a documented value or one the debt holds is a filter; anything else is ignored, so
+    # a mistyped or stale link shows the whole debt rather than an error.
+    value = raw.strip()
+    return value if value in known or value in present else ""
+
+
+def _current_clean(raw: str) -> str:
+    try:
+        return getbill_id_clean(raw=raw) if raw else ""
+    except InvalidIdError:
+        return ""
+
+
+def debt_timeline_filter(
+    *, timeline: DebtTimeline, followup_type: str = "", status: str = "", current_id: str = ""
+) -> DebtTimelineView:
+    """The timeline's entries of one type and status (each "" for all), with the filter
+    choices the debt's followups offer and the current followup marked."""
+    current = _current_clean(current_id)
+    types = [_shown_value(f, "type") for f in timeline.followups]
+    statuses = [_shown_value(f, "status") for f in timeline.followups]
+    chosen_type = _filter_value(followup_type, known=_TYPE_VALUES, present=set(types))
+    chosen_status = _filter_value(status, known=_STATUS_VALUES, present=set(statuses))
+    entries = tuple(
+        _entry(f, current_id=current)
+        for f, f_type, f_status in zip(timeline.followups, types, statuses, strict=True)
+        if (not chosen_type or f_type == chosen_type)
+        and (not chosen_status or f_status == chosen_status)
+    )
+    return DebtTimelineView(
+        entries=entries,
+        followup_type=chosen_type,
+        status=chosen_status,
+        current_id=current,
+        type_choices=_choices(
+            types, order=presentation.TYPES, selected=chosen_type, label_of=_type_label
+        ),
+        status_choices=_choices(
+            statuses,
+            order=presentation.STATUSES,
+            selected=chosen_status,
+            label_of=_status_label,
+        ),
+    )
+
+
+def debt_timeline_window(
+    *, timeline: DebtTimeline, current_id: str, size: int = SIDE_WINDOW
+) -> DebtTimelineWindow:
+    """Up to `size` entries with the current followup in the middle (or the newest ones when
+    the current followup is not among them)."""
+    current = _current_clean(current_id)
+    followups = timeline.followups
+    index = next((i for i, f in enumerate(followups) if current and f.id == current), None)
+    start = 0 if index is None else max(0, min(index - size // 2, len(followups) - size))
+    end = min(len(followups), start + size)
+    return DebtTimelineWindow(
+        entries=tuple(_entry(f, current_id=current) for f in followups[start:end]),
+        newer_hidden=start,
+        older_hidden=len(followups) - end,
+        current_found=index is not None,
+    )
+
+
+def debt_links(*, debt_id: str, current_id: str) -> DebtLinks:
+    """Links for a clean debt ID; `current_id` (a followup ID, or "") is highlighted."""
+    current_id = _current_clean(current_id)
+    kwargs = {"debt_id": debt_id}
+    query = f"?{urlencode({'current': current_id})}" if current_id else ""
+    anchor = f"#followup-{current_id}" if current_id else ""
+    return DebtLinks(
+        timeline=reverse("followups:debt_timeline", kwargs=kwargs) + query,
+        page=reverse("followups:debt_followups", kwargs=kwargs) + query + anchor,
+    )
