@@ -14,4 +14,5 @@ urlpatterns = [
         name="recording_played",
     ),
     path("debts/<str:debt_id>/followups/", views.debt_followups, name="debt_followups"),
+    path("debts/<str:debt_id>/followups/timeline/", views.debt_timeline, name="debt_timeline"),
 ]

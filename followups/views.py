@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -10,10 +11,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import push_url
 
-from followups import presentation, services
+from followups import debts, presentation, services
 from followups.getbill import GetBillError, InvalidIdError, RateLimitedError, getbill_id_clean
 
 # Swaps of the page's main region get the content alone; everything else gets the whole page
@@ -49,28 +51,38 @@ def page_render(
     return response
 
 
-def getbill_error_response(
-    request: HttpRequest, error: GetBillError, *, query: str = ""
-) -> HttpResponse:
-    """The one error page for every GetBill failure, with the error's status code."""
+def getbill_error_context(
+    error: GetBillError, *, titles: Mapping[int, str] = ERROR_TITLES
+) -> dict[str, Any]:
+    """What an error page (or a panel's inline error) says about a GetBill failure."""
     status = error.status_code
     retry_after = error.retry_after_seconds if isinstance(error, RateLimitedError) else None
+    return {
+        "status": status,
+        "title": titles.get(status, "Something went wrong"),
+        "message": error.user_message,
+        "retry_at": (
+            timezone.now() + timedelta(seconds=retry_after) if retry_after is not None else None
+        ),
+    }
+
+
+def getbill_error_response(
+    request: HttpRequest,
+    error: GetBillError,
+    *,
+    query: str = "",
+    titles: Mapping[int, str] = ERROR_TITLES,
+) -> HttpResponse:
+    """The one error page for every GetBill failure, with the error's status code."""
     response = page_render(
         request,
         "errors/getbill_error.html",
-        {
-            "status": status,
-            "title": ERROR_TITLES.get(status, "Something went wrong"),
-            "message": error.user_message,
-            "retry_at": (
-                timezone.now() + timedelta(seconds=retry_after) if retry_after is not None else None
-            ),
-            "query": query,
-        },
-        status=status,
+        {**getbill_error_context(error, titles=titles), "query": query},
+        status=error.status_code,
     )
-    if retry_after is not None:
-        response["Retry-After"] = str(retry_after)
+    if isinstance(error, RateLimitedError) and error.retry_after_seconds is not None:
+        response["Retry-After"] = str(error.retry_after_seconds)
     return response
 
 
@@ -138,14 +150,66 @@ def detail(request: HttpRequest, followup_id: str) -> HttpResponse:
     return _detail_response(request, followup_id)
 
 
+DEBT_ERROR_TITLES = {**ERROR_TITLES, 400: "That is not a debt ID", 404: "Debt not found"}
+# The debt page's filter form swaps its results region alone.
+DEBT_RESULTS_TARGET = "debt-results"
+DEBT_DENIED_MESSAGE = "You do not have permission to see this debt's followups."
+
+
 @require_GET
 def debt_followups(request: HttpRequest, debt_id: str) -> HttpResponse:
-    # The debt's timeline is built on top of this page; for now it only names the debt.
+    """Every followup of a debt with totals; `?type=` and `?status=` filter the list and
+    `?current=` marks the followup the reviewer came from."""
     try:
-        debt_id = getbill_id_clean(raw=debt_id)
-    except InvalidIdError as error:
-        return getbill_error_response(request, error)
-    return page_render(request, "followups/debt_followups.html", {"debt_id": debt_id})
+        timeline = debts.debt_timeline_get(user=_signed_in_user(request), debt_id=debt_id)
+    except GetBillError as error:
+        return getbill_error_response(request, error, titles=DEBT_ERROR_TITLES)
+    context = {
+        "timeline": timeline,
+        "view": debts.debt_timeline_filter(
+            timeline=timeline,
+            followup_type=request.GET.get("type", ""),
+            status=request.GET.get("status", ""),
+            current_id=request.GET.get("current", ""),
+        ),
+        "page_url": reverse("followups:debt_followups", kwargs={"debt_id": timeline.debt_id}),
+    }
+    htmx = getattr(request, "htmx", None)
+    if htmx and htmx.target == DEBT_RESULTS_TARGET and not htmx.history_restore_request:
+        response = render(request, "followups/_debt_results.html", context)
+        patch_vary_headers(response, ["HX-Request", "HX-Target"])
+        return response
+    return page_render(request, "followups/debt_followups.html", context)
+
+
+@require_GET
+def debt_timeline(request: HttpRequest, debt_id: str) -> HttpResponse:
+    """The detail page's panel of the debt's followups around `?current=`, which htmx loads
+    once the page is shown.
+
+    A failure is a short message in the panel, answered with 200 and the error's own status in
+    `data-error-status`: htmx swaps only successful answers, and the page around the panel did
+    not fail. Opened without htmx (a new tab), the address leads to the full debt page.
+    """
+    current = request.GET.get("current", "")
+    if not getattr(request, "htmx", None):
+        url = reverse("followups:debt_followups", kwargs={"debt_id": debt_id})
+        return redirect(f"{url}?{urlencode({'current': current})}" if current else url)
+    context: dict[str, Any] = {}
+    try:
+        clean_id = getbill_id_clean(raw=debt_id)
+        context["links"] = debts.debt_links(debt_id=clean_id, current_id=current)
+        timeline = debts.debt_timeline_get(user=_signed_in_user(request), debt_id=clean_id)
+    except GetBillError as error:
+        context["error"] = getbill_error_context(error, titles=DEBT_ERROR_TITLES)
+    except PermissionDenied:
+        context["error"] = {"status": 403, "title": "Access denied", "message": DEBT_DENIED_MESSAGE}
+    else:
+        context["timeline"] = timeline
+        context["window"] = debts.debt_timeline_window(timeline=timeline, current_id=current)
+    response = render(request, "followups/_debt_side.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_POST
