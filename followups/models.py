@@ -107,12 +107,14 @@ class AuditEntry(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="audit_entries"
     )
-    username = models.CharField(max_length=150)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    username = models.CharField("user name", max_length=150)
+    at = models.DateTimeField("time", default=timezone.now, db_index=True)
     action = models.CharField(max_length=32, choices=AuditAction.choices)
     outcome = models.CharField(max_length=32, choices=AuditOutcome.choices)
-    followup_id = models.CharField(max_length=VALUE_MAX_LENGTH, blank=True, db_index=True)
-    debt_id = models.CharField(max_length=VALUE_MAX_LENGTH, blank=True, db_index=True)
+    followup_id = models.CharField(
+        "followup ID", max_length=VALUE_MAX_LENGTH, blank=True, db_index=True
+    )
+    debt_id = models.CharField("debt ID", max_length=VALUE_MAX_LENGTH, blank=True, db_index=True)
     detail = models.CharField(max_length=AUDIT_DETAIL_MAX_LENGTH, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
