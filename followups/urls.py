@@ -9,6 +9,11 @@ urlpatterns = [
     path("followups/", views.lookup, name="lookup"),
     path("followups/<str:followup_id>/", views.detail, name="detail"),
     path(
+        "followups/<str:followup_id>/recording/",
+        views.followup_recording,
+        name="recording",
+    ),
+    path(
         "followups/<str:followup_id>/recording/played/",
         views.recording_played,
         name="recording_played",

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import push_url
 
@@ -208,6 +209,38 @@ def debt_timeline(request: HttpRequest, debt_id: str) -> HttpResponse:
         context["timeline"] = timeline
         context["window"] = debts.debt_timeline_window(timeline=timeline, current_id=current)
     response = render(request, "followups/_debt_side.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@never_cache
+@require_GET
+def followup_recording(request: HttpRequest, followup_id: str) -> HttpResponse:
+    """The recording fragment with a freshly signed link, for the player to renew its own.
+
+    Only the player asks (an htmx-style request); a person who opens the address gets the page.
+    A failure answers with its status and a short text: the player then offers a reload.
+    """
+    if not getattr(request, "htmx", None):
+        return HttpResponseRedirect(
+            reverse("followups:detail", kwargs={"followup_id": followup_id}) + "#recording"
+        )
+    try:
+        followup = services.followup_recording_refresh(
+            user=_signed_in_user(request), followup_id=followup_id
+        )
+    except GetBillError as error:
+        response = HttpResponse(
+            error.user_message, status=error.status_code, content_type="text/plain; charset=utf-8"
+        )
+        if isinstance(error, RateLimitedError) and error.retry_after_seconds is not None:
+            response["Retry-After"] = str(error.retry_after_seconds)
+    else:
+        response = render(
+            request,
+            "followups/_recording.html",
+            {"detail": presentation.followup_detail(followup=followup), "followup": followup},
+        )
     patch_vary_headers(response, ["HX-Request"])
     return response
 

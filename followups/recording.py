@@ -1,0 +1,73 @@
+"""What the recording player needs from the server: a start time read from a link, and how long
+the signed recording link has left.
+
+`static/js/player.js` reads `#t=` with the same rules as `recording_start_parse`, so a link to a
+moment means the same wherever its time is written.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime
+
+from django.utils import timezone
+
+# A link to a moment can be shared widely; anything longer than this is not a time.
+MAX_START_LENGTH = 16
+# No call lasts a day; a bigger number is a typo or junk, not a position to seek to.
+MAX_START_SECONDS = 24 * 3600
+
+# `90`, `90s`, `1:30`, `1:02:03`, `1m30s`, `1h2m3s`; ASCII digits only.
+_SECONDS = re.compile(r"([0-9]+)s?", re.ASCII | re.IGNORECASE)
+_CLOCK = re.compile(r"(?:([0-9]+):)?([0-9]+):([0-5][0-9])", re.ASCII)
+_UNITS = re.compile(
+    r"(?=[0-9])(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?", re.ASCII | re.IGNORECASE
+)
+
+
+def _clock_seconds(match: re.Match[str]) -> int | None:
+    hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    if match.group(1) is not None and minutes > 59:
+        return None
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def recording_start_parse(*, raw: str | None, duration_ms: int | None = None) -> int | None:
+    """Whole seconds to start the recording at, from a `t` value; None when there is none.
+
+    Bad values are ignored rather than refused: a mistyped link still opens the followup, at
+    the start. So is a time at or past the end of a recording whose length is known.
+    """
+    if not raw or len(raw) > MAX_START_LENGTH:
+        return None
+    text = raw.strip()
+    seconds: int | None = None
+    if match := _SECONDS.fullmatch(text):
+        seconds = int(match.group(1))
+    elif match := _CLOCK.fullmatch(text):
+        seconds = _clock_seconds(match)
+    elif match := _UNITS.fullmatch(text):
+        hours, minutes, secs = (int(part or 0) for part in match.groups())
+        seconds = hours * 3600 + minutes * 60 + secs
+    if seconds is None or seconds <= 0 or seconds > MAX_START_SECONDS:
+        return None
+    if duration_ms is not None and duration_ms > 0 and seconds * 1000 >= duration_ms:
+        return None
+    return seconds
+
+
+def recording_link_seconds_left(
+    *, expires_at: datetime | None, now: datetime | None = None
+) -> int | None:
+    """Whole seconds until a signed link expires (rounded down, 0 once past); None if unknown.
+
+    The page sends this rather than the expiry time itself, so a browser whose clock is wrong
+    still renews the link in time.
+    """
+    if expires_at is None:
+        return None
+    if timezone.is_naive(expires_at):
+        return None
+    left = (expires_at - (now or timezone.now())).total_seconds()
+    return max(0, math.floor(left))
