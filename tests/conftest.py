@@ -250,3 +250,27 @@ def auditor_client(auditor_user: Any) -> Any:
 @pytest.fixture
 def plain_client(plain_user: Any) -> Any:
     return _signed_in_client(plain_user)
+
+
+# --- Test database -----------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """SQLite's test database in a file rather than in memory.
+
+    A page in the browser tests makes the live server answer several requests at once (the
+    page, its lazy panels, the player's link renewal and its play report, each saving the
+    session). With an in-memory database every server thread shares the one connection and
+    those requests fail with "database table is locked"; with a file each thread has its own
+    connection and waits its turn (IMMEDIATE transactions, so two writers never deadlock).
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    database.setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL"}
+    )
