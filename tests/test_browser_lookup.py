@@ -45,8 +45,8 @@ def test_type_an_id_land_on_the_page_see_summary_and_player(signed_in_page):
     expect(page.locator("h1")).to_be_focused()
     assert _same_document(page), "the result should be swapped in by htmx, not reloaded"
 
-    audio = page.locator("audio.recording-audio")
-    expect(audio).to_be_visible()
+    # The player's own controls replace the browser's.
+    expect(page.get_by_role("button", name="Play")).to_be_visible()
     # The signed URL really loads: the browser reads the recording's metadata.
     page.wait_for_function(
         "document.querySelector('audio.recording-audio').readyState >= 1", timeout=10_000
