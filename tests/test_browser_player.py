@@ -162,6 +162,10 @@ def test_keyboard_shortcuts(player_page):
     before = _audio(page)["time"]
     page.keyboard.press("ArrowRight")
     _wait(page, "Math.abs(audio.currentTime - Math.round(arg) - 1) < 0.1", before)
+    page.keyboard.press("Space")
+    _wait_playing(page, after=before)
+    page.keyboard.press("k")
+    _wait(page, "audio.paused")
 
     # Nothing fires while typing or with a modifier.
     state = _audio(page)

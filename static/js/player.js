@@ -430,12 +430,16 @@
       return response.text();
     }).then(function (html) {
       self.inFlight = false;
-      if (self.destroyed) { return; }
+      if (self.destroyed || self.dead) { return; }
       var fresh = self.freshLink(html);
       if (!fresh) {
         var missing = new Error("no recording link");
         missing.final = true;
         throw missing;
+      }
+      if (parseInt(fresh.secondsLeft, 10) <= 0) {
+        // Already expired when handed out (a clock is wrong somewhere): try again later.
+        throw new Error("the fresh link has no time left");
       }
       self.failures = 0;
       // Counted from before the request: the server's clock started after it.
@@ -444,7 +448,7 @@
       self.schedule();
     }).catch(function (error) {
       self.inFlight = false;
-      if (self.destroyed) { return; }
+      if (self.destroyed || self.dead) { return; }
       self.failures += 1;
       var status = error.status || 0;
       var final = error.final || status === 400 || status === 401 || status === 403 ||
@@ -553,10 +557,11 @@
     return !/^(range|button|submit|reset|checkbox|radio|color|file|image)$/.test(element.type);
   }
 
-  // Elements that Space activates by themselves.
+  // Elements that Space activates by themselves (a slider does nothing with it).
   function spaceActivates(element) {
-    return Boolean(element && element.closest &&
-      element.closest("button, summary, input, [role=button], [role=checkbox], [role=switch]"));
+    return Boolean(element && element.closest && element.closest(
+      "button, summary, input:not([type=range]), [role=button], [role=checkbox], [role=switch]"
+    ));
   }
 
   document.addEventListener("keydown", function (event) {
