@@ -29,7 +29,12 @@ def test_type_an_id_land_on_the_page_see_summary_and_player(signed_in_page):
     record = _record(followup_id)
 
     errors: list[str] = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+
+    def console_error_keep(message):
+        if message.type == "error":
+            errors.append(message.text)
+
+    page.on("console", console_error_keep)
     page.on("pageerror", lambda error: errors.append(str(error)))
 
     search = page.locator("#q")
