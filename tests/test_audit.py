@@ -104,12 +104,14 @@ def test_a_play_is_recorded(manager_client):
     assert _entries() == [("recording_play", "shown", CALL_ID, "")]
 
 
-def test_a_fresh_recording_link_is_recorded(sandbox, manager_user):
+def test_a_fresh_recording_link_is_recorded(sandbox, manager_user, manager_client):
     followup = services.followup_recording_refresh(user=manager_user, followup_id=CALL_ID)
     assert followup.audio_url
-    assert _entries() == [
-        ("recording_url_refresh", "shown", CALL_ID, EXAMPLES["debt_with_history"])
-    ]
+    url = reverse("followups:recording", kwargs={"followup_id": CALL_ID})
+    assert manager_client.get(url, headers={"HX-Request": "true"}).status_code == 200
+    entry = ("recording_url_refresh", "shown", CALL_ID, EXAMPLES["debt_with_history"])
+    # A renewal is not another view: the lookup is not recorded twice.
+    assert _entries() == [entry, entry]
 
 
 def test_audit_record_keeps_links_and_odd_ids_out(manager_user):

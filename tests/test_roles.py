@@ -119,6 +119,7 @@ def test_without_listen_permission_the_page_holds_no_recording_url(sandbox, db):
     assert CALL["summary"] in body
     for trace in ("X-Amz", "/sandbox/media/", ".mp3", "<audio", "data-refresh-url"):
         assert trace not in body, trace
+    assert "Listening to recordings is for collections managers and QA reviewers." in body
     # Nor phone numbers in full: that is a separate permission.
     assert PHONE_SHOWN not in body
 
@@ -183,3 +184,30 @@ def test_recording_refresh_needs_listen_permission(db, upstream_forbidden):
         services.followup_recording_refresh(user=user, followup_id=CALL_ID)
     entry = AuditEntry.objects.get()
     assert (entry.action, entry.outcome) == ("recording_url_refresh", "denied")
+
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_fresh_recording_link_by_role(sandbox, manager_client, qa_client, plain_client, db):
+    url = reverse("followups:recording", kwargs={"followup_id": CALL_ID})
+    for client in (manager_client, qa_client):
+        response = client.get(url, headers=HTMX)
+        assert response.status_code == 200
+        assert "X-Amz-Signature=" in response.content.decode()
+    refused = plain_client.get(url, headers=HTMX)
+    assert refused.status_code == 403
+    assert "X-Amz" not in refused.content.decode()
+
+
+def test_fresh_recording_link_without_listen_is_refused_before_getbill(db, upstream_forbidden):
+    user = get_user_model().objects.create_user(username="reader", password="pw-reader-123")
+    user.user_permissions.add(Permission.objects.get(codename="view_followup_data"))
+    client = Client()
+    client.force_login(user)
+    url = reverse("followups:recording", kwargs={"followup_id": CALL_ID})
+    response = client.get(url, headers=HTMX)
+    assert response.status_code == 403
+    assert list(AuditEntry.objects.values_list("action", "outcome")) == [
+        ("recording_url_refresh", "denied")
+    ]
