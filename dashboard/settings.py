@@ -28,15 +28,14 @@ def _env_positive_int(name: str, *, default: int) -> int:
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
-if DEBUG:
-    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="django-insecure-local-development-only-key")
-else:
-    try:
-        SECRET_KEY = env.str("DJANGO_SECRET_KEY")
-    except ImproperlyConfigured:
+# An empty value counts as unset: `.env.example` ships the line `DJANGO_SECRET_KEY=`.
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+if not SECRET_KEY.strip():
+    if not DEBUG:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (production)."
-        ) from None
+        )
+    SECRET_KEY = "django-insecure-local-development-only-key"  # noqa: S105 - development only
 
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS",
