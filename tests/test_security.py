@@ -22,7 +22,14 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from followups import services
-from followups.getbill import UpstreamFailureError, _config_get, _token_key
+from followups.getbill import (
+    RateLimitedError,
+    UpstreamFailureError,
+    UpstreamTimeoutError,
+    UpstreamUnavailableError,
+    _config_get,
+    _token_key,
+)
 from followups.logging import (
     REDACTED,
     SecretsRedactFilter,
@@ -65,9 +72,17 @@ def _csp(response) -> dict[str, list[str]]:
 
 @pytest.fixture
 def fake_upstream(monkeypatch, followup_make):
+    failures: dict[str, Exception] = {
+        "broken1": UpstreamFailureError(),
+        "slow1": UpstreamTimeoutError(),
+        "down1": UpstreamUnavailableError(),
+        "quota1": RateLimitedError(retry_after_seconds=30),
+        "crash1": RuntimeError("unexpected"),
+    }
+
     def fake(*, followup_id: str):
-        if followup_id == "broken1":
-            raise UpstreamFailureError()
+        if followup_id in failures:
+            raise failures[followup_id]
         return followup_make(id=followup_id, audio_url=SIGNED_URL)
 
     monkeypatch.setattr(services, "followup_get", fake)
@@ -80,7 +95,16 @@ def _error_pages(manager_client, plain_client, settings) -> dict[str, Any]:
         "404": manager_client.get("/no/such/page/", secure=True),
         "403": plain_client.get("/followups/abc123/", secure=True),
         "502": manager_client.get("/followups/broken1/", secure=True),
+        "503": manager_client.get("/followups/down1/", secure=True),
+        "504": manager_client.get("/followups/slow1/", secure=True),
+        "429 GetBill": manager_client.get("/followups/quota1/", secure=True),
+        "400": manager_client.get("/followups/bad%20id/", secure=True),
+        "400 search": manager_client.get("/followups/", {"q": "no id here"}, secure=True),
+        # Refused before any view: CommonMiddleware answers, the middleware after it never runs.
+        "400 host": manager_client.get("/", secure=True, HTTP_HOST="unknown.example"),
     }
+    manager_client.raise_request_exception = False
+    pages["500"] = manager_client.get("/followups/crash1/", secure=True)
     settings.DASHBOARD_LOOKUPS_PER_MINUTE = 1
     cache.clear()
     manager_client.get("/followups/abc123/", secure=True)
@@ -99,6 +123,13 @@ def test_every_security_header_on_normal_and_error_pages(
         "404": 404,
         "403": 403,
         "502": 502,
+        "503": 503,
+        "504": 504,
+        "429 GetBill": 429,
+        "400": 400,
+        "400 search": 400,
+        "400 host": 400,
+        "500": 500,
         "429": 429,
     }
     for name, response in pages.items():
@@ -114,7 +145,8 @@ def test_every_security_header_on_normal_and_error_pages(
         assert response["X-Content-Type-Options"] == "nosniff", name
         assert response["X-Frame-Options"] == "DENY", name
         assert response["Cross-Origin-Opener-Policy"] == "same-origin", name
-        assert "no-store" in response["Cache-Control"], name
+        if name != "400 host":  # answered before the user is known, and shows nothing of theirs
+            assert "no-store" in response["Cache-Control"], name
 
 
 def test_headers_for_signed_out_pages_too(client):
