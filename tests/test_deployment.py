@@ -1,6 +1,7 @@
 """What a deployment relies on: the documented environment, the first account, static files
 served with DEBUG off, and no page reachable without signing in."""
 
+import io
 import json
 import os
 import re
@@ -8,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -276,3 +278,36 @@ def test_whitenoise_serves_collected_static_files_with_debug_off(tmp_path: Path)
     assert "immutable" in served["cache"]
     assert served["login_status"] == "200"
     assert served["login_links_it"]
+
+
+# --- `make run` on any port ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("addr", "raw_ipv6", "origin"),
+    [
+        ("127.0.0.1", False, "http://127.0.0.1:8657"),
+        ("0.0.0.0", False, "http://127.0.0.1:8657"),  # noqa: S104 - what runserver was given
+        ("::1", True, "http://[::1]:8657"),
+    ],
+)
+def test_runserver_points_the_client_at_the_port_it_serves(
+    settings: Any, monkeypatch: pytest.MonkeyPatch, addr: str, raw_ipv6: bool, origin: str
+):
+    from whitenoise.runserver_nostatic.management.commands.runserver import (
+        Command as WhitenoiseRunserverCommand,
+    )
+
+    from sandbox.management.commands.runserver import Command
+
+    # Through the fixture first, so that what the command writes is undone afterwards.
+    settings.SANDBOX_ORIGIN = "http://127.0.0.1:8000"
+    monkeypatch.setattr(WhitenoiseRunserverCommand, "inner_run", lambda *args, **kwargs: None)
+    command = Command(stdout=io.StringIO())
+    command.addr, command.port, command.protocol, command._raw_ipv6 = addr, "8657", "http", raw_ipv6
+
+    command.inner_run()
+
+    assert f"{origin}/sandbox/external-api/v1" == settings.GETBILL_API_URL
+    assert f"{origin}/sandbox/token" == settings.GETBILL_TOKEN_URL
+    assert origin == settings.SANDBOX_ORIGIN
