@@ -17,9 +17,11 @@ from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 REDACTED = "[redacted]"
 
 # A URL whose query carries a signature or credentials: the whole query goes, since any part of
-# a pre-signed URL is enough to recognise and, with the rest, to replay it.
+# a pre-signed URL is enough to recognise and, with the rest, to replay it. A path alone counts
+# too (the request line of a server log: `GET /media/a.mp3?X-Amz-Signature=... HTTP/1.1`).
 _SIGNED_URL = re.compile(
-    r"(?P<base>\b(?:https?|wss?)://[^\s?#\"'<>]+)\?(?P<query>[^\s\"'<>]*)", re.IGNORECASE
+    r"(?P<base>(?:\b(?:https?|wss?)://|(?<![^\s\"'])/)[^\s?#\"'<>]+)\?(?P<query>[^\s\"'<>]*)",
+    re.IGNORECASE,
 )
 _SIGNED_QUERY_MARK = re.compile(
     r"(?:^|[&;])(?:x-amz-[a-z-]+|signature|sig|token|access_token|key|expires|awsaccesskeyid)=",

@@ -8,16 +8,22 @@ import os
 import re
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
 
+import httpx
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
 from django.test import Client
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -375,6 +381,8 @@ def test_production_defaults_and_their_environment_variables():
         (f"fetching {SIGNED_URL} now", "AKIAEXAMPLE"),
         ("GET /sandbox/media/a.mp3?X-Amz-Signature=feedface&X-Amz-Date=1", "feedface"),
         ("GET /m?X-Amz-Credential=AKIA%2F2024&X-Amz-Date=1 HTTP/1.1", "AKIA%2F2024"),
+        # A server's request line: the whole query of the signed path goes.
+        ('"GET /sandbox/media/a.mp3?X-Amz-Signature=f00d HTTP/1.1" 206 9', "X-Amz-Signature"),
         ("token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXZhbHVl here", "c2lnbmF0dXJl"),
         ("the secret is sandbox-secret", "sandbox-secret"),
     ],
@@ -443,6 +451,23 @@ def test_error_reports_hide_the_client_secret_and_signed_urls(rf, settings):
         assert "abcdefghijklmnop1234" not in text
 
 
+@contextmanager
+def _dev_server() -> Iterator[str]:
+    """The app behind the server and request handler `runserver` uses, on a loopback port."""
+    server = WSGIServer(("127.0.0.1", 0), WSGIRequestHandler)
+    # The handler itself, not dashboard.wsgi: importing that runs django.setup(), which would
+    # reconfigure logging under the log capture.
+    server.set_app(WSGIHandler())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
 def test_main_flows_log_no_token_secret_or_signature(sandbox, manager_user, caplog, monkeypatch):
     """Sign in, look up, open the page, renew the recording link, report a play, open the debt,
     hit error pages and fetch the recording itself, everything logged at DEBUG: no line holds
@@ -466,16 +491,23 @@ def test_main_flows_log_no_token_secret_or_signature(sandbox, manager_user, capl
     media_path = media_url.group(1).replace("&amp;", "&").split("://", 1)[1].split("/", 1)[1]
     assert client.get(f"/{media_path}", headers={"Range": "bytes=0-99"}).status_code == 206
     assert client.get(f"/{media_path[:-4]}beef").status_code == 403
-    try:
-        refresh = reverse("followups:recording", kwargs={"followup_id": CALL_ID})
-    except NoReverseMatch:  # the player's renewal view, where it exists
-        refresh = ""
-    if refresh:
-        assert client.get(refresh, headers={"HX-Request": "true"}).status_code == 200
+    # The player's link renewal, which answers with a newly signed link.
+    refresh = reverse("followups:recording", kwargs={"followup_id": CALL_ID})
+    renewed = client.get(refresh, headers={"HX-Request": "true"})
+    assert renewed.status_code == 200
+    assert "X-Amz-Signature=" in renewed.content.decode()
     played = reverse("followups:recording_played", kwargs={"followup_id": CALL_ID})
     assert client.post(played).status_code == 204
     debt = reverse("followups:debt_followups", kwargs={"debt_id": EXAMPLES["debt_with_history"]})
     assert client.get(debt).status_code == 200
+    panel = reverse("followups:debt_timeline", kwargs={"debt_id": EXAMPLES["debt_with_history"]})
+    panel_answer = client.get(panel, {"current": CALL_ID}, headers={"HX-Request": "true"})
+    assert CALL_ID in panel_answer.content.decode()
+    # The development server's request log, as `runserver` writes it, for the signed link.
+    with _dev_server() as dev_origin:
+        httpx.get(f"{dev_origin}/{media_path}", headers={"Range": "bytes=0-99"}, timeout=10)
+    server_lines = [r.getMessage() for r in caplog.records if r.name == "django.server"]
+    assert any("/sandbox/media/" in line for line in server_lines)
     assert client.get(f"/followups/{FAULT_IDS['server_error']}/").status_code == 502
     assert client.get(f"/followups/{FAULT_IDS['forbidden']}/").status_code == 403
     assert client.get("/followups/bad%20id/").status_code == 400
