@@ -236,6 +236,19 @@ def test_recent_view_stores_no_more_than_its_columns(signed_in, monkeypatch, fol
     assert view.followup_status == "y" * 64
 
 
+def test_recent_view_without_type_or_status_shows_a_dash(signed_in, monkeypatch, followup_make):
+    monkeypatch.setattr(
+        services,
+        "followup_get",
+        lambda *, followup_id: followup_make(id=followup_id, type=None, status=None),
+    )
+    assert signed_in.get("/followups/bare123/").status_code == 200
+    body = signed_in.get("/").content.decode()
+    assert '<a class="mono" href="/followups/bare123/">bare123</a>' in body
+    assert body.count('<span class="missing">—</span>') == 2
+    assert "None" not in body
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("cookie", ["Asia/Tokyo", "Asia%2FTokyo"])
 def test_time_zone_from_the_browser_cookie_is_used(client, admin_user, cookie):

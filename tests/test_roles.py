@@ -124,6 +124,50 @@ def test_without_listen_permission_the_page_holds_no_recording_url(sandbox, db):
     assert PHONE_SHOWN not in body
 
 
+def test_without_listen_permission_no_answer_holds_a_recording_url(sandbox, db):
+    """Every page and fragment a reader can get about a followup with a recording: the page by
+    htmx too, the debt's page and side panel, the player's renewal and play report, headers
+    included."""
+    user = get_user_model().objects.create_user(username="reader", password="pw-reader-123")
+    user.user_permissions.add(Permission.objects.get(codename="view_followup_data"))
+    client = Client()
+    client.force_login(user)
+    debt_id = str(CALL["debt_id"])
+    htmx = {"HX-Request": "true", "HX-Target": "main"}
+    answers = {
+        "page": client.get(reverse("followups:detail", kwargs={"followup_id": CALL_ID})),
+        "htmx lookup": client.get(reverse("followups:lookup"), {"q": CALL_ID}, headers=htmx),
+        "debt page": client.get(
+            reverse("followups:debt_followups", kwargs={"debt_id": debt_id}), {"current": CALL_ID}
+        ),
+        "debt panel": client.get(
+            reverse("followups:debt_timeline", kwargs={"debt_id": debt_id}),
+            {"current": CALL_ID},
+            headers={"HX-Request": "true"},
+        ),
+        "renewal": client.get(
+            reverse("followups:recording", kwargs={"followup_id": CALL_ID}),
+            headers={"HX-Request": "true"},
+        ),
+        "play report": client.post(
+            reverse("followups:recording_played", kwargs={"followup_id": CALL_ID})
+        ),
+    }
+    assert {name: r.status_code for name, r in answers.items()} == {
+        "page": 200,
+        "htmx lookup": 200,
+        "debt page": 200,
+        "debt panel": 200,
+        "renewal": 403,
+        "play report": 403,
+    }
+    assert CALL_ID in answers["debt panel"].content.decode()
+    for name, response in answers.items():
+        text = html.unescape(response.content.decode()) + repr(sorted(response.items()))
+        for trace in ("X-Amz", "/sandbox/media/", ".mp3", "<audio", "data-refresh-url"):
+            assert trace not in text, (name, trace)
+
+
 def test_restriction_happens_before_any_template(followup_make, qa_user, plain_user):
     followup = followup_make(audio_url="https://s3.amazonaws.com/b/x.mp3?X-Amz-Signature=abc")
     for_qa = access.followup_restrict(user=qa_user, followup=followup)

@@ -68,9 +68,13 @@ EXPECTED_CSP = {
 }
 
 
-def _csp(response) -> dict[str, list[str]]:
-    directives = [d.split() for d in response["Content-Security-Policy"].split(";") if d.strip()]
+def _csp_parse(header: str) -> dict[str, list[str]]:
+    directives = [d.split() for d in header.split(";") if d.strip()]
     return {d[0]: d[1:] for d in directives}
+
+
+def _csp(response) -> dict[str, list[str]]:
+    return _csp_parse(response["Content-Security-Policy"])
 
 
 # --- Headers -------------------------------------------------------------------------------------
@@ -319,6 +323,62 @@ def test_check_deploy_is_clean_with_production_settings():
     result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+PRODUCTION_PAGES_PROBE = """
+import json
+import django
+django.setup()
+from django.conf import settings
+from django.contrib.auth import views
+from django.test import Client
+from django.test.utils import override_settings
+
+# Without collectstatic the manifest has no entries: plain static URLs are enough here.
+static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+override_settings(STORAGES={**settings.STORAGES, "staticfiles": static}).enable()
+client = Client(raise_request_exception=False, HTTP_HOST="followups.example.com")
+pages = {
+    "login": client.get("/accounts/login/", secure=True),
+    "404": client.get("/no/such/page/", secure=True),
+    "no sandbox": client.get("/sandbox/token", secure=True),
+    "400 host": client.get("/accounts/login/", secure=True, HTTP_HOST="unknown.example"),
+}
+def broken(*args, **kwargs):
+    raise RuntimeError("internal detail")
+views.LoginView.get = broken
+pages["500"] = client.get("/accounts/login/", secure=True)
+print(json.dumps({
+    "sandbox": settings.GETBILL_SANDBOX,
+    "pages": {n: [r.status_code, dict(r.items()), r.content.decode()] for n, r in pages.items()},
+}))
+"""
+
+
+def test_production_error_pages_have_every_security_header():
+    """With real credentials (no sandbox, no DEBUG): the sign-in page, 400, 404 and a 500."""
+    result = _run(["-c", PRODUCTION_PAGES_PROBE], **PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    probe = json.loads(result.stdout.splitlines()[-1])
+    assert probe["sandbox"] is False
+    statuses = {name: page[0] for name, page in probe["pages"].items()}
+    assert statuses == {"login": 200, "404": 404, "no sandbox": 404, "400 host": 400, "500": 500}
+    for name, (_, headers, body) in probe["pages"].items():
+        csp = _csp_parse(headers["Content-Security-Policy"])
+        assert csp.pop("media-src") == [
+            "'self'",
+            "https://s3.amazonaws.com",
+            "https://*.s3.amazonaws.com",
+        ], name
+        assert csp == EXPECTED_CSP, name
+        assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains", name
+        assert headers["Referrer-Policy"] == "same-origin", name
+        assert headers["X-Content-Type-Options"] == "nosniff", name
+        assert headers["X-Frame-Options"] == "DENY", name
+        assert headers["Cross-Origin-Opener-Policy"] == "same-origin", name
+        assert 'rel="stylesheet"' in body, name  # the product's own page
+        assert "internal detail" not in body
+        assert "Traceback" not in body
 
 
 SETTINGS_PROBE = """
