@@ -30,8 +30,13 @@ ERROR_TITLES = {
     429: "Too many requests to GetBill",
     502: "GetBill returned an error",
     503: "GetBill is unreachable",
-    504: "GetBill took too long to answer",
+    504: "GetBill is too slow right now",
 }
+# What to do about a failure on GetBill's side, under the error's own message.
+_TRANSIENT_HINT = (
+    "Try again in a minute; if it keeps failing, tell the team that runs the dashboard."
+)
+ERROR_HINTS = {502: _TRANSIENT_HINT, 503: _TRANSIENT_HINT, 504: _TRANSIENT_HINT}
 
 
 def _swaps_main(request: HttpRequest) -> bool:
@@ -62,6 +67,7 @@ def getbill_error_context(
         "status": status,
         "title": titles.get(status, "Something went wrong"),
         "message": error.user_message,
+        "hint": ERROR_HINTS.get(status, ""),
         "retry_at": (
             timezone.now() + timedelta(seconds=retry_after) if retry_after is not None else None
         ),
