@@ -23,6 +23,9 @@ from followups.getbill import (
     InvalidIdError,
     NotFoundError,
     RateLimitedError,
+    UpstreamFailureError,
+    UpstreamTimeoutError,
+    UpstreamUnavailableError,
     getbill_id_clean,
 )
 from followups.models import AuditAction, AuditOutcome
@@ -32,6 +35,24 @@ PERM_VIEW_FOLLOWUP_DATA = "followups.view_followup_data"
 PERM_LISTEN_RECORDING = "followups.listen_recording"
 PERM_VIEW_FULL_PHONE = "followups.view_full_phone"
 PERM_VIEW_AUDIT = "followups.view_auditentry"
+
+# How the audit trail names a permission a user lacked, for people reading it.
+PERMISSION_WORDS = {
+    PERM_VIEW_FOLLOWUP_DATA: "view followups",
+    PERM_LISTEN_RECORDING: "listen to recordings",
+    PERM_VIEW_FULL_PHONE: "see full phone numbers",
+    PERM_VIEW_AUDIT: "read the audit trail",
+}
+# How the audit trail says what went wrong at GetBill; the first matching class wins.
+_GETBILL_ERROR_WORDS: tuple[tuple[type[GetBillError], str], ...] = (
+    (NotFoundError, "GetBill found no such {kind}"),
+    (AccessDeniedError, "GetBill denied access"),
+    (RateLimitedError, "GetBill's rate limit reached"),
+    (InvalidIdError, "GetBill refused the {kind} ID"),
+    (UpstreamTimeoutError, "GetBill took too long to answer"),
+    (UpstreamUnavailableError, "GetBill unreachable"),
+    (UpstreamFailureError, "GetBill failed or sent an unreadable answer"),
+)
 
 PHONE_VISIBLE_DIGITS = 3
 PHONE_MASK = "•"
@@ -111,6 +132,26 @@ def _outcome(error: GetBillError) -> str:
     return AuditOutcome.FAILED
 
 
+def _permission_missing_detail(*, user: AbstractBaseUser, permissions: Sequence[str]) -> str:
+    # An inactive account holds no permission at all, so every one is named.
+    missing = [
+        permission
+        for permission in permissions
+        if not (isinstance(user, PermissionsMixin) and user.has_perm(permission))
+    ] or list(permissions)
+    return "No permission to " + " or ".join(
+        PERMISSION_WORDS.get(permission, permission) for permission in missing
+    )
+
+
+def getbill_error_detail(*, error: GetBillError, is_debt: bool) -> str:
+    """What went wrong at GetBill, in the audit trail's words, with the status answered."""
+    words = next(
+        (text for cls, text in _GETBILL_ERROR_WORDS if isinstance(error, cls)), "GetBill error"
+    )
+    return f"{words.format(kind='debt' if is_debt else 'followup')} ({error.status_code})"
+
+
 def access_require(
     *,
     user: AbstractBaseUser,
@@ -128,7 +169,7 @@ def access_require(
         outcome=AuditOutcome.DENIED,
         followup_id=followup_id,
         debt_id=debt_id,
-        detail="missing permission " + ", ".join(permissions),
+        detail=_permission_missing_detail(user=user, permissions=permissions),
     )
     raise PermissionMissingError()
 
@@ -173,7 +214,10 @@ def upstream_lookup(
             user=user,
             action=action,
             outcome=AuditOutcome.RATE_LIMITED,
-            detail=f"dashboard limit of {settings.DASHBOARD_LOOKUPS_PER_MINUTE} a minute",
+            detail=(
+                "Over the dashboard's per-minute lookup limit "
+                f"({settings.DASHBOARD_LOOKUPS_PER_MINUTE})"
+            ),
             **ids,
         )
         raise LookupLimitError(retry_after_seconds=wait)
@@ -184,7 +228,7 @@ def upstream_lookup(
             user=user,
             action=action,
             outcome=_outcome(error),
-            detail=f"GetBill: {type(error).__name__} ({error.status_code})",
+            detail=getbill_error_detail(error=error, is_debt=is_debt),
             **ids,
         )
         raise

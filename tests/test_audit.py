@@ -6,6 +6,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
@@ -46,22 +47,22 @@ def test_a_shown_lookup_records_user_followup_and_debt(sandbox, manager_client):
 
 
 @pytest.mark.parametrize(
-    ("fault", "outcome", "status"),
+    ("fault", "outcome", "status", "detail"),
     [
-        ("not_found", "not_found", 404),
-        ("forbidden", "denied", 403),
-        ("server_error", "failed", 502),
-        ("malformed_json", "failed", 502),
-        ("rate_limited", "rate_limited", 429),
+        ("not_found", "not_found", 404, "GetBill found no such followup (404)"),
+        ("forbidden", "denied", 403, "GetBill denied access (403)"),
+        ("server_error", "failed", 502, "GetBill failed or sent an unreadable answer (502)"),
+        ("malformed_json", "failed", 502, "GetBill failed or sent an unreadable answer (502)"),
+        ("rate_limited", "rate_limited", 429, "GetBill's rate limit reached (429)"),
     ],
 )
-def test_getbill_errors_are_recorded_with_their_outcome(
-    sandbox, manager_client, fault, outcome, status
+def test_getbill_errors_are_recorded_with_their_outcome_in_plain_words(
+    sandbox, manager_client, fault, outcome, status, detail
 ):
     followup_id = FAULT_IDS[fault]
     assert manager_client.get(f"/followups/{followup_id}/").status_code == status
     assert _entries() == [("lookup", outcome, followup_id, "")]
-    assert AuditEntry.objects.get().detail.startswith("GetBill: ")
+    assert AuditEntry.objects.get().detail == detail
 
 
 def test_rejected_input_is_recorded_without_the_input(manager_client, monkeypatch):
@@ -89,13 +90,24 @@ def test_the_per_user_limit_is_recorded(manager_client, settings, monkeypatch, f
         ("lookup", "shown", "abc123", "xyz789ghi012"),
         ("lookup", "rate_limited", "abc124", ""),
     ]
+    details = list(AuditEntry.objects.order_by("id").values_list("detail", flat=True))
+    assert details[-1] == "Over the dashboard's per-minute lookup limit (1)"
 
 
 def test_missing_permission_is_recorded(plain_client):
     assert plain_client.get(f"/followups/{CALL_ID}/").status_code == 403
     entry = AuditEntry.objects.get()
     assert (entry.action, entry.outcome, entry.followup_id) == ("lookup", "denied", CALL_ID)
-    assert "view_followup_data" in entry.detail
+    assert entry.detail == "No permission to view followups"
+
+
+def test_only_the_missing_permission_is_named(plain_user, plain_client):
+    plain_user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="followups", codename="view_followup_data")
+    )
+    url = reverse("followups:recording_played", kwargs={"followup_id": CALL_ID})
+    assert plain_client.post(url).status_code == 403
+    assert AuditEntry.objects.get().detail == "No permission to listen to recordings"
 
 
 def test_a_play_is_recorded(manager_client):
