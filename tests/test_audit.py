@@ -3,7 +3,8 @@ auditors, purged after the retention period."""
 
 import csv
 import io
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -232,6 +233,48 @@ def test_auditors_browse_filter_and_search_the_trail(auditor_client, trail):
     assert "zzz999" not in searched
 
 
+def _set_time(entry: AuditEntry, moment: datetime) -> None:
+    # In SQL: the ORM refuses to change an entry.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {AuditEntry._meta.db_table} SET at = %s WHERE id = %s",  # noqa: S608
+            [moment, entry.pk],
+        )
+
+
+def test_the_trail_reads_well_for_auditors(auditor_client, manager_user):
+    entry = audit_record(
+        user=manager_user,
+        action="lookup",
+        outcome="denied",
+        followup_id="abc123",
+        debt_id="xyz789",
+        detail="GetBill denied access (403) " + "and a much longer explanation " * 3,
+    )
+    _set_time(entry, datetime(2026, 11, 26, 17, 37, 5, 250000, tzinfo=UTC))
+    audit_record(user=manager_user, action="lookup", outcome="shown", detail="Short")
+    body = auditor_client.get(CHANGELIST).content.decode()
+    assert "<title>Audit trail |" in body
+    assert "2 audit entries" in body
+    assert "2026-11-26 17:37:05 UTC" in body
+    assert "p.m." not in body
+    # Sortable by time, newest first by default.
+    assert 'class="sortable column-time sorted descending"' in body
+    assert "<code>abc123</code>" in body
+    assert "<code>xyz789</code>" in body
+    assert '<span title="GetBill denied access (403) and a much longer' in body
+    assert "Followup ID</a>" not in body
+    assert ">Short<" in body
+    # In the time zone the browser reported.
+    auditor_client.cookies["tz"] = "Europe/Paris"
+    body = auditor_client.get(CHANGELIST).content.decode()
+    assert "2026-11-26 18:37:05 CET" in body
+    page = auditor_client.get(f"{CHANGELIST}{entry.pk}/change/").content.decode()
+    assert "2026-11-26 18:37:05 CET" in page
+    assert "(403)" + " and a much longer explanation" * 3 + "</div>" in page
+    assert "<title>2026-11-26 18:37:05 CET manager-user" in page
+
+
 def test_nobody_adds_changes_or_deletes_in_the_admin(admin_client, trail):
     entry = AuditEntry.objects.first()
     assert entry is not None
@@ -270,7 +313,8 @@ def test_csv_export_follows_the_filters_and_is_safe_in_spreadsheets(auditor_clie
         ["qa-user", "lookup", "failed", "'-abc"],
     ]
     assert rows[3][6] == '\'=HYPERLINK("x") +1 @SUM(A1)'
-    assert all(row[0].endswith("+00:00") for row in rows[1:])
+    # ISO 8601 with seconds and the zone.
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", row[0]) for row in rows[1:])
     searched = _csv(auditor_client.get(EXPORT, {"q": "zzz999"}))
     assert len(searched) == 2
 
