@@ -33,12 +33,8 @@ def _clock_seconds(match: re.Match[str]) -> int | None:
     return hours * 3600 + minutes * 60 + seconds
 
 
-def recording_start_parse(*, raw: str | None, duration_ms: int | None = None) -> int | None:
-    """Whole seconds to start the recording at, from a `t` value; None when there is none.
-
-    Bad values are ignored rather than refused: a mistyped link still opens the followup, at
-    the start. So is a time at or past the end of a recording whose length is known.
-    """
+def _start_seconds(raw: str | None) -> int | None:
+    # Whole seconds written in a `t` value, whatever the recording's length; None if none.
     if not raw or len(raw) > MAX_START_LENGTH:
         return None
     text = raw.strip()
@@ -52,7 +48,30 @@ def recording_start_parse(*, raw: str | None, duration_ms: int | None = None) ->
         seconds = hours * 3600 + minutes * 60 + secs
     if seconds is None or seconds <= 0 or seconds > MAX_START_SECONDS:
         return None
-    if duration_ms is not None and duration_ms > 0 and seconds * 1000 >= duration_ms:
+    return seconds
+
+
+def _past_end(*, seconds: int, duration_ms: int | None) -> bool:
+    return duration_ms is not None and duration_ms > 0 and seconds * 1000 >= duration_ms
+
+
+def recording_start_parse(*, raw: str | None, duration_ms: int | None = None) -> int | None:
+    """Whole seconds to start the recording at, from a `t` value; None when there is none.
+
+    Bad values are ignored rather than refused: a mistyped link still opens the followup, at
+    the start. So is a time at or past the end of a recording whose length is known.
+    """
+    seconds = _start_seconds(raw)
+    if seconds is None or _past_end(seconds=seconds, duration_ms=duration_ms):
+        return None
+    return seconds
+
+
+def recording_start_past_end(*, raw: str | None, duration_ms: int | None) -> int | None:
+    """The moment a `t` value asked for when it is at or past the end of the recording (so
+    the player starts at the beginning, and says why); None otherwise."""
+    seconds = _start_seconds(raw)
+    if seconds is None or not _past_end(seconds=seconds, duration_ms=duration_ms):
         return None
     return seconds
 

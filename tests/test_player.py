@@ -11,7 +11,11 @@ from django.test import Client
 from django.utils import timezone
 
 from followups import presentation, services
-from followups.recording import recording_link_seconds_left, recording_start_parse
+from followups.recording import (
+    recording_link_seconds_left,
+    recording_start_parse,
+    recording_start_past_end,
+)
 from sandbox.data import EXAMPLES, FAULT_IDS
 
 HTMX = {"HX-Request": "true"}
@@ -182,6 +186,27 @@ def test_a_link_to_a_moment(manager_client, upstream_returns, t, start, shown):
     assert current in body
     assert f'value="{start or 0}" aria-label="Position" aria-valuetext="{shown} of 3:00"' in body
     assert "<script>" not in body
+
+
+def test_a_moment_past_the_end_is_explained_near_the_player(manager_client, upstream_returns):
+    upstream_returns(audio_url=S3_URL, duration_ms=57_000)
+    body = manager_client.get("/followups/abc123def456/", {"t": "1:30"}).content.decode()
+    assert _player(body)["data-start"] == ""
+    assert (
+        "That moment (1:30) is past the end of the recording (0:57); starting from the "
+        "beginning." in body
+    )
+    for t in ("0:30", "", "abc"):
+        body = manager_client.get("/followups/abc123def456/", {"t": t}).content.decode()
+        assert "past the end" not in body
+
+
+def test_a_start_past_the_end_is_told_apart_from_a_bad_one():
+    assert recording_start_past_end(raw="1:30", duration_ms=57_000) == 90
+    assert recording_start_past_end(raw="0:57", duration_ms=57_000) == 57
+    assert recording_start_past_end(raw="0:56", duration_ms=57_000) is None
+    assert recording_start_past_end(raw="1:30", duration_ms=None) is None
+    assert recording_start_past_end(raw="junk", duration_ms=57_000) is None
 
 
 def test_a_link_already_expired_when_the_page_is_made(manager_client, upstream_returns):

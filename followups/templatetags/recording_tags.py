@@ -48,6 +48,17 @@ def recording_start(raw: str | None, duration_ms: int | None = None) -> int | st
 
 
 @register.filter
+def recording_start_past_end(raw: str | None, duration_ms: int | None = None) -> int | str:
+    """`{{ request.GET.t|recording_start_past_end:followup.duration_ms }}`: the seconds asked
+    for when they are past the end of the recording, or "" otherwise."""
+    past = recording.recording_start_past_end(
+        raw=raw if isinstance(raw, str) else None,
+        duration_ms=duration_ms if isinstance(duration_ms, int) else None,
+    )
+    return "" if past is None else past
+
+
+@register.filter
 def seconds_left(expires_at: datetime | None) -> int | str:
     """Seconds until a signed link expires, or "" when GetBill did not say."""
     left = recording.recording_link_seconds_left(
