@@ -4,6 +4,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from followups import services
@@ -165,7 +166,6 @@ def test_other_htmx_targets_get_the_whole_page(signed_in, fake_upstream):
 
 def test_every_page_has_the_header_search_with_htmx_and_a_plain_fallback(signed_in, fake_upstream):
     for path in [
-        "/",
         "/followups/abc123def456/",
         "/followups/missing1/",
         "/debts/xyz789/followups/",
@@ -173,6 +173,20 @@ def test_every_page_has_the_header_search_with_htmx_and_a_plain_fallback(signed_
         body = signed_in.get(path).content.decode()
         assert 'class="header-search" role="search" method="get" action="/followups/"' in body
         assert 'hx-get="/followups/" hx-target="#main" hx-push-url="true"' in body
+
+
+def test_the_search_page_hides_the_header_search(signed_in, fake_upstream):
+    # One search box on the page: the header's is hidden (dashboard.js shows it again when
+    # htmx swaps another page into <main>), and the page's own is the one in use.
+    for response in (signed_in.get("/"), signed_in.get("/followups/", {"q": "not an id!"})):
+        body = response.content.decode()
+        assert '<form class="header-search" role="search" hidden method="get"' in body
+        assert 'id="q" name="q"' in body
+        assert "data-hides-header-search" in body
+    page = signed_in.get("/followups/abc123def456/").content.decode()
+    assert '<form class="header-search" role="search" method="get"' in page
+    script = (settings.BASE_DIR / "static/js/dashboard.js").read_text()
+    assert "[data-hides-header-search]" in script
 
 
 def test_no_inline_scripts_or_event_handlers(signed_in, fake_upstream):

@@ -92,6 +92,46 @@ def test_qa_reviewer_hears_the_recording_but_sees_the_phone_masked(sandbox, qa_c
     assert "X-Amz-Signature=" in body
 
 
+NO_ROLE_NOTICE = (
+    "Your account has no role that lets you look up followups. Ask an administrator to add "
+    "you to Collections managers or QA reviewers."
+)
+
+
+@pytest.mark.parametrize("client_fixture", ["plain_client", "auditor_client"])
+def test_without_view_permission_the_search_page_says_so_instead_of_a_box(request, client_fixture):
+    body = request.getfixturevalue(client_fixture).get("/").content.decode()
+    assert NO_ROLE_NOTICE in body
+    assert 'name="q"' not in body
+    assert "Recently viewed" not in body
+
+
+@pytest.mark.parametrize("client_fixture", ["manager_client", "qa_client"])
+def test_with_view_permission_the_search_page_has_its_box(request, client_fixture):
+    body = request.getfixturevalue(client_fixture).get("/").content.decode()
+    assert NO_ROLE_NOTICE not in body
+    assert 'id="q" name="q"' in body
+
+
+AUDIT_LINK = '<a href="/admin/followups/auditentry/">Audit trail</a>'
+
+
+def test_auditors_have_an_audit_trail_link_in_the_header(auditor_client, admin_client):
+    assert AUDIT_LINK in auditor_client.get("/").content.decode()
+    assert AUDIT_LINK in admin_client.get("/").content.decode()
+
+
+def test_no_audit_trail_link_without_the_permission_or_staff(manager_user, auditor_user):
+    manager_user.is_staff = True
+    manager_user.save()
+    auditor_user.is_staff = False
+    auditor_user.save()
+    for user in (manager_user, auditor_user):
+        client = Client()
+        client.force_login(user)
+        assert "Audit trail" not in client.get("/").content.decode()
+
+
 @pytest.mark.parametrize("client_fixture", ["plain_client", "auditor_client"])
 def test_without_view_permission_lookup_is_403_and_getbill_is_not_asked(
     request, client_fixture, upstream_forbidden

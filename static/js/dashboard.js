@@ -92,6 +92,9 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
     if (!target || target.id !== "main") { return; }
+    /* The header box only on pages without a box of their own. */
+    var headerSearch = document.querySelector(".app-header .header-search");
+    if (headerSearch) { headerSearch.hidden = !!target.querySelector("[data-hides-header-search]"); }
     var field = target.querySelector("[autofocus]");
     var heading = target.querySelector("h1");
     if (field) {
