@@ -254,12 +254,13 @@ _add("mueller-4", debt=_mueller, type="manual_call", status="deal_not_found",
      duration_ms=412_000, disconnection_reason="agent_hangup",
      summary="Invoice disputed: maintenance visit said to be incomplete",
      notes="Spoke with Frau Weiß (accounting). Mr Müller disputes NW-08817 (€2,318.40): the "
-     "boiler service of 14 June was not finished and a second visit never happened. Asked for "
+     "boiler service was left unfinished and the promised second visit never happened. Asked for "
      "the technician's report before any payment. Report requested from the client.")
 _add("mueller-5", debt=_mueller, type="postmail", status="sent", executed=_day(12, "10:00"),
      scheduled=_day(12, "10:00"), letter="letter-formal-notice.pdf",
      summary="Formal notice sent by registered mail",
-     notes="Sent after the client confirmed the second visit took place on 2 July.",
+     notes="Sent once the technician's report confirmed the second visit took place. Payment "
+     "due within 14 days of this letter.",
      example="postmail_pdf")
 _add("mueller-6", debt=_mueller, type="call", status="scheduled", scheduled=_day(-3, "09:30"),
      line=_LINE_DE, summary="Call back after the formal notice deadline")

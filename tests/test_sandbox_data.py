@@ -188,3 +188,18 @@ def test_letters_are_valid_pdfs(filename: str):
     length = int(length_match.group(1))
     stream_start = body.index(b"stream\n") + len(b"stream\n")
     assert body[stream_start + length :].startswith(b"endstream")
+
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_CALENDAR_DATE = re.compile(
+    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS})|(?:{_MONTHS}) \d{{1,2}}\b)", re.IGNORECASE
+)
+
+
+def test_texts_name_no_calendar_date_the_relative_dates_would_contradict():
+    # The records' dates are relative to when the process started: a day and month written
+    # in a note would soon disagree with them.
+    for record in SANDBOX_FOLLOWUPS:
+        for field in ("summary", "notes"):
+            text = record.get(field) or ""
+            assert not _CALENDAR_DATE.search(text), (record["id"], text)
