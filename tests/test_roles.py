@@ -98,6 +98,8 @@ NO_ROLE_NOTICE = (
 )
 
 
+# Marked: clients fetched by name are not seen when pytest-django orders the database tests.
+@pytest.mark.django_db
 @pytest.mark.parametrize("client_fixture", ["plain_client", "auditor_client"])
 def test_without_view_permission_the_search_page_says_so_instead_of_a_box(request, client_fixture):
     body = request.getfixturevalue(client_fixture).get("/").content.decode()
@@ -106,6 +108,7 @@ def test_without_view_permission_the_search_page_says_so_instead_of_a_box(reques
     assert "Recently viewed" not in body
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("client_fixture", ["manager_client", "qa_client"])
 def test_with_view_permission_the_search_page_has_its_box(request, client_fixture):
     body = request.getfixturevalue(client_fixture).get("/").content.decode()
