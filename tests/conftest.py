@@ -190,14 +190,29 @@ ROLE_USER_PASSWORD = "pw-role-user-1"
 
 def _role_user(role: str) -> Any:
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
 
     # Auditors read the trail in the admin, which needs staff status.
     user = get_user_model().objects.create_user(
         username=f"{role}-user", password=ROLE_USER_PASSWORD, is_staff=role == "auditor"
     )
-    user.groups.set(Group.objects.filter(name__in=ROLE_GROUPS[role]))
+    user.groups.set([_role_group(name) for name in ROLE_GROUPS[role]])
     return user
+
+
+def _role_group(name: str) -> Any:
+    """The role's group as the migration made it; made again if a browser test's flush of the
+    database (transactional tests) removed it."""
+    import importlib
+
+    from django.contrib.auth.models import Group, Permission
+
+    group, created = Group.objects.get_or_create(name=name)
+    if created:
+        codenames = importlib.import_module("followups.migrations.0003_roles").ROLES[name]
+        group.permissions.set(
+            Permission.objects.filter(content_type__app_label="followups", codename__in=codenames)
+        )
+    return group
 
 
 def _signed_in_client(user: Any) -> Any:
