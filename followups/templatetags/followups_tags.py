@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince, timeuntil
 
-from followups import presentation
+from followups import getbill, presentation
 
 register = template.Library()
 
@@ -121,3 +121,26 @@ def when(value: datetime | None, style: str = "full") -> SafeString | str:
         relative,
         dateformat.format(local, "j M Y, H:i"),
     )
+
+
+# Under this share of the hour's quota left, the footer warns: lookups may soon be refused.
+QUOTA_WARNING_SHARE = 0.1
+
+
+@register.inclusion_tag("followups/_quota.html", takes_context=True)
+def getbill_quota(context: template.Context) -> dict[str, Any]:
+    """The company's GetBill quota as last seen (from the cache, never asking GetBill), for
+    users who look followups up; nothing while it is unknown."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.has_perm("followups.view_followup_data"):
+        return {"quota": None}
+    status = getbill.rate_limit_status_get()
+    if status is None or status.remaining is None or status.limit is None or status.limit <= 0:
+        return {"quota": None}
+    return {
+        "quota": status,
+        "remaining": f"{status.remaining:,}",
+        "limit": f"{status.limit:,}",
+        "low": status.remaining < status.limit * QUOTA_WARNING_SHARE,
+    }
