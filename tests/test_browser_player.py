@@ -226,6 +226,36 @@ def test_a_link_to_a_moment_and_the_copy_button(player_page):
     assert errors == []
 
 
+PAST_THE_END = (
+    "That moment ({}) is past the end of the recording (0:57); starting from the beginning."
+)
+
+
+def test_a_moment_past_the_end_in_the_hash_is_explained_like_one_in_the_query(player_page):
+    page, _, errors = player_page
+    page.goto(f"{PAGE}?t=1:05")
+    notes = page.locator("#recording .player-note")
+    expect(notes).to_have_text(PAST_THE_END.format("1:05"))
+
+    # Only the browser sees the hash: the player writes the same notice in the same place.
+    page.goto(f"{PAGE}#t=90")
+    expect(notes).to_have_count(1)
+    expect(notes).to_have_text(PAST_THE_END.format("1:30"))
+    expect(notes).to_have_attribute("role", "status")
+    expect(page.locator("[data-player-current]")).to_have_text("0:00")
+    _wait(page, "audio.readyState >= 1")
+    assert _audio(page)["time"] == 0
+
+    # A valid `?t=` is kept, and nothing is said, when the hash asks for too much.
+    page.goto(f"{PAGE}?t=0:20#t=1m30s")
+    _wait(page, "audio.readyState >= 1 && Math.abs(audio.currentTime - 20) < 0.5")
+    expect(notes).to_have_count(0)
+    page.goto(f"{PAGE}#t=0:12")
+    _wait(page, "audio.readyState >= 1 && Math.abs(audio.currentTime - 12) < 0.5")
+    expect(notes).to_have_count(0)
+    assert errors == []
+
+
 def test_an_expiring_link_is_renewed_while_playing_and_while_paused(player_page, settings):
     settings.SANDBOX_MEDIA_URL_TTL_SECONDS = 3
     page, _, errors = player_page

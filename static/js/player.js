@@ -27,8 +27,8 @@
 
   /* ---- Time ---------------------------------------------------------------------------- */
 
-  // Same rules as followups.recording.recording_start_parse: 90, 90s, 1:30, 1:02:03, 1m30s.
-  function startParse(text, durationSeconds) {
+  // Same rules as followups.recording._start_seconds: 90, 90s, 1:30, 1:02:03, 1m30s.
+  function startParse(text) {
     if (!text || text.length > 16) { return null; }
     text = text.trim();
     var seconds = null;
@@ -44,14 +44,19 @@
         parseInt(match[3] || "0", 10);
     }
     if (seconds === null || seconds <= 0 || seconds > 86400) { return null; }
-    if (durationSeconds > 0 && seconds >= durationSeconds) { return null; }
     return seconds;
   }
 
-  function hashStart(durationSeconds) {
+  // Same rule as followups.recording._past_end: only a known length has an end.
+  function pastEnd(seconds, durationSeconds) {
+    return durationSeconds > 0 && seconds >= durationSeconds;
+  }
+
+  // The moment `#t=` asks for, past the end or not; null when there is none.
+  function hashSeconds() {
     var match = /(?:^#|&)t=([^&]*)/.exec(window.location.hash);
     if (!match) { return null; }
-    try { return startParse(decodeURIComponent(match[1]), durationSeconds); } catch (e) { return null; }
+    try { return startParse(decodeURIComponent(match[1])); } catch (e) { return null; }
   }
 
   function clock(seconds) {
@@ -121,8 +126,11 @@
     this.destroyed = false;
 
     this.linkSet(root.getAttribute("data-seconds-left"), loadedAt);
-    var start = hashStart(this.duration);
+    var asked = hashSeconds();
+    var start = asked !== null && !pastEnd(asked, this.duration) ? asked : null;
     if (start === null) { start = parseInt(root.getAttribute("data-start") || "", 10) || null; }
+    // A valid `?t=` still wins over a `#t=` past the end; otherwise say why it starts at 0:00.
+    if (start === null && asked !== null) { this.pastEndSay(asked); }
     this.heldTime = start;
 
     this.audio.removeAttribute("controls");
@@ -264,6 +272,20 @@
   };
 
   Player.prototype.statusClear = function () { this.statusSay(""); };
+
+  // The notice the server writes for `?t=` past the end, in the same place, for `#t=`.
+  Player.prototype.pastEndSay = function (seconds) {
+    var note = this.root.parentNode.querySelector("[data-player-note]");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "player-note muted";
+      note.setAttribute("role", "status");
+      note.setAttribute("data-player-note", "");
+      this.root.parentNode.insertBefore(note, this.root);
+    }
+    note.textContent = "That moment (" + clock(seconds) + ") is past the end of the recording (" +
+      clock(this.duration) + "); starting from the beginning.";
+  };
 
   /* Playback */
 
