@@ -13,6 +13,12 @@ pytestmark = pytest.mark.browser
 WAIT_MS = 10_000
 
 
+def _htmx_settled(page) -> None:
+    """Wait until htmx has finished swapping and has wired up the new content: a change made
+    to a form swapped in moments ago would otherwise reach an element htmx does not watch yet."""
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
+
+
 def _debt_size(debt_id: str) -> int:
     return sum(r["debt_id"] == debt_id for r in SANDBOX_FOLLOWUPS)
 
@@ -70,6 +76,7 @@ def test_full_page_filters_in_place(signed_in_page):
     expect(page.locator(".timeline-item")).to_have_count(3)
     page.wait_for_url(re.compile(r"[?&]type=call"))
     expect(page.locator("#filter-type")).to_be_focused()
+    _htmx_settled(page)
     page.locator("#filter-status").select_option("deal_found")
     expect(page.locator(".timeline-item")).to_have_count(1)
     assert page.evaluate("window.__sameDocument === true"), "filters should not reload the page"
