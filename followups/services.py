@@ -157,7 +157,8 @@ def followup_lookup(*, user: AbstractBaseUser, followup_id: str) -> Followup:
         action=AuditAction.LOOKUP,
         permissions=[access.PERM_VIEW_FOLLOWUP_DATA],
     )
-    recent_view_record(user=user, followup_id=getbill_id_clean(raw=followup_id), followup=followup)
+    # The client checked that GetBill answered for the ID asked for, already cleaned.
+    recent_view_record(user=user, followup_id=followup.id, followup=followup)
     return followup
 
 

@@ -39,11 +39,22 @@ _TRANSIENT_HINT = (
 ERROR_HINTS = {502: _TRANSIENT_HINT, 503: _TRANSIENT_HINT, 504: _TRANSIENT_HINT}
 
 
-def _swaps_main(request: HttpRequest) -> bool:
+def _swaps(request: HttpRequest, target: str) -> bool:
+    """True when htmx asks for the element `target` alone (not a history restore, which needs
+    the whole page)."""
     htmx = getattr(request, "htmx", None)
     if not htmx:
         return False
-    return bool(htmx.target == MAIN_TARGET and not htmx.history_restore_request)
+    return bool(htmx.target == target and not htmx.history_restore_request)
+
+
+def _swaps_main(request: HttpRequest) -> bool:
+    return _swaps(request, MAIN_TARGET)
+
+
+def _retry_after_set(response: HttpResponse, error: GetBillError) -> None:
+    if isinstance(error, RateLimitedError) and error.retry_after_seconds is not None:
+        response["Retry-After"] = str(error.retry_after_seconds)
 
 
 def page_render(
@@ -88,8 +99,7 @@ def getbill_error_response(
         {**getbill_error_context(error, titles=titles), "query": query},
         status=error.status_code,
     )
-    if isinstance(error, RateLimitedError) and error.retry_after_seconds is not None:
-        response["Retry-After"] = str(error.retry_after_seconds)
+    _retry_after_set(response, error)
     return response
 
 
@@ -181,8 +191,7 @@ def debt_followups(request: HttpRequest, debt_id: str) -> HttpResponse:
         ),
         "page_url": reverse("followups:debt_followups", kwargs={"debt_id": timeline.debt_id}),
     }
-    htmx = getattr(request, "htmx", None)
-    if htmx and htmx.target == DEBT_RESULTS_TARGET and not htmx.history_restore_request:
+    if _swaps(request, DEBT_RESULTS_TARGET):
         response = render(request, "followups/_debt_results.html", context)
         patch_vary_headers(response, ["HX-Request", "HX-Target"])
         return response
@@ -239,8 +248,7 @@ def followup_recording(request: HttpRequest, followup_id: str) -> HttpResponse:
         response = HttpResponse(
             error.user_message, status=error.status_code, content_type="text/plain; charset=utf-8"
         )
-        if isinstance(error, RateLimitedError) and error.retry_after_seconds is not None:
-            response["Retry-After"] = str(error.retry_after_seconds)
+        _retry_after_set(response, error)
     else:
         response = render(
             request,
