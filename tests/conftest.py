@@ -1,11 +1,22 @@
 import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.conf import LazySettings
 from django.core.cache import cache
+
+if TYPE_CHECKING:
+    from tests.support.fake_getbill import FakeGetBill
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    # Hashing passwords the production way makes up most of the suite's time; tests need only
+    # that a password checks, as in cookiecutter-django's test settings.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -61,6 +72,17 @@ def _sandbox_point(settings: LazySettings, origin: str) -> None:
     settings.GETBILL_TOKEN_URL = f"{origin}/sandbox/token"
     settings.GETBILL_MEDIA_HOSTS = [origin.removeprefix("http://")]
     sandbox_state_reset()
+
+
+@pytest.fixture
+def fake_getbill(settings: LazySettings) -> Iterator["FakeGetBill"]:
+    """GetBill faked at the transport (tests/support/fake_getbill.py): tell it what it knows
+    (`fake_getbill.followup_add(...)`, `.debts`, `.answers`); any other request fails the test."""
+    from tests.support.fake_getbill import fake_getbill_installed
+
+    with fake_getbill_installed(settings) as fake:
+        yield fake
+    assert fake.unexpected == [], "GetBill was asked something the test did not expect"
 
 
 # --- Followups for page tests ----------------------------------------------------------------

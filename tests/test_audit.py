@@ -18,6 +18,7 @@ from django.utils import timezone
 from followups import services
 from followups.admin import csv_cell_safe
 from followups.audit import audit_record
+from followups.getbill import getbill_id_clean
 from followups.models import AuditEntry, AuditTrailImmutableError
 from sandbox.data import EXAMPLES, FAULT_IDS
 
@@ -118,7 +119,9 @@ def test_a_play_is_recorded(manager_client):
 
 
 def test_a_fresh_recording_link_is_recorded(sandbox, manager_user, manager_client):
-    followup = services.followup_recording_refresh(user=manager_user, followup_id=CALL_ID)
+    followup = services.followup_recording_refresh(
+        user=manager_user, followup_id=getbill_id_clean(raw=CALL_ID)
+    )
     assert followup.audio_url
     url = reverse("followups:recording", kwargs={"followup_id": CALL_ID})
     assert manager_client.get(url, headers={"HX-Request": "true"}).status_code == 200

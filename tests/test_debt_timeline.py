@@ -12,12 +12,13 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils.html import escape
 
-from followups import debts, presentation
+from followups import access, debts, getbill, presentation
 from followups.getbill import (
     FollowupPage,
     InvalidIdError,
     NotFoundError,
     Pagination,
+    getbill_id_clean,
     rate_limit_status_get,
 )
 from followups.models import AuditAction, AuditEntry
@@ -93,7 +94,7 @@ def upstream_calls(monkeypatch) -> list[dict[str, Any]]:
 
 
 def test_big_debt_is_fetched_in_two_pages_of_100(sandbox, reviewer, upstream_calls):
-    timeline = debts.debt_timeline_get(user=reviewer, debt_id=BIG)
+    timeline = debts.debt_timeline_get(user=reviewer, debt_id=getbill_id_clean(raw=BIG))
     assert upstream_calls == [
         {"debt_id": BIG, "page": 1, "limit": 100},
         {"debt_id": BIG, "page": 2, "limit": 100},
@@ -111,7 +112,7 @@ def test_big_debt_is_fetched_in_two_pages_of_100(sandbox, reviewer, upstream_cal
 
 
 def test_small_debt_is_one_request(sandbox, reviewer, upstream_calls):
-    timeline = debts.debt_timeline_get(user=reviewer, debt_id=HISTORY)
+    timeline = debts.debt_timeline_get(user=reviewer, debt_id=getbill_id_clean(raw=HISTORY))
     assert len(upstream_calls) == 1
     assert len(timeline.followups) == len(_records(HISTORY))
 
@@ -125,10 +126,10 @@ def test_order_is_newest_first_whatever_order_getbill_sends(sandbox, reviewer, m
 
     monkeypatch.setattr(debts, "debt_followups_get", shuffled)
     for debt_id in (BIG, HISTORY):
-        timeline = debts.debt_timeline_get(user=reviewer, debt_id=debt_id)
+        timeline = debts.debt_timeline_get(user=reviewer, debt_id=getbill_id_clean(raw=debt_id))
         assert [f.id for f in timeline.followups] == _expected_order(debt_id)
     # A followup only scheduled (in the future) is the newest of its debt.
-    history = debts.debt_timeline_get(user=reviewer, debt_id=HISTORY)
+    history = debts.debt_timeline_get(user=reviewer, debt_id=getbill_id_clean(raw=HISTORY))
     assert history.followups[0].call_date is None
     assert history.followups[0].scheduled_at is not None
 
@@ -169,7 +170,7 @@ def test_no_further_page_once_the_time_budget_is_spent(
     sandbox, reviewer, upstream_calls, monkeypatch
 ):
     monkeypatch.setattr(debts, "DEBT_FETCH_SECONDS", -1.0)
-    timeline = debts.debt_timeline_get(user=reviewer, debt_id=BIG)
+    timeline = debts.debt_timeline_get(user=reviewer, debt_id=getbill_id_clean(raw=BIG))
     assert len(upstream_calls) == 1
     assert timeline.incomplete
     assert (len(timeline.followups), timeline.listed) == (100, 140)
@@ -187,7 +188,7 @@ def test_a_followup_seen_on_two_pages_counts_once(monkeypatch, reviewer, followu
         )
 
     monkeypatch.setattr(debts, "debt_followups_get", fake)
-    timeline = debts.debt_timeline_get(user=reviewer, debt_id="xyz789ghi012")
+    timeline = debts.debt_timeline_get(user=reviewer, debt_id=getbill_id_clean(raw="xyz789ghi012"))
     assert len(timeline.followups) == 101
     assert not timeline.incomplete
 
@@ -202,20 +203,25 @@ def test_a_failing_second_page_fails_the_whole_fetch(monkeypatch, reviewer, foll
 
     monkeypatch.setattr(debts, "debt_followups_get", fake)
     with pytest.raises(NotFoundError):
-        debts.debt_timeline_get(user=reviewer, debt_id="xyz789ghi012")
+        debts.debt_timeline_get(user=reviewer, debt_id=getbill_id_clean(raw="xyz789ghi012"))
 
 
 def test_invalid_debt_id_never_reaches_getbill(reviewer, upstream_calls):
     for raw in ("", "a/b", "x" * 65, "../followups", "id?x=1", "id%2F"):
+        # Refused at the edge, before the service; and by the client if it were called anyway.
         with pytest.raises(InvalidIdError):
-            debts.debt_timeline_get(user=reviewer, debt_id=raw)
+            access.getbill_id_require(
+                user=reviewer, action=AuditAction.DEBT_LOOKUP, raw=raw, subject="debt"
+            )
+        with pytest.raises(InvalidIdError):
+            getbill.debt_followups_get(debt_id=raw)
     assert upstream_calls == []
 
 
 def test_totals_of_the_big_debt(sandbox, reviewer):
     records = _records(BIG)
     kinds = Counter(r["type"] for r in records)
-    totals = debts.debt_timeline_get(user=reviewer, debt_id=BIG).totals
+    totals = debts.debt_timeline_get(user=reviewer, debt_id=getbill_id_clean(raw=BIG)).totals
     assert totals.followups == 140
     assert totals.calls == kinds["call"] + kinds["manual_call"] + kinds["voicemail"]
     assert totals.emails == kinds["email"]

@@ -40,8 +40,13 @@ from followups.getbill import (
     debt_followups_get,
     followup_get,
     getbill_id_clean,
+    parse,
     rate_limit_status_get,
+    tokens,
+    transport,
 )
+from followups.getbill.config import config_get
+from followups.getbill.tokens import token_cache_for
 
 CLIENT_ID = "dashboard-client"
 CLIENT_SECRET = "s3cr3t-client-value-9f8e7d"
@@ -425,7 +430,7 @@ def test_a_second_401_means_sign_in_is_failing(upstream: HTTPServer):
     assert len(token_requests(upstream)) == 2
     assert len(api_requests(upstream)) == 2
     # The refused token is dropped, and sign-in is backed off: the next lookup asks nothing.
-    assert cache.get(getbill._token_key(getbill._config_get())) is None
+    assert cache.get(token_cache_for(config_get()).token_key) is None
     with pytest.raises(UpstreamUnavailableError):
         followup_get(followup_id=FOLLOWUP_ID)
     assert len(token_requests(upstream)) == 2
@@ -451,7 +456,7 @@ def test_a_403_never_renews_the_token(upstream: HTTPServer):
 
 
 def cached_token_entry() -> dict[str, Any]:
-    entry = cache.get(getbill._token_key(getbill._config_get()))
+    entry = cache.get(token_cache_for(config_get()).token_key)
     assert isinstance(entry, dict)
     return entry
 
@@ -461,11 +466,11 @@ def test_token_renewed_ahead_of_expiry(upstream: HTTPServer):
     serve_followup(upstream)
     followup_get(followup_id=FOLLOWUP_ID)
     entry = cached_token_entry()
-    assert entry["expires_at"] - entry["renew_at"] == pytest.approx(getbill.TOKEN_RENEW_MARGIN)
+    assert entry["expires_at"] - entry["renew_at"] == pytest.approx(tokens.TOKEN_RENEW_MARGIN)
 
     # Time passes into the renewal margin: the token still works, but is replaced now.
     entry["renew_at"] = time.time() - 1
-    cache.set(getbill._token_key(getbill._config_get()), entry)
+    cache.set(token_cache_for(config_get()).token_key, entry)
     followup_get(followup_id=FOLLOWUP_ID)
     followup_get(followup_id=FOLLOWUP_ID)
 
@@ -483,7 +488,7 @@ def test_expired_token_is_never_sent(upstream: HTTPServer):
     followup_get(followup_id=FOLLOWUP_ID)
     entry = cached_token_entry()
     entry.update(renew_at=time.time() - 10, expires_at=time.time() - 1)
-    cache.set(getbill._token_key(getbill._config_get()), entry)
+    cache.set(token_cache_for(config_get()).token_key, entry)
 
     followup_get(followup_id=FOLLOWUP_ID)
 
@@ -495,13 +500,13 @@ def test_expired_token_is_never_sent(upstream: HTTPServer):
     [
         (3600, 3600),
         ("1800", 1800),
-        (None, getbill.TOKEN_LIFETIME_DEFAULT),
-        (0, getbill.TOKEN_LIFETIME_DEFAULT),
-        (-50, getbill.TOKEN_LIFETIME_DEFAULT),
-        ("soon", getbill.TOKEN_LIFETIME_DEFAULT),
-        (True, getbill.TOKEN_LIFETIME_DEFAULT),
-        (1e300, getbill.TOKEN_LIFETIME_MAX),
-        (10**15, getbill.TOKEN_LIFETIME_MAX),
+        (None, tokens.TOKEN_LIFETIME_DEFAULT),
+        (0, tokens.TOKEN_LIFETIME_DEFAULT),
+        (-50, tokens.TOKEN_LIFETIME_DEFAULT),
+        ("soon", tokens.TOKEN_LIFETIME_DEFAULT),
+        (True, tokens.TOKEN_LIFETIME_DEFAULT),
+        (1e300, tokens.TOKEN_LIFETIME_MAX),
+        (10**15, tokens.TOKEN_LIFETIME_MAX),
         (30, 30),
     ],
 )
@@ -516,7 +521,7 @@ def test_missing_or_absurd_expires_in_is_clamped(upstream: HTTPServer, expires_i
     assert entry["expires_at"] - before == pytest.approx(lifetime, abs=2)
     # Always renewed before it expires, by the margin or at half-life for short tokens.
     assert entry["expires_at"] - entry["renew_at"] == pytest.approx(
-        min(getbill.TOKEN_RENEW_MARGIN, lifetime / 2)
+        min(tokens.TOKEN_RENEW_MARGIN, lifetime / 2)
     )
 
 
@@ -556,7 +561,7 @@ def test_concurrent_lookups_at_renewal_time_renew_once_and_do_not_wait(upstream:
     followup_get(followup_id=FOLLOWUP_ID)
     entry = cached_token_entry()
     entry["renew_at"] = time.time() - 1
-    cache.set(getbill._token_key(getbill._config_get()), entry)
+    cache.set(token_cache_for(config_get()).token_key, entry)
 
     results = run_concurrently(8, lambda: followup_get(followup_id=FOLLOWUP_ID))
 
@@ -572,14 +577,14 @@ def test_a_renewal_in_another_process_is_waited_for(upstream: HTTPServer):
     """Another worker holds the renewal lock: this one waits for the token it will share."""
     serve_tokens(upstream, "never-requested")
     serve_followup(upstream)
-    config = getbill._config_get()
+    config = config_get()
     cache.add(f"{config.cache_prefix}:token-lock", "renewing", timeout=30)
 
     def other_worker_finishes() -> None:
         time.sleep(0.2)
         now = time.time()
         cache.set(
-            getbill._token_key(config),
+            token_cache_for(config).token_key,
             {"access_token": "from-elsewhere", "renew_at": now + 3000, "expires_at": now + 3600},
         )
 
@@ -591,7 +596,7 @@ def test_a_renewal_in_another_process_is_waited_for(upstream: HTTPServer):
 
 
 def backoff_entry() -> dict[str, Any]:
-    entry = cache.get(getbill._backoff_key(getbill._config_get()))
+    entry = cache.get(token_cache_for(config_get()).backoff_key)
     assert isinstance(entry, dict)
     return entry
 
@@ -608,27 +613,27 @@ def test_a_failing_token_endpoint_is_backed_off(upstream: HTTPServer):
     assert len(token_requests(upstream)) == 1
     assert api_requests(upstream) == []
     first_delay = backoff_entry()["until"] - time.time()
-    assert 0 < first_delay <= getbill.TOKEN_BACKOFF_FIRST
+    assert 0 < first_delay <= tokens.TOKEN_BACKOFF_FIRST
 
     # Once the pause is over, one new attempt; failing again doubles the pause.
-    cache.set(getbill._backoff_key(getbill._config_get()), {**backoff_entry(), "until": 0})
+    cache.set(token_cache_for(config_get()).backoff_key, {**backoff_entry(), "until": 0})
     with pytest.raises(UpstreamUnavailableError):
         followup_get(followup_id=FOLLOWUP_ID)
     assert len(token_requests(upstream)) == 2
     assert backoff_entry()["until"] - time.time() == pytest.approx(
-        2 * getbill.TOKEN_BACKOFF_FIRST, abs=0.5
+        2 * tokens.TOKEN_BACKOFF_FIRST, abs=0.5
     )
 
 
 def test_backoff_ends_after_a_successful_sign_in(upstream: HTTPServer):
     serve_tokens(upstream, "token-one")
     serve_followup(upstream)
-    config = getbill._config_get()
-    cache.set(getbill._backoff_key(config), {"failures": 3, "until": 0}, timeout=60)
+    config = config_get()
+    cache.set(token_cache_for(config).backoff_key, {"failures": 3, "until": 0}, timeout=60)
 
     followup_get(followup_id=FOLLOWUP_ID)
 
-    assert cache.get(getbill._backoff_key(config)) is None
+    assert cache.get(token_cache_for(config).backoff_key) is None
 
 
 @pytest.mark.parametrize(
@@ -778,7 +783,7 @@ def test_access_denied_message_is_made_safe(upstream: HTTPServer):
 
     message = raised.value.user_message
     assert message.startswith("Access denied to <b>this</b> followup x")
-    assert len(message) <= getbill.MAX_MESSAGE_LENGTH
+    assert len(message) <= parse.MAX_MESSAGE_LENGTH
     assert not any(ord(char) < 32 or char == "\u202e" for char in message)
 
 
@@ -957,7 +962,7 @@ def test_redirects_are_not_followed(upstream: HTTPServer):
 
 def test_an_oversized_body_is_refused(upstream: HTTPServer):
     serve_tokens(upstream, "token-one")
-    padding = "x" * getbill.MAX_RESPONSE_BYTES
+    padding = "x" * transport.MAX_RESPONSE_BYTES
     serve_followup(upstream, envelope(notes=padding))
 
     with pytest.raises(UpstreamFailureError):
@@ -1184,15 +1189,14 @@ def test_the_client_is_long_lived_and_rebuilt_when_settings_change(
     serve_tokens(upstream, "token-one")
     serve_followup(upstream)
     followup_get(followup_id=FOLLOWUP_ID)
-    client = getbill._client
+    client = transport.client_get()
     followup_get(followup_id=FOLLOWUP_ID)
-    assert getbill._client is client
+    assert transport.client_get() is client
 
     settings.GETBILL_READ_TIMEOUT = 0.4
 
-    assert getbill._client is None
     followup_get(followup_id=FOLLOWUP_ID)
-    assert getbill._client is not client
+    assert transport.client_get() is not client
 
 
 # --- Followups of a debt -------------------------------------------------------------------
@@ -1318,7 +1322,7 @@ def test_no_secret_or_token_in_logs_or_errors(
     errors.append(unreachable.value)
 
     assert "HTTP Request" in caplog.text or "send_request_headers" in caplog.text
-    texts = [caplog.text, repr(followup), repr(getbill._config_get())]
+    texts = [caplog.text, repr(followup), repr(config_get())]
     for error in errors:
         chain: BaseException | None = error
         while chain is not None:

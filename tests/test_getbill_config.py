@@ -5,10 +5,10 @@ from typing import Any
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from followups.media import media_url_allowed
-from followups.upstream_config import (
+from followups.getbill import (
     host_is_loopback,
     media_hosts_parse,
+    media_url_allowed,
     origin_host_port,
     scopes_parse,
     seconds_parse,

@@ -18,9 +18,11 @@ from followups.getbill import (
     UpstreamTimeoutError,
     debt_followups_get,
     followup_get,
+    media_url_allowed,
     rate_limit_status_get,
 )
-from followups.media import media_url_allowed
+from followups.getbill.config import config_get
+from followups.getbill.tokens import token_cache_for
 from sandbox.data import EXAMPLES, FAULT_IDS, KNOWN_STATUSES, KNOWN_TYPES, SANDBOX_FOLLOWUPS
 
 DEADLINE = 1.5
@@ -66,7 +68,7 @@ def test_named_examples(sandbox_client: str):
 
 def test_one_token_for_many_lookups(sandbox_client: str):
     followup_get(followup_id=EXAMPLES["call_deal_found"])
-    key = getbill._token_key(getbill._config_get())
+    key = token_cache_for(config_get()).token_key
     first = cache.get(key)["access_token"]
 
     for name in ("email_many_opens", "postmail_pdf", "hostile_notes", "retry"):
@@ -80,7 +82,7 @@ def test_short_lived_sandbox_tokens_are_renewed_before_they_expire(
 ):
     settings.SANDBOX_TOKEN_TTL_SECONDS = 2
     followup_get(followup_id=EXAMPLES["call_deal_found"])
-    key = getbill._token_key(getbill._config_get())
+    key = token_cache_for(config_get()).token_key
     first = cache.get(key)
     assert first["expires_at"] - first["renew_at"] == pytest.approx(1)
 
@@ -92,7 +94,7 @@ def test_short_lived_sandbox_tokens_are_renewed_before_they_expire(
 
 def test_a_token_the_sandbox_no_longer_accepts_is_renewed(sandbox_client: str):
     followup_get(followup_id=EXAMPLES["call_deal_found"])
-    key = getbill._token_key(getbill._config_get())
+    key = token_cache_for(config_get()).token_key
     entry = cache.get(key)
     cache.set(key, {**entry, "access_token": entry["access_token"][:-4] + "AAAA"})
 

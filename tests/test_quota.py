@@ -4,27 +4,27 @@ import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 
 from followups import getbill
 from sandbox.data import EXAMPLES
+from tests.support.examples import FOLLOWUP_ID
+from tests.support.fake_getbill import FakeGetBill
 
 QUOTA = re.compile(r"GetBill quota: ([\d,]+) of ([\d,]+) requests left this hour")
 RESET = datetime(2030, 3, 4, 17, 0, tzinfo=UTC)
 
 
-def _quota_record(*, limit: int, remaining: int, reset: datetime = RESET) -> None:
+def _quota_record(fake: FakeGetBill, *, limit: int, remaining: int, reset: datetime = RESET):
     """What the client keeps after a GetBill answer carrying these quota headers."""
-    headers = {
+    fake.headers = {
         "X-RateLimit-Limit": str(limit),
         "X-RateLimit-Remaining": str(remaining),
         "X-RateLimit-Reset": str(int(reset.timestamp())),
         "X-RateLimit-Window": "3600",
     }
-    getbill._rate_limit_record(
-        config=getbill._config_get(), response=httpx.Response(200, headers=headers)
-    )
+    fake.followup_add()
+    getbill.followup_get(followup_id=FOLLOWUP_ID)
 
 
 def _footer(response) -> str:
@@ -58,8 +58,8 @@ def test_shown_after_a_lookup_against_the_sandbox(sandbox, manager_client):
 
 
 @pytest.mark.django_db
-def test_the_reset_time_is_in_the_users_zone(manager_client):
-    _quota_record(limit=1000, remaining=812)
+def test_the_reset_time_is_in_the_users_zone(manager_client, fake_getbill):
+    _quota_record(fake_getbill, limit=1000, remaining=812)
     manager_client.cookies["tz"] = "Europe/Paris"
     footer = _footer(manager_client.get("/"))
     assert QUOTA.search(footer).groups() == ("812", "1,000")  # type: ignore[union-attr]
@@ -68,8 +68,10 @@ def test_the_reset_time_is_in_the_users_zone(manager_client):
 
 
 @pytest.mark.django_db
-def test_hidden_for_a_user_who_does_not_look_followups_up(plain_client, auditor_client):
-    _quota_record(limit=1000, remaining=812)
+def test_hidden_for_a_user_who_does_not_look_followups_up(
+    plain_client, auditor_client, fake_getbill
+):
+    _quota_record(fake_getbill, limit=1000, remaining=812)
     for client in (plain_client, auditor_client):
         assert "GetBill quota" not in client.get("/").content.decode()
 
@@ -84,8 +86,8 @@ def test_hidden_while_unknown(manager_client):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("remaining", "low"), [(99, True), (0, True), (100, False), (812, False)])
-def test_warning_tone_under_a_tenth_left(manager_client, remaining, low):
-    _quota_record(limit=1000, remaining=remaining)
+def test_warning_tone_under_a_tenth_left(manager_client, remaining, low, fake_getbill):
+    _quota_record(fake_getbill, limit=1000, remaining=remaining)
     footer = _footer(manager_client.get("/"))
     assert QUOTA.search(footer)
     assert ('class="quota quota-low"' in footer) is low

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from followups import access, presentation, services
 from followups.access import phone_mask
+from followups.getbill import getbill_id_clean
 from followups.models import AuditEntry
 from sandbox.data import EXAMPLES, SANDBOX_FOLLOWUPS
 
@@ -268,7 +269,7 @@ def test_recording_refresh_needs_listen_permission(db, upstream_forbidden):
     user = get_user_model().objects.create_user(username="reader", password="pw-reader-123")
     user.user_permissions.add(Permission.objects.get(codename="view_followup_data"))
     with pytest.raises(access.PermissionMissingError):
-        services.followup_recording_refresh(user=user, followup_id=CALL_ID)
+        services.followup_recording_refresh(user=user, followup_id=getbill_id_clean(raw=CALL_ID))
     entry = AuditEntry.objects.get()
     assert (entry.action, entry.outcome) == ("recording_url_refresh", "denied")
 

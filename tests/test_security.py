@@ -33,8 +33,8 @@ from followups.getbill import (
     UpstreamFailureError,
     UpstreamTimeoutError,
     UpstreamUnavailableError,
-    _config_get,
-    _token_key,
+    config_get,
+    token_cache_for,
 )
 from followups.logging import (
     REDACTED,
@@ -572,7 +572,7 @@ def test_main_flows_log_no_token_secret_or_signature(sandbox, manager_user, capl
     assert client.get(f"/followups/{FAULT_IDS['forbidden']}/").status_code == 403
     assert client.get("/followups/bad%20id/").status_code == 400
 
-    token = cache.get(_token_key(_config_get()))["access_token"]
+    token = cache.get(token_cache_for(config_get()).token_key)["access_token"]
     assert len(token) > 20
     lines = [record.getMessage() for record in caplog.records] + caplog.text.splitlines()
     assert any(record.name.startswith("httpcore") for record in caplog.records)

@@ -5,6 +5,7 @@ from django.core.cache import cache
 
 from followups import services, throttle
 from followups.access import LookupLimitError
+from followups.getbill import getbill_id_clean
 
 
 @pytest.fixture
@@ -87,9 +88,11 @@ def test_refused_input_and_refused_permission_do_not_spend_the_quota(
 
 def test_the_recording_refresh_counts_too(manager_user, settings, upstream_calls):
     settings.DASHBOARD_LOOKUPS_PER_MINUTE = 1
-    services.followup_lookup(user=manager_user, followup_id="abc123")
+    services.followup_lookup(user=manager_user, followup_id=getbill_id_clean(raw="abc123"))
     with pytest.raises(LookupLimitError) as raised:
-        services.followup_recording_refresh(user=manager_user, followup_id="abc123")
+        services.followup_recording_refresh(
+            user=manager_user, followup_id=getbill_id_clean(raw="abc123")
+        )
     assert raised.value.status_code == 429
     assert raised.value.retry_after_seconds
     assert upstream_calls == ["abc123"]

@@ -1,16 +1,30 @@
-"""Parsing and validation of the GETBILL_* settings.
+"""Parsing and validation of the GETBILL_* settings, and the client's configuration.
 
-Pure functions: `dashboard/settings.py` calls them at start-up so that a bad value stops the
-process with a message naming the variable, instead of surfacing as an odd failure on the first
-lookup. Messages never repeat a value that could hold a credential.
+The parsers are pure functions: `dashboard/settings.py` calls them at start-up so that a bad
+value stops the process with a message naming the variable, instead of surfacing as an odd
+failure on the first lookup. Messages never repeat a value that could hold a credential.
+
+`config_get` checks the settings again for the client (they can be changed at run time: the
+sandbox, tests), once, until a GETBILL_* setting changes.
 """
 
-import ipaddress
+import functools
+import hashlib
+import logging
 import math
 import re
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+
+from followups.getbill.errors import MISCONFIGURED, UpstreamUnavailableError
+from followups.getbill.media_urls import host_is_loopback
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://getbill.io/external-api/v1"
 DEFAULT_TOKEN_URL = "https://getbill.io/token"  # noqa: S105 - an endpoint, not a secret
@@ -23,22 +37,8 @@ DEFAULT_READ_TIMEOUT = 10.0
 DEFAULT_DEADLINE = 15.0
 MAX_TIMEOUT = 300.0
 
-_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
-_HOSTNAME_RE = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
-_PORT_RE = re.compile(r"[0-9]{1,5}")
 # RFC 6749 section 3.3: scope tokens are printable ASCII except space, '"' and '\'.
 _SCOPE_TOKEN_RE = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")
-
-
-def host_is_loopback(*, host: str) -> bool:
-    """True for localhost, 127.0.0.0/8 and ::1 (brackets allowed), the hosts allowed over http."""
-    host = host.lower().removeprefix("[").removesuffix("]")
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _url_split(*, name: str, value: str) -> SplitResult:
@@ -94,48 +94,6 @@ def origin_host_port(*, origin: str) -> str:
     return f"{host}:{port}"
 
 
-def _media_host_clean(*, entry: str) -> str:
-    host, port = entry, ""
-    if entry.startswith("["):
-        host, bracket, rest = entry.partition("]")
-        host += bracket
-        if rest:
-            if not rest.startswith(":"):
-                raise ValueError
-            port = rest[1:]
-    elif ":" in entry:
-        host, _, port = entry.partition(":")
-    if port and (not _PORT_RE.fullmatch(port) or not 0 < int(port) < 65536):
-        raise ValueError
-    if host.startswith("["):
-        ipaddress.IPv6Address(host[1:-1])
-    else:
-        bare = host.removeprefix("*.")
-        if not _HOSTNAME_RE.fullmatch(bare):
-            raise ValueError
-        if bare != host and "." not in bare:
-            # "*.com" would allow a whole top-level domain.
-            raise ValueError
-    return f"{host}:{int(port)}" if port else host
-
-
-def media_hosts_parse(*, value: str) -> list[str]:
-    """Parse GETBILL_MEDIA_HOSTS: comma-separated `host`, `host:port` or `*.domain` entries."""
-    entries = [entry.strip().lower() for entry in value.split(",") if entry.strip()]
-    if not entries:
-        raise ImproperlyConfigured("GETBILL_MEDIA_HOSTS must name at least one host.")
-    cleaned = []
-    for entry in entries:
-        try:
-            cleaned.append(_media_host_clean(entry=entry))
-        except ValueError:
-            raise ImproperlyConfigured(
-                f"GETBILL_MEDIA_HOSTS entry {entry!r} is not a host, host:port or *.domain "
-                "(no scheme, path or wildcard other than a leading '*.')."
-            ) from None
-    return cleaned
-
-
 def scopes_parse(*, value: str) -> str:
     """Parse GETBILL_SCOPES (space- or comma-separated) into the OAuth space-separated form."""
     scopes = value.replace(",", " ").split()
@@ -158,3 +116,62 @@ def seconds_parse(*, name: str, value: str) -> float:
             f"{name} must be more than 0 and at most {MAX_TIMEOUT:g} seconds, got {value!r}."
         )
     return seconds
+
+
+@dataclass(frozen=True)
+class GetBillConfig:
+    api_url: str
+    token_url: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    scopes: str
+    connect_timeout: float
+    read_timeout: float
+    deadline: float
+
+    @property
+    def cache_prefix(self) -> str:
+        # Tokens and quotas belong to one client of one GetBill: a settings change never sends a
+        # token to another upstream. The secret is not part of the key.
+        identity = "\n".join((self.api_url, self.token_url, self.client_id, self.scopes))
+        return "getbill:" + hashlib.sha256(identity.encode()).hexdigest()[:16]
+
+
+@functools.cache
+def _config_checked() -> GetBillConfig:
+    try:
+        config = GetBillConfig(
+            api_url=upstream_url_clean(name="GETBILL_API_URL", value=settings.GETBILL_API_URL),
+            token_url=upstream_url_clean(
+                name="GETBILL_TOKEN_URL", value=settings.GETBILL_TOKEN_URL
+            ),
+            client_id=settings.GETBILL_CLIENT_ID,
+            client_secret=settings.GETBILL_CLIENT_SECRET,
+            scopes=scopes_parse(value=settings.GETBILL_SCOPES),
+            connect_timeout=float(settings.GETBILL_CONNECT_TIMEOUT),
+            read_timeout=float(settings.GETBILL_READ_TIMEOUT),
+            deadline=float(settings.GETBILL_DEADLINE),
+        )
+    except ImproperlyConfigured as exc:
+        logger.error("GetBill settings are invalid: %s", exc)
+        raise UpstreamUnavailableError(MISCONFIGURED) from None
+    if not config.client_id or not config.client_secret:
+        logger.error("GetBill settings are invalid: client id or secret is empty")
+        raise UpstreamUnavailableError(MISCONFIGURED)
+    return config
+
+
+def config_get() -> GetBillConfig:
+    """The client's settings, checked; UpstreamUnavailableError when they are unusable.
+
+    A failed check is not kept: it is logged and refused again on every lookup.
+    """
+    return _config_checked()
+
+
+def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting.startswith("GETBILL_"):
+        _config_checked.cache_clear()
+
+
+setting_changed.connect(_on_setting_changed)
