@@ -50,8 +50,12 @@ _DATETIME_FIELDS = (
 
 
 def followup_json(**overrides: Any) -> dict[str, Any]:
-    """The example as GetBill sends it, with `overrides`."""
-    return {**copy.deepcopy(FOLLOWUP_EXAMPLE_JSON), **overrides}
+    """The example as GetBill sends it, with `overrides` (datetimes are sent in ISO format)."""
+    sent = {
+        name: value.isoformat() if isinstance(value, datetime) else value
+        for name, value in overrides.items()
+    }
+    return {**copy.deepcopy(FOLLOWUP_EXAMPLE_JSON), **sent}
 
 
 def followup_envelope(**overrides: Any) -> dict[str, Any]:

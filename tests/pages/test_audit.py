@@ -67,8 +67,7 @@ def test_getbill_errors_are_recorded_with_their_outcome_in_plain_words(
     assert AuditEntry.objects.get().detail == detail
 
 
-def test_rejected_input_is_recorded_without_the_input(manager_client, monkeypatch):
-    monkeypatch.setattr(services, "followup_get", pytest.fail)
+def test_rejected_input_is_recorded_without_the_input(manager_client, fake_getbill):
     pasted = "https://s3.amazonaws.com/b/r.mp3?X-Amz-Signature=deadbeef and abc123 def456"
     assert manager_client.get("/followups/", {"q": pasted}).status_code == 400
     assert manager_client.get("/followups/bad.id!/").status_code == 400
@@ -81,11 +80,9 @@ def test_rejected_input_is_recorded_without_the_input(manager_client, monkeypatc
         assert "://" not in entry.detail
 
 
-def test_the_per_user_limit_is_recorded(manager_client, settings, monkeypatch, followup_make):
+def test_the_per_user_limit_is_recorded(manager_client, settings, fake_getbill):
     settings.DASHBOARD_LOOKUPS_PER_MINUTE = 1
-    monkeypatch.setattr(
-        services, "followup_get", lambda *, followup_id: followup_make(id=followup_id)
-    )
+    fake_getbill.any_followup()
     assert manager_client.get("/followups/abc123/").status_code == 200
     assert manager_client.get("/followups/abc124/").status_code == 429
     assert _entries() == [

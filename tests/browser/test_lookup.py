@@ -2,12 +2,9 @@
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from sandbox.data import EXAMPLES, SANDBOX_FOLLOWUPS
-
-pytestmark = pytest.mark.browser
 
 
 def _record(followup_id: str) -> dict:

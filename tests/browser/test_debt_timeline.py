@@ -3,12 +3,9 @@ the full debt page filters in place."""
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from sandbox.data import EXAMPLES, SANDBOX_FOLLOWUPS
-
-pytestmark = pytest.mark.browser
 
 WAIT_MS = 10_000
 

@@ -2,13 +2,10 @@
 the page's CSRF token, under the production Content Security Policy and cookie flags) becomes
 an entry for the signed-in user."""
 
-import pytest
 from playwright.sync_api import expect
 
 from followups.models import AuditEntry
 from sandbox.data import EXAMPLES
-
-pytestmark = pytest.mark.browser
 
 FOLLOWUP_ID = EXAMPLES["call_deal_found"]
 

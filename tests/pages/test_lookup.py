@@ -8,8 +8,9 @@ from django.conf import settings
 from django.test import Client
 
 from followups import services
-from followups.getbill import InvalidIdError, NotFoundError
+from followups.getbill import InvalidIdError
 from followups.models import RECENT_VIEWS_KEPT, RecentView
+from tests.support.fake_getbill import FakeGetBill
 
 HTMX_MAIN = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "main"}
 
@@ -70,18 +71,11 @@ def signed_in(client: Client, user) -> Client:
 
 
 @pytest.fixture
-def fake_upstream(monkeypatch, followup_make):
-    """GetBill answers every ID with a followup of that ID, except `missing...` IDs."""
-    calls: list[str] = []
-
-    def followup_get(*, followup_id: str):
-        calls.append(followup_id)
-        if followup_id.startswith("missing"):
-            raise NotFoundError("No followup with this ID.")
-        return followup_make(id=followup_id, summary=f"Summary of {followup_id}")
-
-    monkeypatch.setattr(services, "followup_get", followup_get)
-    return calls
+def fake_upstream(fake_getbill: FakeGetBill) -> FakeGetBill:
+    """GetBill answers every ID with a followup of that ID, except the `missing...` IDs."""
+    fake_getbill.any_followup(summary=lambda followup_id: f"Summary of {followup_id}")
+    fake_getbill.followup_missing("missing1", "missing42")
+    return fake_getbill
 
 
 def test_search_page_has_one_focused_field(signed_in):
@@ -117,7 +111,7 @@ def test_invalid_input_re_renders_the_search_page_with_400(signed_in, fake_upstr
     assert "<img src=x" not in body
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in body  # kept in the field, escaped
     assert "<html" in body
-    assert fake_upstream == []
+    assert fake_upstream.followup_ids_asked() == []
 
 
 def test_htmx_lookup_renders_the_followup_and_moves_the_address_bar(signed_in, fake_upstream):
@@ -130,7 +124,7 @@ def test_htmx_lookup_renders_the_followup_and_moves_the_address_bar(signed_in, f
     assert "<title>Followup abc123def456 · Followups dashboard</title>" in body
     assert "Summary of abc123def456" in body
     assert "HX-Request" in response["Vary"]
-    assert fake_upstream == ["abc123def456"]
+    assert fake_upstream.followup_ids_asked() == ["abc123def456"]
 
 
 def test_htmx_lookup_of_invalid_input_shows_the_search_page_in_main(signed_in):
@@ -165,6 +159,7 @@ def test_other_htmx_targets_get_the_whole_page(signed_in, fake_upstream):
 
 
 def test_every_page_has_the_header_search_with_htmx_and_a_plain_fallback(signed_in, fake_upstream):
+    fake_upstream.debts["xyz789"] = []
     for path in [
         "/followups/abc123def456/",
         "/followups/missing1/",
@@ -238,24 +233,16 @@ def test_recent_lookups_are_per_user(signed_in, fake_upstream, qa_user):
     assert _recent_ids(signed_in) == ["mine123"]
 
 
-def test_recent_view_stores_no_more_than_its_columns(signed_in, monkeypatch, followup_make):
-    monkeypatch.setattr(
-        services,
-        "followup_get",
-        lambda *, followup_id: followup_make(id=followup_id, type="x" * 500, status="y" * 500),
-    )
+def test_recent_view_stores_no_more_than_its_columns(signed_in, fake_getbill):
+    fake_getbill.followup_add(id="long1", type="x" * 500, status="y" * 500)
     assert signed_in.get("/followups/long1/").status_code == 200
     view = RecentView.objects.get()
     assert view.followup_type == "x" * 64
     assert view.followup_status == "y" * 64
 
 
-def test_recent_view_without_type_or_status_shows_a_dash(signed_in, monkeypatch, followup_make):
-    monkeypatch.setattr(
-        services,
-        "followup_get",
-        lambda *, followup_id: followup_make(id=followup_id, type=None, status=None),
-    )
+def test_recent_view_without_type_or_status_shows_a_dash(signed_in, fake_getbill):
+    fake_getbill.followup_add(id="bare123", type=None, status=None)
     assert signed_in.get("/followups/bare123/").status_code == 200
     body = signed_in.get("/").content.decode()
     assert '<a class="mono" href="/followups/bare123/">bare123</a>' in body

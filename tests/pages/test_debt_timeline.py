@@ -4,9 +4,11 @@ with every error."""
 
 import re
 from collections import Counter
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
@@ -14,15 +16,15 @@ from django.utils.html import escape
 
 from followups import access, debts, getbill, presentation
 from followups.getbill import (
-    FollowupPage,
     InvalidIdError,
     NotFoundError,
-    Pagination,
     getbill_id_clean,
     rate_limit_status_get,
 )
 from followups.models import AuditAction, AuditEntry
 from sandbox.data import EXAMPLES, FAULT_IDS, SANDBOX_FOLLOWUPS
+from tests.support.examples import followup_json
+from tests.support.fake_getbill import recording_transport_installed
 
 BIG = EXAMPLES["big_debt"]
 HISTORY = EXAMPLES["debt_with_history"]
@@ -77,17 +79,10 @@ def signed_in(client: Client, reviewer) -> Client:
 
 
 @pytest.fixture
-def upstream_calls(monkeypatch) -> list[dict[str, Any]]:
-    """Every request for a page of a debt's followups, with its arguments."""
-    calls: list[dict[str, Any]] = []
-    real = debts.debt_followups_get
-
-    def counted(**kwargs: Any) -> FollowupPage:
-        calls.append(kwargs)
-        return real(**kwargs)
-
-    monkeypatch.setattr(debts, "debt_followups_get", counted)
-    return calls
+def upstream_calls(sandbox: str) -> Iterator[list[dict[str, Any]]]:
+    """Every request to the sandbox for a page of a debt's followups, with its arguments."""
+    with recording_transport_installed() as transport:
+        yield transport.debt_pages
 
 
 # --- The service --------------------------------------------------------------------------
@@ -117,14 +112,19 @@ def test_small_debt_is_one_request(sandbox, reviewer, upstream_calls):
     assert len(timeline.followups) == len(_records(HISTORY))
 
 
-def test_order_is_newest_first_whatever_order_getbill_sends(sandbox, reviewer, monkeypatch):
-    real = debts.debt_followups_get
+def _items_reversed(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+    payload = response.json()
+    if isinstance(payload.get("data"), list):
+        payload["data"].reverse()
+    return httpx.Response(response.status_code, headers=response.headers, json=payload)
 
-    def shuffled(**kwargs: Any) -> FollowupPage:
-        page = real(**kwargs)
-        return FollowupPage(followups=page.followups[::-1], pagination=page.pagination)
 
-    monkeypatch.setattr(debts, "debt_followups_get", shuffled)
+def test_order_is_newest_first_whatever_order_getbill_sends(sandbox, reviewer):
+    with recording_transport_installed(answer_change=_items_reversed):
+        _check_newest_first(reviewer)
+
+
+def _check_newest_first(reviewer) -> None:
     for debt_id in (BIG, HISTORY):
         timeline = debts.debt_timeline_get(user=reviewer, debt_id=getbill_id_clean(raw=debt_id))
         assert [f.id for f in timeline.followups] == _expected_order(debt_id)
@@ -176,32 +176,39 @@ def test_no_further_page_once_the_time_budget_is_spent(
     assert (len(timeline.followups), timeline.listed) == (100, 140)
 
 
-def test_a_followup_seen_on_two_pages_counts_once(monkeypatch, reviewer, followup_make):
+def _debt_pages(
+    *pages: list[dict[str, Any]] | None, total: int
+) -> Callable[[httpx.Request], httpx.Response]:
+    """A GetBill answer to a debt's pages: `pages[n - 1]` for page n (None: a 404), of `total`
+    followups."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params["page"])
+        chunk = pages[page - 1] if page <= len(pages) else None
+        if chunk is None:
+            return httpx.Response(404, json={"error": True, "message": "No such page"})
+        pagination = {"total": total, "page": page, "limit": 100, "pages": len(pages)}
+        body = {"error": False, "data": chunk, "pagination": pagination}
+        return httpx.Response(200, json=body)
+
+    return answer
+
+
+def test_a_followup_seen_on_two_pages_counts_once(fake_getbill, reviewer):
     # A followup added while paging pushes the last of page 1 onto page 2.
-    page_1 = tuple(followup_make(id=f"f{n:03d}") for n in range(100))
-    page_2 = (page_1[-1], followup_make(id="f100"))
-
-    def fake(*, debt_id: str, page: int, limit: int) -> FollowupPage:
-        items = page_1 if page == 1 else page_2
-        return FollowupPage(
-            followups=items, pagination=Pagination(total=101, page=page, limit=100, pages=2)
-        )
-
-    monkeypatch.setattr(debts, "debt_followups_get", fake)
+    page_1 = [followup_json(id=f"f{n:03d}") for n in range(100)]
+    page_2 = [page_1[-1], followup_json(id="f100")]
+    fake_getbill.answers["/followups/debt/xyz789ghi012"] = _debt_pages(page_1, page_2, total=101)
     timeline = debts.debt_timeline_get(user=reviewer, debt_id=getbill_id_clean(raw="xyz789ghi012"))
     assert len(timeline.followups) == 101
     assert not timeline.incomplete
 
 
-def test_a_failing_second_page_fails_the_whole_fetch(monkeypatch, reviewer, followup_make):
-    def fake(*, debt_id: str, page: int, limit: int) -> FollowupPage:
-        if page == 2:
-            raise NotFoundError()
-        return FollowupPage(
-            followups=(followup_make(),), pagination=Pagination(total=2, page=1, limit=1, pages=2)
-        )
-
-    monkeypatch.setattr(debts, "debt_followups_get", fake)
+def test_a_failing_second_page_fails_the_whole_fetch(fake_getbill, reviewer):
+    # Page 2 of 2 is asked for, and GetBill has none.
+    fake_getbill.answers["/followups/debt/xyz789ghi012"] = _debt_pages(
+        [followup_json()], None, total=2
+    )
     with pytest.raises(NotFoundError):
         debts.debt_timeline_get(user=reviewer, debt_id=getbill_id_clean(raw="xyz789ghi012"))
 
@@ -493,17 +500,8 @@ def test_panel_without_htmx_leads_to_the_full_page(sandbox, signed_in, upstream_
     assert upstream_calls == []
 
 
-def test_panel_says_when_a_debt_has_no_other_followup(
-    sandbox, signed_in, monkeypatch, followup_make
-):
-    only = followup_make(id="only1", debt_id="onedebt1")
-
-    def fake(*, debt_id: str, page: int, limit: int) -> FollowupPage:
-        return FollowupPage(
-            followups=(only,), pagination=Pagination(total=1, page=1, limit=100, pages=1)
-        )
-
-    monkeypatch.setattr(debts, "debt_followups_get", fake)
+def test_panel_says_when_a_debt_has_no_other_followup(signed_in, fake_getbill):
+    fake_getbill.debts["onedebt1"] = [followup_json(id="only1", debt_id="onedebt1")]
     body = signed_in.get("/debts/onedebt1/followups/timeline/?current=only1", headers=HTMX)
     assert "No other followups on this debt." in body.content.decode()
 
@@ -574,11 +572,9 @@ def test_unreachable_is_a_503(signed_in, settings):
     assert response.status_code == 503
 
 
-def test_permission_denied_in_the_panel_is_inline(signed_in, monkeypatch):
-    def denied(**kwargs: Any) -> None:
-        raise PermissionDenied("internal reason")
-
-    monkeypatch.setattr(debts, "debt_timeline_get", denied)
+def test_permission_denied_in_the_panel_is_inline(signed_in, fake_getbill):
+    # Raised from deep below the view, where no code of the dashboard expects it.
+    fake_getbill.answers[f"/followups/debt/{HISTORY}"] = PermissionDenied("internal reason")
     panel = signed_in.get(f"/debts/{HISTORY}/followups/timeline/", headers=HTMX)
     body = panel.content.decode()
     assert panel.status_code == 200

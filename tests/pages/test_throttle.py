@@ -6,19 +6,14 @@ from django.core.cache import cache
 from followups import services, throttle
 from followups.access import LookupLimitError
 from followups.getbill import getbill_id_clean
+from tests.support.fake_getbill import FakeGetBill
 
 
 @pytest.fixture
-def upstream_calls(monkeypatch, followup_make) -> list[str]:
-    """Counts requests to GetBill, each answered with a documented-example followup."""
-    calls: list[str] = []
-
-    def fake(*, followup_id: str):
-        calls.append(followup_id)
-        return followup_make(id=followup_id)
-
-    monkeypatch.setattr(services, "followup_get", fake)
-    return calls
+def upstream_calls(fake_getbill) -> FakeGetBill:
+    """GetBill answering every ID with the documented example under that ID."""
+    fake_getbill.any_followup()
+    return fake_getbill
 
 
 @pytest.fixture
@@ -69,11 +64,11 @@ def test_past_the_limit_a_429_page_and_no_request_to_getbill(
     body = refused.content.decode()
     assert "2 lookups a minute" in body
     assert "Try again" in body
-    assert upstream_calls == ["abc123", "abc124"]
+    assert upstream_calls.followup_ids_asked() == ["abc123", "abc124"]
     # The search box leads to the same page, still without asking GetBill.
     follow = manager_client.get("/followups/", {"q": "abc126"}, follow=True)
     assert follow.status_code == 429
-    assert upstream_calls == ["abc123", "abc124"]
+    assert upstream_calls.followup_ids_asked() == ["abc123", "abc124"]
 
 
 def test_refused_input_and_refused_permission_do_not_spend_the_quota(
@@ -83,7 +78,7 @@ def test_refused_input_and_refused_permission_do_not_spend_the_quota(
     assert manager_client.get("/followups/not%20an%20id/").status_code == 400
     assert plain_client.get("/followups/abc123/").status_code == 403
     assert manager_client.get("/followups/abc123/").status_code == 200
-    assert upstream_calls == ["abc123"]
+    assert upstream_calls.followup_ids_asked() == ["abc123"]
 
 
 def test_the_recording_refresh_counts_too(manager_user, settings, upstream_calls):
@@ -95,4 +90,4 @@ def test_the_recording_refresh_counts_too(manager_user, settings, upstream_calls
         )
     assert raised.value.status_code == 429
     assert raised.value.retry_after_seconds
-    assert upstream_calls == ["abc123"]
+    assert upstream_calls.followup_ids_asked() == ["abc123"]

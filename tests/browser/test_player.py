@@ -8,8 +8,6 @@ from playwright.sync_api import expect
 
 from sandbox.data import EXAMPLES
 
-pytestmark = pytest.mark.browser
-
 FOLLOWUP_ID = EXAMPLES["call_deal_found"]  # collection-call.mp3, 57.8 s
 OTHER_WITH_RECORDING = EXAMPLES["retry"]
 PAGE = f"/followups/{FOLLOWUP_ID}/"

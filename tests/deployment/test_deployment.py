@@ -17,9 +17,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.test_foundation import run_django_check
+from tests.support.start_up import run_django_check
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 APP_DIRS = ("dashboard", "followups", "sandbox")
 # Read by Django itself, by `createsuperuser --noinput`, not by the settings module.
 SUPERUSER_VARIABLES = {

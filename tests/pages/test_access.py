@@ -26,15 +26,9 @@ def _page(client: Client, followup_id: str = CALL_ID) -> tuple[int, str]:
 
 
 @pytest.fixture
-def upstream_forbidden(monkeypatch):
-    """Every way to GetBill fails the test if it is taken."""
-
-    def refuse(**kwargs):
-        raise AssertionError(f"GetBill was asked: {kwargs}")
-
-    monkeypatch.setattr(services, "followup_get", refuse)
-    monkeypatch.setattr("followups.getbill.followup_get", refuse)
-    monkeypatch.setattr("followups.getbill.debt_followups_get", refuse)
+def upstream_forbidden(fake_getbill):
+    """Every request to GetBill, followup or debt, fails the test: the fake knows nothing."""
+    return fake_getbill
 
 
 @pytest.mark.django_db

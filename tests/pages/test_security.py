@@ -27,12 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from followups import services
 from followups.getbill import (
-    RateLimitedError,
-    UpstreamFailureError,
-    UpstreamTimeoutError,
-    UpstreamUnavailableError,
     config_get,
     token_cache_for,
 )
@@ -45,9 +40,10 @@ from followups.logging import (
 from followups.security import media_sources
 from sandbox.data import EXAMPLES, FAULT_IDS
 from sandbox.origin import sandbox_origin_set
-from tests.conftest import ROLE_USER_PASSWORD
+from tests.support.accounts import ROLE_USER_PASSWORD
+from tests.support.fake_getbill import FakeGetBill, error_answer
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CALL_ID = EXAMPLES["call_deal_found"]
 SIGNED_URL = (
     "https://bucket.s3.eu-west-3.amazonaws.com/rec/call.mp3?X-Amz-Algorithm=AWS4-HMAC-SHA256"
@@ -81,21 +77,19 @@ def _csp(response) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def fake_upstream(monkeypatch, followup_make):
-    failures: dict[str, Exception] = {
-        "broken1": UpstreamFailureError(),
-        "slow1": UpstreamTimeoutError(),
-        "down1": UpstreamUnavailableError(),
-        "quota1": RateLimitedError(retry_after_seconds=30),
-        "crash1": RuntimeError("unexpected"),
-    }
-
-    def fake(*, followup_id: str):
-        if followup_id in failures:
-            raise failures[followup_id]
-        return followup_make(id=followup_id, audio_url=SIGNED_URL)
-
-    monkeypatch.setattr(services, "followup_get", fake)
+def fake_upstream(fake_getbill: FakeGetBill) -> FakeGetBill:
+    """GetBill answering every followup with a signed recording link, but for faulty IDs."""
+    fake_getbill.any_followup(audio_url=SIGNED_URL)
+    fake_getbill.answers.update(
+        {
+            "/followups/broken1": error_answer(500, "Internal error"),
+            "/followups/slow1": httpx.ReadTimeout("slow"),
+            "/followups/down1": httpx.ConnectError("down"),
+            "/followups/quota1": error_answer(429, "Too many", details={"retry_after": 30}),
+            "/followups/crash1": RuntimeError("unexpected"),
+        }
+    )
+    return fake_getbill
 
 
 def _error_pages(manager_client, plain_client, settings) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from django.conf import LazySettings
 from sandbox.data import EXAMPLES, FAULT_IDS, MEDIA_DIR, RECORDING_FILE, SANDBOX_FOLLOWUPS
 from sandbox.state import rate_limit_hit, sandbox_state_reset
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 API = "/sandbox/external-api/v1"
 RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 CREDENTIALS = {
