@@ -6,7 +6,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.support.start_up import run_django_check
+from tests.support.start_up import python_run, run_django_check
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_DIRS = ("dashboard", "followups", "sandbox")
@@ -95,20 +94,12 @@ def test_an_empty_secret_key_is_refused_in_production():
 
 
 def test_an_empty_secret_key_in_development_falls_back_to_the_development_key():
-    result = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "-c",
-            "from django.conf import settings as s; print(bool(s.SECRET_KEY))",
-        ],
-        cwd=ROOT,
+    result = python_run(
+        "manage.py",
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(bool(s.SECRET_KEY))",
         env={**_clean_environment(), "DJANGO_DEBUG": "true", "DJANGO_SECRET_KEY": ""},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "True"
@@ -253,15 +244,7 @@ def test_whitenoise_serves_collected_static_files_with_debug_off(tmp_path: Path)
     }
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(  # noqa: S603 - this test's own commands
-            [sys.executable, *args],
-            cwd=ROOT,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        return python_run(*args, env=environment, timeout=120)
 
     collected = run("manage.py", "collectstatic", "--noinput", "-v", "0")
     assert collected.returncode == 0, collected.stderr

@@ -26,6 +26,13 @@ from tests.support.getbill_servers import (
 )
 
 
+def _serve_rate_limited(upstream: HTTPServer, *, headers: dict[str, str]) -> None:
+    """GetBill's 429 without a `details.retry_after`: the wait is in the headers only."""
+    serve_tokens(upstream, "token-one")
+    body = {"error": True, "message": "Rate limit exceeded.", "code": 429}
+    serve_followup(upstream, body, status=429, headers=headers)
+
+
 def test_rate_limited_with_the_wait_getbill_gave(upstream: HTTPServer):
     serve_tokens(upstream, "token-one")
     serve_followup(
@@ -50,13 +57,7 @@ def test_rate_limited_with_the_wait_getbill_gave(upstream: HTTPServer):
 
 
 def test_rate_limited_falls_back_to_the_reset_header(upstream: HTTPServer):
-    serve_tokens(upstream, "token-one")
-    serve_followup(
-        upstream,
-        {"error": True, "message": "Rate limit exceeded.", "code": 429},
-        status=429,
-        headers={"X-RateLimit-Reset": str(int(time.time()) + 90)},
-    )
+    _serve_rate_limited(upstream, headers={"X-RateLimit-Reset": str(int(time.time()) + 90)})
 
     with pytest.raises(RateLimitedError) as raised:
         followup_get(followup_id=FOLLOWUP_ID)
@@ -67,12 +68,8 @@ def test_rate_limited_falls_back_to_the_reset_header(upstream: HTTPServer):
 
 
 def test_rate_limited_reads_a_retry_after_header_before_the_reset_header(upstream: HTTPServer):
-    serve_tokens(upstream, "token-one")
-    serve_followup(
-        upstream,
-        {"error": True, "message": "Rate limit exceeded.", "code": 429},
-        status=429,
-        headers={"Retry-After": "42", "X-RateLimit-Reset": str(int(time.time()) + 900)},
+    _serve_rate_limited(
+        upstream, headers={"Retry-After": "42", "X-RateLimit-Reset": str(int(time.time()) + 900)}
     )
 
     with pytest.raises(RateLimitedError) as raised:

@@ -73,12 +73,6 @@ def reviewer(qa_user):
 
 
 @pytest.fixture
-def signed_in(client: Client, reviewer) -> Client:
-    client.force_login(reviewer)
-    return client
-
-
-@pytest.fixture
 def upstream_calls(sandbox: str) -> Iterator[list[dict[str, Any]]]:
     """Every request to the sandbox for a page of a debt's followups, with its arguments."""
     with recording_transport_installed() as transport:
@@ -156,9 +150,9 @@ def test_sort_falls_back_to_scheduled_then_processed_then_id(followup_make):
     ]
 
 
-def test_page_cap_shows_part_with_a_note(sandbox, signed_in, upstream_calls, monkeypatch):
+def test_page_cap_shows_part_with_a_note(sandbox, qa_client, upstream_calls, monkeypatch):
     monkeypatch.setattr(debts, "DEBT_PAGES_MAX", 1)
-    response = signed_in.get(f"/debts/{BIG}/followups/")
+    response = qa_client.get(f"/debts/{BIG}/followups/")
     body = response.content.decode()
     assert response.status_code == 200
     assert len(upstream_calls) == 1
@@ -264,8 +258,8 @@ def test_totals_count_deals_payments_and_unknown_types(followup_make):
 # --- The full page ----------------------------------------------------------------------------
 
 
-def test_full_page_lists_every_followup_newest_first_with_totals(sandbox, signed_in):
-    response = signed_in.get(f"/debts/{HISTORY}/followups/")
+def test_full_page_lists_every_followup_newest_first_with_totals(sandbox, qa_client):
+    response = qa_client.get(f"/debts/{HISTORY}/followups/")
     body = response.content.decode()
     records = _records(HISTORY)
     assert response.status_code == 200
@@ -297,8 +291,8 @@ def _record(followup_id: str) -> dict[str, Any]:
     return next(r for r in SANDBOX_FOLLOWUPS if r["id"] == followup_id)
 
 
-def test_durations_only_for_calls(sandbox, signed_in):
-    body = signed_in.get(f"/debts/{BIG}/followups/").content.decode()
+def test_durations_only_for_calls(sandbox, qa_client):
+    body = qa_client.get(f"/debts/{BIG}/followups/").content.decode()
     for line in body.split('<li class="timeline-item')[1:]:
         followup_id = ITEM.findall('<li class="timeline-item' + line)[0]
         record = _record(followup_id)
@@ -306,9 +300,9 @@ def test_durations_only_for_calls(sandbox, signed_in):
         assert has_duration is (record["type"] in presentation.CALL_LIKE_TYPES)
 
 
-def test_full_page_highlights_the_followup_you_came_from(sandbox, signed_in):
+def test_full_page_highlights_the_followup_you_came_from(sandbox, qa_client):
     current = EXAMPLES["call_deal_found"]
-    body = signed_in.get(f"/debts/{HISTORY}/followups/?current={current}").content.decode()
+    body = qa_client.get(f"/debts/{HISTORY}/followups/?current={current}").content.decode()
     assert body.count('aria-current="true"') == 1
     assert re.search(
         rf'<li class="timeline-item is-current" id="followup-{current}">\s*'
@@ -319,8 +313,8 @@ def test_full_page_highlights_the_followup_you_came_from(sandbox, signed_in):
     assert f'<input type="hidden" name="current" value="{current}">' in body
 
 
-def test_invalid_current_is_ignored(sandbox, signed_in):
-    response = signed_in.get(f"/debts/{HISTORY}/followups/?current=%3Cscript%3E")
+def test_invalid_current_is_ignored(sandbox, qa_client):
+    response = qa_client.get(f"/debts/{HISTORY}/followups/?current=%3Cscript%3E")
     assert response.status_code == 200
     assert "aria-current" not in response.content.decode()
     assert "<script>" not in response.content.decode()
@@ -340,8 +334,8 @@ def _ids(debt_id: str, **match: str) -> list[str]:
         ("type=postmail&status=delivered", {"type": "postmail", "status": "delivered"}),
     ],
 )
-def test_filters(sandbox, signed_in, query, match):
-    body = signed_in.get(f"/debts/{BIG}/followups/?{query}").content.decode()
+def test_filters(sandbox, qa_client, query, match):
+    body = qa_client.get(f"/debts/{BIG}/followups/?{query}").content.decode()
     expected = _ids(BIG, **match)
     assert expected
     assert _items(body) == expected
@@ -350,8 +344,8 @@ def test_filters(sandbox, signed_in, query, match):
         assert re.search(rf'<option value="{value}" selected>', body)
 
 
-def test_filter_choices_are_the_debts_values_with_counts(sandbox, signed_in):
-    body = signed_in.get(f"/debts/{BIG}/followups/").content.decode()
+def test_filter_choices_are_the_debts_values_with_counts(sandbox, qa_client):
+    body = qa_client.get(f"/debts/{BIG}/followups/").content.decode()
     kinds = Counter(r["type"] for r in _records(BIG))
     for kind, count in kinds.items():
         label = presentation.TYPES[kind][0]
@@ -360,8 +354,8 @@ def test_filter_choices_are_the_debts_values_with_counts(sandbox, signed_in):
     assert '<option value="deal_found"' not in body
 
 
-def test_a_documented_value_the_debt_lacks_matches_nothing(sandbox, signed_in):
-    response = signed_in.get(f"/debts/{BIG}/followups/?type=physical")
+def test_a_documented_value_the_debt_lacks_matches_nothing(sandbox, qa_client):
+    response = qa_client.get(f"/debts/{BIG}/followups/?type=physical")
     body = response.content.decode()
     assert response.status_code == 200
     assert _items(body) == []
@@ -371,8 +365,8 @@ def test_a_documented_value_the_debt_lacks_matches_nothing(sandbox, signed_in):
 
 
 @pytest.mark.parametrize("query", ["type=fax", "status=%3Cb%3Ex", "type=&status=", "type=CALL"])
-def test_unknown_filter_values_are_ignored(sandbox, signed_in, query):
-    response = signed_in.get(f"/debts/{HISTORY}/followups/?{query}")
+def test_unknown_filter_values_are_ignored(sandbox, qa_client, query):
+    response = qa_client.get(f"/debts/{HISTORY}/followups/?{query}")
     body = response.content.decode()
     assert response.status_code == 200
     assert _items(body) == _expected_order(HISTORY)
@@ -381,8 +375,8 @@ def test_unknown_filter_values_are_ignored(sandbox, signed_in, query):
     assert "fax" not in body
 
 
-def test_filter_swap_answers_with_the_results_region_only(sandbox, signed_in):
-    response = signed_in.get(
+def test_filter_swap_answers_with_the_results_region_only(sandbox, qa_client):
+    response = qa_client.get(
         f"/debts/{HISTORY}/followups/?type=call", headers={**HTMX, "HX-Target": "debt-results"}
     )
     body = response.content.decode()
@@ -394,8 +388,8 @@ def test_filter_swap_answers_with_the_results_region_only(sandbox, signed_in):
     assert "HX-Target" in response["Vary"]
 
 
-def test_filter_form_works_without_javascript_and_with_htmx(sandbox, signed_in):
-    body = signed_in.get(f"/debts/{HISTORY}/followups/").content.decode()
+def test_filter_form_works_without_javascript_and_with_htmx(sandbox, qa_client):
+    body = qa_client.get(f"/debts/{HISTORY}/followups/").content.decode()
     form = _found(r'<form class="debt-filters"[^>]*>', body)
     url = f"/debts/{HISTORY}/followups/"
     assert 'method="get"' in form
@@ -407,8 +401,8 @@ def test_filter_form_works_without_javascript_and_with_htmx(sandbox, signed_in):
     assert '<select id="filter-status" name="status">' in body
 
 
-def test_empty_debt(sandbox, signed_in):
-    response = signed_in.get(f"/debts/{EMPTY}/followups/")
+def test_empty_debt(sandbox, qa_client):
+    response = qa_client.get(f"/debts/{EMPTY}/followups/")
     body = response.content.decode()
     assert response.status_code == 200
     assert "This debt has no followups." in body
@@ -416,32 +410,32 @@ def test_empty_debt(sandbox, signed_in):
     assert _items(body) == []
 
 
-def test_upstream_text_is_escaped(sandbox, signed_in):
+def test_upstream_text_is_escaped(sandbox, qa_client):
     hostile = _record(EXAMPLES["hostile_notes"])
-    body = signed_in.get(f"/debts/{hostile['debt_id']}/followups/").content.decode()
+    body = qa_client.get(f"/debts/{hostile['debt_id']}/followups/").content.decode()
     assert escape(hostile["summary"]) in body
     assert "<b>Debtor claims</b>" not in body
 
 
-def test_fields_of_the_wrong_type_say_unknown(sandbox, signed_in):
-    response = signed_in.get(f"/debts/{FAULT_IDS['wrong_types']}/followups/")
+def test_fields_of_the_wrong_type_say_unknown(sandbox, qa_client):
+    response = qa_client.get(f"/debts/{FAULT_IDS['wrong_types']}/followups/")
     assert response.status_code == 200
     assert "unknown" in response.content.decode()
 
 
-def test_sign_in_and_get_are_required(sandbox, client, signed_in):
+def test_sign_in_and_get_are_required(sandbox, client, qa_client):
     assert Client().get(f"/debts/{HISTORY}/followups/").status_code == 302
     assert Client().get(f"/debts/{HISTORY}/followups/timeline/", headers=HTMX).status_code == 302
-    assert signed_in.post(f"/debts/{HISTORY}/followups/").status_code == 405
-    assert signed_in.post(f"/debts/{HISTORY}/followups/timeline/", headers=HTMX).status_code == 405
+    assert qa_client.post(f"/debts/{HISTORY}/followups/").status_code == 405
+    assert qa_client.post(f"/debts/{HISTORY}/followups/timeline/", headers=HTMX).status_code == 405
 
 
 # --- The detail page's panel ------------------------------------------------------------------
 
 
-def test_detail_page_never_waits_for_the_debt(sandbox, signed_in, upstream_calls):
+def test_detail_page_never_waits_for_the_debt(sandbox, qa_client, upstream_calls):
     current = EXAMPLES["call_deal_found"]
-    response = signed_in.get(f"/followups/{current}/")
+    response = qa_client.get(f"/followups/{current}/")
     body = response.content.decode()
     assert response.status_code == 200
     assert upstream_calls == []
@@ -457,9 +451,9 @@ def test_detail_page_never_waits_for_the_debt(sandbox, signed_in, upstream_calls
     assert "timeline-item" not in body
 
 
-def test_panel_returns_the_timeline_around_the_current_followup(sandbox, signed_in):
+def test_panel_returns_the_timeline_around_the_current_followup(sandbox, qa_client):
     current = EXAMPLES["call_deal_found"]
-    response = signed_in.get(
+    response = qa_client.get(
         f"/debts/{HISTORY}/followups/timeline/?current={current}", headers=HTMX
     )
     body = response.content.decode()
@@ -474,10 +468,10 @@ def test_panel_returns_the_timeline_around_the_current_followup(sandbox, signed_
     assert "HX-Request" in response["Vary"]
 
 
-def test_panel_of_a_big_debt_is_a_window_around_the_current_followup(sandbox, signed_in):
+def test_panel_of_a_big_debt_is_a_window_around_the_current_followup(sandbox, qa_client):
     order = _expected_order(BIG)
     current = order[70]
-    body = signed_in.get(f"/debts/{BIG}/followups/timeline/?current={current}", headers=HTMX)
+    body = qa_client.get(f"/debts/{BIG}/followups/timeline/?current={current}", headers=HTMX)
     items = _items(body.content.decode())
     assert items == order[65:76]
     assert "65 newer not shown" in body.content.decode()
@@ -485,24 +479,24 @@ def test_panel_of_a_big_debt_is_a_window_around_the_current_followup(sandbox, si
     assert "11 of 140 followups" in body.content.decode()
 
     # At the newest end the window keeps its size.
-    newest = signed_in.get(f"/debts/{BIG}/followups/timeline/?current={order[1]}", headers=HTMX)
+    newest = qa_client.get(f"/debts/{BIG}/followups/timeline/?current={order[1]}", headers=HTMX)
     assert _items(newest.content.decode()) == order[:11]
     # Without a current followup on this debt: the newest ones.
-    other = signed_in.get(f"/debts/{BIG}/followups/timeline/?current=abc123", headers=HTMX)
+    other = qa_client.get(f"/debts/{BIG}/followups/timeline/?current=abc123", headers=HTMX)
     assert _items(other.content.decode()) == order[:11]
     assert "aria-current" not in other.content.decode()
 
 
-def test_panel_without_htmx_leads_to_the_full_page(sandbox, signed_in, upstream_calls):
-    response = signed_in.get(f"/debts/{HISTORY}/followups/timeline/?current=abc123")
+def test_panel_without_htmx_leads_to_the_full_page(sandbox, qa_client, upstream_calls):
+    response = qa_client.get(f"/debts/{HISTORY}/followups/timeline/?current=abc123")
     assert response.status_code == 302
     assert response["Location"] == f"/debts/{HISTORY}/followups/?current=abc123"
     assert upstream_calls == []
 
 
-def test_panel_says_when_a_debt_has_no_other_followup(signed_in, fake_getbill):
+def test_panel_says_when_a_debt_has_no_other_followup(qa_client, fake_getbill):
     fake_getbill.debts["onedebt1"] = [followup_json(id="only1", debt_id="onedebt1")]
-    body = signed_in.get("/debts/onedebt1/followups/timeline/?current=only1", headers=HTMX)
+    body = qa_client.get("/debts/onedebt1/followups/timeline/?current=only1", headers=HTMX)
     assert "No other followups on this debt." in body.content.decode()
 
 
@@ -520,8 +514,8 @@ FAULTS = [
 
 
 @pytest.mark.parametrize(("fault", "status", "title"), FAULTS)
-def test_full_page_errors(sandbox, signed_in, fault, status, title):
-    response = signed_in.get(f"/debts/{FAULT_IDS[fault]}/followups/")
+def test_full_page_errors(sandbox, qa_client, fault, status, title):
+    response = qa_client.get(f"/debts/{FAULT_IDS[fault]}/followups/")
     body = response.content.decode()
     assert response.status_code == status
     assert f'<h1 id="error-title">{title}</h1>' in body
@@ -531,8 +525,8 @@ def test_full_page_errors(sandbox, signed_in, fault, status, title):
 
 
 @pytest.mark.parametrize(("fault", "status", "title"), FAULTS)
-def test_panel_errors_are_inline(sandbox, signed_in, fault, status, title):
-    response = signed_in.get(
+def test_panel_errors_are_inline(sandbox, qa_client, fault, status, title):
+    response = qa_client.get(
         f"/debts/{FAULT_IDS[fault]}/followups/timeline/?current=x1", headers=HTMX
     )
     body = response.content.decode()
@@ -546,41 +540,41 @@ def test_panel_errors_are_inline(sandbox, signed_in, fault, status, title):
     assert retry is (status >= 429)
 
 
-def test_invalid_debt_id_is_a_400(signed_in, upstream_calls):
-    response = signed_in.get("/debts/not%20a%20debt/followups/")
+def test_invalid_debt_id_is_a_400(qa_client, upstream_calls):
+    response = qa_client.get("/debts/not%20a%20debt/followups/")
     assert response.status_code == 400
     assert '<h1 id="error-title">That is not a debt ID</h1>' in response.content.decode()
-    panel = signed_in.get("/debts/not%20a%20debt/followups/timeline/", headers=HTMX)
+    panel = qa_client.get("/debts/not%20a%20debt/followups/timeline/", headers=HTMX)
     assert panel.status_code == 200
     assert 'data-error-status="400"' in panel.content.decode()
     assert upstream_calls == []
 
 
-def test_too_slow_is_a_504(sandbox, signed_in, settings):
+def test_too_slow_is_a_504(sandbox, qa_client, settings):
     settings.SANDBOX_SLOW_SECONDS = 3
     settings.GETBILL_READ_TIMEOUT = 0.5
     settings.GETBILL_DEADLINE = 1.0
-    response = signed_in.get(f"/debts/{FAULT_IDS['slow']}/followups/")
+    response = qa_client.get(f"/debts/{FAULT_IDS['slow']}/followups/")
     assert response.status_code == 504
     assert "GetBill took too long to answer" in response.content.decode()
 
 
-def test_unreachable_is_a_503(signed_in, settings):
+def test_unreachable_is_a_503(qa_client, settings):
     settings.GETBILL_API_URL = "http://127.0.0.1:9/external-api/v1"
     settings.GETBILL_TOKEN_URL = "http://127.0.0.1:9/token"
-    response = signed_in.get(f"/debts/{HISTORY}/followups/")
+    response = qa_client.get(f"/debts/{HISTORY}/followups/")
     assert response.status_code == 503
 
 
-def test_permission_denied_in_the_panel_is_inline(signed_in, fake_getbill):
+def test_permission_denied_in_the_panel_is_inline(qa_client, fake_getbill):
     # Raised from deep below the view, where no code of the dashboard expects it.
     fake_getbill.answers[f"/followups/debt/{HISTORY}"] = PermissionDenied("internal reason")
-    panel = signed_in.get(f"/debts/{HISTORY}/followups/timeline/", headers=HTMX)
+    panel = qa_client.get(f"/debts/{HISTORY}/followups/timeline/", headers=HTMX)
     body = panel.content.decode()
     assert panel.status_code == 200
     assert 'data-error-status="403"' in body
     assert "internal reason" not in body
-    assert signed_in.get(f"/debts/{HISTORY}/followups/").status_code == 403
+    assert qa_client.get(f"/debts/{HISTORY}/followups/").status_code == 403
 
 
 # --- Permissions, audit trail, per-user limit -------------------------------------------------
@@ -607,13 +601,13 @@ def test_roles_that_see_followups_see_debts(sandbox, manager_client, qa_client):
         assert client.get(f"/debts/{HISTORY}/followups/").status_code == 200
 
 
-def test_each_debt_lookup_is_audited(sandbox, signed_in, reviewer):
-    signed_in.get(f"/debts/{BIG}/followups/")
-    signed_in.get(f"/debts/{HISTORY}/followups/timeline/?current=x1", headers=HTMX)
-    signed_in.get(f"/debts/{FAULT_IDS['not_found']}/followups/")
-    signed_in.get(f"/debts/{FAULT_IDS['server_error']}/followups/timeline/", headers=HTMX)
-    signed_in.get("/debts/not%20a%20debt/followups/")
-    signed_in.get(f"/debts/{HISTORY}/followups/timeline/")  # no htmx: a redirect, no lookup
+def test_each_debt_lookup_is_audited(sandbox, qa_client, reviewer):
+    qa_client.get(f"/debts/{BIG}/followups/")
+    qa_client.get(f"/debts/{HISTORY}/followups/timeline/?current=x1", headers=HTMX)
+    qa_client.get(f"/debts/{FAULT_IDS['not_found']}/followups/")
+    qa_client.get(f"/debts/{FAULT_IDS['server_error']}/followups/timeline/", headers=HTMX)
+    qa_client.get("/debts/not%20a%20debt/followups/")
+    qa_client.get(f"/debts/{HISTORY}/followups/timeline/")  # no htmx: a redirect, no lookup
     user = reviewer.get_username()
     assert sorted(_audit()) == sorted(
         [
@@ -627,15 +621,15 @@ def test_each_debt_lookup_is_audited(sandbox, signed_in, reviewer):
 
 
 def test_per_user_limit_counts_a_debt_once_and_stops_before_getbill(
-    sandbox, signed_in, settings, upstream_calls
+    sandbox, qa_client, settings, upstream_calls
 ):
     settings.DASHBOARD_LOOKUPS_PER_MINUTE = 1
-    assert signed_in.get(f"/debts/{BIG}/followups/").status_code == 200
+    assert qa_client.get(f"/debts/{BIG}/followups/").status_code == 200
     assert len(upstream_calls) == 2
-    response = signed_in.get(f"/debts/{HISTORY}/followups/")
+    response = qa_client.get(f"/debts/{HISTORY}/followups/")
     assert response.status_code == 429
     assert int(response["Retry-After"]) >= 1
-    panel = signed_in.get(f"/debts/{HISTORY}/followups/timeline/", headers=HTMX)
+    panel = qa_client.get(f"/debts/{HISTORY}/followups/timeline/", headers=HTMX)
     assert 'data-error-status="429"' in panel.content.decode()
     assert "You can try again" in panel.content.decode()
     assert len(upstream_calls) == 2

@@ -65,9 +65,9 @@ def user(manager_user):
 
 
 @pytest.fixture
-def signed_in(client: Client, user) -> Client:
-    client.force_login(user)
-    return client
+def signed_in(manager_client: Client) -> Client:
+    """The user's own client, signed in."""
+    return manager_client
 
 
 @pytest.fixture

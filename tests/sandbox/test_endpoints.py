@@ -119,14 +119,18 @@ def test_token_expires(http: httpx.Client, settings: LazySettings):
     time.sleep(2.2)
     expired = http.get(f"{API}/followups/{EXAMPLES['call_deal_found']}", headers=headers)
     assert expired.status_code == 401
-    assert expired.json() == {
-        "error": True,
-        "message": "Authentication credentials are missing or invalid",
-        "code": 401,
-    }
+    assert expired.json() == UNAUTHORIZED
 
 
 # --- Authentication and scope on the API -----------------------------------------------------
+
+
+# GetBill's answer to a missing, invalid or expired token.
+UNAUTHORIZED = {
+    "error": True,
+    "message": "Authentication credentials are missing or invalid",
+    "code": 401,
+}
 
 
 def tampered(token: str) -> str:
@@ -147,11 +151,7 @@ def test_api_refuses_missing_or_invalid_tokens(http: httpx.Client, authorization
     headers = {"Authorization": authorization} if authorization else {}
     response = http.get(f"{API}/followups/{EXAMPLES['call_deal_found']}", headers=headers)
     assert response.status_code == 401
-    assert response.json() == {
-        "error": True,
-        "message": "Authentication credentials are missing or invalid",
-        "code": 401,
-    }
+    assert response.json() == UNAUTHORIZED
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
     for name in RATE_HEADERS:
         assert name in response.headers
