@@ -205,7 +205,9 @@ class Answer(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["review", "criterion"], name="answer_one_per_criterion"),
+            models.UniqueConstraint(
+                fields=["review", "criterion"], name="answer_one_per_criterion"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -46,7 +46,9 @@ def review_score(*, answers: Iterable[ScoredAnswer]) -> Decimal | None:
     return (Decimal(100 * earned) / Decimal(possible)).quantize(_ONE_DECIMAL, ROUND_HALF_UP)
 
 
-def review_outcome(*, answers: Iterable[ScoredAnswer], pass_mark: int, coaching_mark: int) -> Outcome:
+def review_outcome(
+    *, answers: Iterable[ScoredAnswer], pass_mark: int, coaching_mark: int
+) -> Outcome:
     """The score and the verdict of a set of answers."""
     answers = list(answers)
     score = review_score(answers=answers)
