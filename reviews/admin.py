@@ -92,6 +92,9 @@ class ScorecardAdmin(admin.ModelAdmin):
                 for data in kept
             ],
         )
+        for formset in formsets:
+            # The admin's change message reads these; nothing of the old version was saved.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         # The admin's messages and redirect then speak of the new version.
         scorecard.pk, scorecard.version, scorecard.is_current = (
             revised.pk,
