@@ -110,6 +110,17 @@ def _refuse(
     return error
 
 
+def _done(*, user: AbstractBaseUser, action: AuditAction, followup_id: str, detail: str) -> None:
+    """Write a carried-out action to the audit trail."""
+    audit_record(
+        user=user,
+        action=action,
+        outcome=AuditOutcome.SHOWN,
+        followup_id=followup_id,
+        detail=detail,
+    )
+
+
 def _require(
     *, user: AbstractBaseUser, permission: str, action: AuditAction, followup_id: str = ""
 ) -> None:
@@ -231,13 +242,7 @@ def comment_add(*, user: AbstractBaseUser, followup_id: str, data: CommentInput)
         comment = Comment.objects.create(
             followup_id=followup_id, author_id=user.pk, at_seconds=at, end_seconds=end, text=text
         )
-        audit_record(
-            user=user,
-            action=action,
-            outcome=AuditOutcome.SHOWN,
-            followup_id=followup_id,
-            detail=_comment_describe(comment),
-        )
+        _done(user=user, action=action, followup_id=followup_id, detail=_comment_describe(comment))
     return comment
 
 
@@ -282,10 +287,9 @@ def comment_edit(
         before = _comment_describe(comment)
         comment.at_seconds, comment.end_seconds, comment.text = at, end, text
         comment.save(update_fields=["at_seconds", "end_seconds", "text", "updated_at"])
-        audit_record(
+        _done(
             user=user,
             action=action,
-            outcome=AuditOutcome.SHOWN,
             followup_id=followup_id,
             detail=f"{before}, now at {_comment_describe(comment).rsplit(' at ', 1)[1]}",
         )
@@ -301,13 +305,7 @@ def comment_delete(*, user: AbstractBaseUser, followup_id: str, comment_id: int)
     with transaction.atomic():
         detail = _comment_describe(comment)
         comment.delete()
-        audit_record(
-            user=user,
-            action=action,
-            outcome=AuditOutcome.SHOWN,
-            followup_id=followup_id,
-            detail=detail,
-        )
+        _done(user=user, action=action, followup_id=followup_id, detail=detail)
 
 
 # --- Scorecards ------------------------------------------------------------------------------
@@ -514,12 +512,8 @@ def review_save(*, user: AbstractBaseUser, followup_id: str, data: ReviewInput) 
             Answer.objects.bulk_create(
                 Answer(review=review, criterion_id=pk, value=value) for pk, value in answers.items()
             )
-            audit_record(
-                user=user,
-                action=action,
-                outcome=AuditOutcome.SHOWN,
-                followup_id=followup_id,
-                detail=_review_describe(review),
+            _done(
+                user=user, action=action, followup_id=followup_id, detail=_review_describe(review)
             )
     except ReviewError as error:
         raise _refuse(user=user, action=action, error=error, followup_id=followup_id) from None
@@ -561,10 +555,9 @@ def review_reopen(*, user: AbstractBaseUser, review_id: int) -> Review:
             review.status = ReviewStatus.DRAFT
             review.submitted_at = None
             review.save(update_fields=["status", "submitted_at", "updated_at"])
-            audit_record(
+            _done(
                 user=user,
                 action=action,
-                outcome=AuditOutcome.SHOWN,
                 followup_id=review.followup_id,
                 detail=f"review {review.pk} of {review.reviewer.get_username()}",
             )

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import retarget
 
 from reviews import forms, panels, services
 from reviews.host import AuditAction
@@ -63,14 +64,17 @@ def _comments_panel(
     request: HttpRequest,
     followup_id: str,
     *,
+    recording_end: str,
     status: int = 200,
     error: str = "",
     data: services.CommentInput | None = None,
 ) -> HttpResponse:
+    """The comments panel alone, for htmx; `recording_end` is the token the page signed, kept
+    so that the next comment is checked against the recording's end too."""
     context = panels.comments_context(
         user=_user(request),
         followup_id=followup_id,
-        recording_end=data.recording_end if data else "",
+        recording_end=recording_end,
         error=error,
         data=data,
     )
@@ -87,20 +91,25 @@ def comments(request: HttpRequest, followup_id: str) -> HttpResponse:
             return HttpResponseRedirect(_detail_url(followup_id, fragment=COMMENTS_TARGET))
         if not services.may_see_reviews(user=user):
             raise PermissionDenied
-        return _comments_panel(request, followup_id)
+        return _comments_panel(
+            request, followup_id, recording_end=request.GET.get("recording_end", "")
+        )
     data = forms.comment_input(request.POST)
     try:
         comment = services.comment_add(user=user, followup_id=followup_id, data=data)
     except services.ReviewError as error:
         if _swaps(request, COMMENTS_TARGET) and error.status_code == 400:
-            return _comments_panel(request, followup_id, status=400, error=error.message, data=data)
+            return _comments_panel(
+                request,
+                followup_id,
+                recording_end=data.recording_end,
+                status=400,
+                error=error.message,
+                data=data,
+            )
         return _comment_form_page(request, followup_id, error=error, data=data)
     if _swaps(request, COMMENTS_TARGET):
-        return _comments_panel(
-            request,
-            followup_id,
-            data=services.CommentInput(at="", text="", recording_end=data.recording_end),
-        )
+        return _comments_panel(request, followup_id, recording_end=data.recording_end)
     return HttpResponseRedirect(
         _detail_url(followup_id, fragment=f"comment-{comment.pk}", at=comment.at_seconds)
     )
@@ -112,16 +121,13 @@ def _comment_form_page(
     *,
     error: services.ReviewError | None = None,
     data: services.CommentInput | None = None,
-    comment: Any = None,
     comment_id: int | None = None,
 ) -> HttpResponse:
-    """The comment form on a page of its own: editing without JavaScript, and a refused comment
-    posted without it (the followup's page cannot be shown again without asking GetBill)."""
+    """The comment form: on a page of its own for editing without JavaScript and for a refused
+    comment posted without it (the followup's page cannot come back without asking GetBill),
+    or in place of the comment being edited, for htmx."""
     if error is not None and error.status_code != 400:
         return _error_page(request, error)
-    if comment is not None:
-        comment_id = comment.pk
-        data = data or panels.comment_input_of(comment)
     action = (
         reverse(
             "reviews:comment_edit", kwargs={"followup_id": followup_id, "comment_id": comment_id}
@@ -148,7 +154,8 @@ def _comment_form_page(
 
 @require_http_methods(["GET", "POST"])
 def comment_edit(request: HttpRequest, followup_id: str, comment_id: int) -> HttpResponse:
-    """The author's own comment: GET its form, POST its new moment and text."""
+    """The author's own comment: GET its form (in its place with htmx), POST its new moment
+    and text; with htmx a saved edit answers the whole panel."""
     user = _user(request)
     if request.method == "GET":
         try:
@@ -163,20 +170,19 @@ def comment_edit(request: HttpRequest, followup_id: str, comment_id: int) -> Htt
         data = dataclasses.replace(
             panels.comment_input_of(comment), recording_end=request.GET.get("recording_end", "")
         )
-        return _comment_form_page(request, followup_id, comment=comment, data=data)
+        return _comment_form_page(request, followup_id, comment_id=comment_id, data=data)
     data = forms.comment_input(request.POST)
     try:
         comment = services.comment_edit(
             user=user, followup_id=followup_id, comment_id=comment_id, data=data
         )
     except services.ReviewError as error:
-        if _swaps(request, COMMENTS_TARGET) and error.status_code == 400:
-            return _comments_panel(request, followup_id, status=400, error=error.message)
         return _comment_form_page(
             request, followup_id, error=error, data=data, comment_id=comment_id
         )
-    if _swaps(request, COMMENTS_TARGET):
-        return _comments_panel(request, followup_id, data=data)
+    if getattr(request, "htmx", None):
+        panel = _comments_panel(request, followup_id, recording_end=data.recording_end)
+        return retarget(panel, f"#{COMMENTS_TARGET}")
     return HttpResponseRedirect(
         _detail_url(followup_id, fragment=f"comment-{comment.pk}", at=comment.at_seconds)
     )
@@ -190,11 +196,7 @@ def comment_delete(request: HttpRequest, followup_id: str, comment_id: int) -> H
         return _error_page(request, error)
     if _swaps(request, COMMENTS_TARGET):
         return _comments_panel(
-            request,
-            followup_id,
-            data=services.CommentInput(
-                at="", text="", recording_end=request.POST.get("recording_end", "")
-            ),
+            request, followup_id, recording_end=request.POST.get("recording_end", "")
         )
     return HttpResponseRedirect(_detail_url(followup_id, fragment=COMMENTS_TARGET))
 

@@ -52,6 +52,13 @@ def _open_playing(page, after: float = 2.0) -> None:
     _wait(page, "!audio.paused && audio.currentTime > arg", after)
 
 
+def _comment_key(page) -> None:
+    """Press "c" outside any field: the player pauses for a comment."""
+    page.locator("h1").click()
+    page.keyboard.press("c")
+    _wait(page, "audio.paused")
+
+
 def _still_same_page(page) -> bool:
     return page.evaluate("window.reviewsNoReload === true")
 
@@ -59,9 +66,7 @@ def _still_same_page(page) -> bool:
 def test_comment_and_pause_at_a_moment_then_the_marker_and_click_to_seek(review_page):
     page, user, errors = review_page
     _open_playing(page)
-    page.locator("h1").click()
-    page.keyboard.press("c")
-    _wait(page, "audio.paused")
+    _comment_key(page)
     paused_at = _time(page)
     moment = int(paused_at)
     at_field = page.locator("[data-comment-at]")
@@ -108,9 +113,7 @@ def test_comment_and_pause_at_a_moment_then_the_marker_and_click_to_seek(review_
 def test_a_refused_comment_keeps_the_text_and_the_pause(review_page):
     page, _, errors = review_page
     _open_playing(page)
-    page.locator("h1").click()
-    page.keyboard.press("c")
-    _wait(page, "audio.paused")
+    _comment_key(page)
     page.locator("[data-comment-at]").fill("1:30")
     page.get_by_label("Comment", exact=True).fill("Too late")
     page.get_by_role("button", name="Add comment").click()

@@ -54,7 +54,7 @@ def test_a_comment_with_htmx_answers_the_panel_in_time_order(qa_client):
     body = _text(response)
     assert body.lstrip().startswith("<section")
     assert body.index("Sooner") < body.index("Later")
-    assert 'data-comment-at="5"' in body
+    assert 'data-comment-moment="5"' in body
     assert 'data-seek="30"' in body
     assert f'value="{END}"' in body  # the next comment is checked against the end too
 
@@ -113,6 +113,22 @@ def test_the_author_edits_inline_and_deletes(qa_user, qa_client):
         .startswith(f'<li class="comment comment-editing" id="comment-{comment.pk}"')
     )
     assert f'value="{END}"' in _text(inline)
+    refused = qa_client.post(
+        edit_url,
+        {"at": "0:58", "text": "Late", "recording_end": END},
+        **_htmx(f"comment-{comment.pk}"),
+    )
+    assert refused.status_code == 400
+    assert _text(refused).lstrip().startswith('<li class="comment comment-editing"')
+    assert "past the end" in _text(refused)
+    in_place = qa_client.post(
+        edit_url,
+        {"at": "0:06", "text": "Fixed", "recording_end": END},
+        **_htmx(f"comment-{comment.pk}"),
+    )
+    assert in_place.status_code == 200
+    assert in_place["HX-Retarget"] == "#comments"
+    assert 'data-comment-moment="6"' in _text(in_place)
     saved = qa_client.post(edit_url, {"at": "0:07", "text": "Fixed"})
     assert saved.status_code == 302
     comment.refresh_from_db()
@@ -314,7 +330,7 @@ def test_the_detail_page_holds_the_panels_for_reviewers_only(
     body = _text(qa_client.get(DETAIL_URL))
     assert 'id="comments"' in body
     assert 'id="review-panel"' in body
-    assert 'data-comment-at="12"' in body
+    assert 'data-comment-moment="12"' in body
     assert "Greeting" in body
     found = re.search(r'name="recording_end" value="([^"]+)"', body)
     assert found
