@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -507,7 +507,7 @@ def review_save(*, user: AbstractBaseUser, followup_id: str, data: ReviewInput) 
             if data.submit:
                 review.status = ReviewStatus.SUBMITTED
                 review.submitted_at = timezone.now()
-            review.save()
+            _review_store(review)
             review.answers.all().delete()
             Answer.objects.bulk_create(
                 Answer(review=review, criterion_id=pk, value=value) for pk, value in answers.items()
@@ -518,6 +518,17 @@ def review_save(*, user: AbstractBaseUser, followup_id: str, data: ReviewInput) 
     except ReviewError as error:
         raise _refuse(user=user, action=action, error=error, followup_id=followup_id) from None
     return review
+
+
+def _review_store(review: Review) -> None:
+    # Two first saves of one review at once (two tabs): the second finds the row taken.
+    try:
+        with transaction.atomic():
+            review.save()
+    except IntegrityError:
+        raise ReviewConflictError(
+            "This review was just saved from another window. Reload the page to see it."
+        ) from None
 
 
 def _review_describe(review: Review) -> str:

@@ -328,3 +328,18 @@ def test_the_roles_migration_gives_the_review_permissions_to_the_groups():
     }
     assert codenames("QA reviewers") == {"review_followup"}
     assert codenames("Auditors") == {"view_all_reviews"}
+
+
+def test_a_first_save_that_loses_a_race_is_a_conflict_not_a_crash(qa_user, scorecard):
+    from reviews.services import _review_store
+
+    services.review_save(
+        user=qa_user,
+        followup_id=CALL_ID,
+        data=services.ReviewInput(scorecard_id=scorecard.pk, answers={}),
+    )
+    # What the other window's request holds: a new row for the same reviewer and followup.
+    late = Review(followup_id=CALL_ID, reviewer=qa_user, scorecard=scorecard)
+    with pytest.raises(services.ReviewConflictError, match="another window"):
+        _review_store(late)
+    assert Review.objects.count() == 1
