@@ -20,6 +20,8 @@ def review_panels(context: template.Context, followup: Any) -> dict[str, Any]:
     user = request.user
     if not services.may_see_reviews(user=user):
         return {"shown": False}
+    # Comments are pinned to moments of a recording: none for an email or a letter.
+    has_recording = bool(followup.audio_url or followup.duration_ms)
     return {
         "shown": True,
         "request": request,
@@ -31,7 +33,9 @@ def review_panels(context: template.Context, followup: Any) -> dict[str, Any]:
             recording_end=services.recording_end_token(
                 followup_id=followup.id, duration_ms=followup.duration_ms
             ),
-        ),
+        )
+        if has_recording
+        else None,
         "review_panel": panels.review_context(user=user, followup_id=followup.id)
         if services.may_review(user=user)
         else None,

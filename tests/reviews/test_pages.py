@@ -354,3 +354,12 @@ def test_the_detail_page_has_no_panels_without_a_review_role(sandbox, admin_user
     body = _text(client.get(DETAIL_URL))
     assert "Followup" in body
     assert 'id="comments"' not in body
+
+
+def test_an_email_gets_the_review_but_no_comments_on_moments(sandbox, qa_client, scorecard):
+    from sandbox.data import EXAMPLES
+
+    url = reverse("followups:detail", kwargs={"followup_id": EXAMPLES["email_many_opens"]})
+    body = _text(qa_client.get(url))
+    assert 'id="review-panel"' in body
+    assert 'id="comments"' not in body
