@@ -115,7 +115,8 @@
 
   function markersRender() {
     var root = playerRoot();
-    if (!root || !root.playerControls) { return; }
+    // Only a page with the comments panel gets markers (and the seek bar's wrapper).
+    if (!root || !root.playerControls || !document.querySelector("[data-comments]")) { return; }
     var layer = markerLayer(root);
     if (!layer) { return; }
     var duration = root.playerControls.duration();
