@@ -132,7 +132,12 @@ def test_createsuperuser_noinput_from_the_environment(monkeypatch: pytest.Monkey
 
 # --- Sign-in on every page -----------------------------------------------------------------
 
-_SAMPLE_ARGUMENTS = {"followup_id": "abc123def456", "debt_id": "xyz789ghi012"}
+_SAMPLE_ARGUMENTS = {
+    "followup_id": "abc123def456",
+    "debt_id": "xyz789ghi012",
+    "comment_id": "1",
+    "review_id": "1",
+}
 _PUBLIC_PREFIXES = ("accounts/", "sandbox/", "admin/login/")
 
 
