@@ -1,15 +1,10 @@
-"""Fixtures of the reviews tests: a scorecard and the followup IDs they review."""
+"""Fixtures of the reviews tests."""
 
 from typing import Any
 
 import pytest
 
 from reviews import services
-from sandbox.data import EXAMPLES
-
-CALL_ID = EXAMPLES["call_deal_found"]  # collection-call.mp3, 57.8 s
-OTHER_ID = EXAMPLES["retry"]
-CALL_DURATION_MS = 57_800
 
 
 @pytest.fixture
@@ -23,7 +18,3 @@ def scorecard(db: None) -> Any:
             services.CriterionSpec(label="Wrapped up", weight=2, help_text="Next steps said."),
         ],
     )
-
-
-def answers_all(scorecard: Any, value: str) -> dict[int, str]:
-    return {criterion.pk: value for criterion in scorecard.criteria.all()}

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from reviews import services
 from reviews.models import Scorecard
-from tests.reviews.conftest import CALL_ID, answers_all
+from tests.support.reviews import CALL_ID, answers_all
 
 
 def _change_form(scorecard, *, labels, name=None):

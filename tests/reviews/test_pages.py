@@ -11,7 +11,7 @@ from django.urls import reverse
 from followups.models import AuditAction, AuditEntry, AuditOutcome
 from reviews import services
 from reviews.models import Comment, Review, ReviewStatus
-from tests.reviews.conftest import CALL_DURATION_MS, CALL_ID, answers_all
+from tests.support.reviews import CALL_DURATION_MS, CALL_ID, answers_all
 
 COMMENTS_URL = reverse("reviews:comments", kwargs={"followup_id": CALL_ID})
 REVIEW_URL = reverse("reviews:review", kwargs={"followup_id": CALL_ID})

@@ -10,7 +10,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from followups.models import AuditAction, AuditEntry, AuditOutcome
 from reviews import services
 from reviews.models import Answer, AnswerValue, Comment, Review, ReviewStatus, Scorecard, Verdict
-from tests.reviews.conftest import CALL_DURATION_MS, CALL_ID, OTHER_ID, answers_all
+from tests.support.reviews import CALL_DURATION_MS, CALL_ID, OTHER_ID, answers_all
 
 END = services.recording_end_token(followup_id=CALL_ID, duration_ms=CALL_DURATION_MS)
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from reviews import services
 from reviews.models import Comment, Review
-from tests.reviews.conftest import CALL_ID
+from tests.support.reviews import CALL_ID
 
 pytestmark = pytest.mark.browser
 
