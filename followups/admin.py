@@ -18,7 +18,16 @@ from django.utils.text import Truncator
 
 from followups.models import AuditEntry
 
-CSV_COLUMNS = ["at_utc", "username", "action", "outcome", "followup_id", "debt_id", "detail"]
+CSV_COLUMNS = [
+    "at_utc",
+    "username",
+    "action",
+    "outcome",
+    "source",
+    "followup_id",
+    "debt_id",
+    "detail",
+]
 # Spreadsheets run a cell that starts with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _EXPORT_CHUNK = 2000
@@ -57,6 +66,7 @@ def audit_csv_rows(*, entries: QuerySet[AuditEntry]) -> Iterator[str]:
                         entry.username,
                         entry.action,
                         entry.outcome,
+                        entry.source,
                         entry.followup_id,
                         entry.debt_id,
                         entry.detail,
@@ -73,15 +83,27 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "username",
         "action",
         "outcome",
+        "source",
         "followup",
         "debt",
         "detail_short",
     ]
-    fields = ["time", "user", "username", "action", "outcome", "followup_id", "debt_id", "detail"]
+    fields = [
+        "time",
+        "user",
+        "username",
+        "action",
+        "outcome",
+        "source",
+        "followup_id",
+        "debt_id",
+        "detail",
+    ]
     readonly_fields = ["time"]
     list_filter = [
         "action",
         "outcome",
+        "source",
         ("at", admin.DateFieldListFilter),
         ("user", admin.RelatedOnlyFieldListFilter),
     ]
