@@ -19,10 +19,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 
-def _env_positive_int(name: str, *, default: int) -> int:
+def _env_positive_int(name: str, *, default: int, minimum: int = 1) -> int:
     value = env.int(name, default=default)
-    if value < 1:
-        raise ImproperlyConfigured(f"{name} must be a whole number of at least 1.")
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least {minimum}.")
     return value
 
 
@@ -245,9 +245,14 @@ DEFAULT_EXCEPTION_REPORTER = "followups.logging.SecretsSafeExceptionReporter"
 DEFAULT_EXCEPTION_REPORTER_FILTER = "followups.logging.SecretsSafeExceptionReporterFilter"
 
 # --- Access, audit trail, per-user limit -------------------------------------------------------
-# Lookups (followups, debts, fresh recording links) one user may make per minute, before any
-# request to GetBill: the whole company shares GetBill's quota.
-DASHBOARD_LOOKUPS_PER_MINUTE = _env_positive_int("DASHBOARD_LOOKUPS_PER_MINUTE", default=30)
+# Requests to GetBill one user may cause in any 60 minutes (a sliding hour); pages served from
+# the shared cache are free. The company's quota is 1,000 an hour for everyone: a QA reviewer's
+# hour costs about 20 (bench/quota.py), so 100 is five times a typical hour's work (a manager
+# can open some 90 new followups of a long debt in an hour), while no one person can spend
+# more than a tenth of the quota and a team of 40 or more still shares it.
+DASHBOARD_GETBILL_REQUESTS_PER_HOUR = _env_positive_int(
+    "DASHBOARD_GETBILL_REQUESTS_PER_HOUR", default=100
+)
 # `manage.py audit_purge` deletes audit entries older than this.
 DASHBOARD_AUDIT_RETENTION_DAYS = _env_positive_int("DASHBOARD_AUDIT_RETENTION_DAYS", default=365)
 
@@ -321,3 +326,20 @@ GETBILL_DEADLINE = upstream_config.seconds_parse(
     name="GETBILL_DEADLINE",
     value=env.str("GETBILL_DEADLINE", default=str(upstream_config.DEFAULT_DEADLINE)),
 )
+# How long an answer from GetBill is shown again without asking (every worker shares them
+# through the cache). Ten minutes covers a QA reviewer's whole time on one call (listening,
+# scoring, reloading, going back) and the next call or two of the same debt, which is what
+# makes a team fit in the hourly quota; a followup under review has been processed and rarely
+# changes that fast, and "Refresh from GetBill" fetches it now. Answers with recording or
+# letter links are never kept past the links' expiry minus a margin, whatever this says. 0
+# turns the cache off (stale copies are still kept for GetBill's outages).
+GETBILL_CACHE_SECONDS = _env_positive_int("GETBILL_CACHE_SECONDS", default=600, minimum=0)
+# How old a copy may be to be shown, with a banner saying when it was fetched, while GetBill
+# fails (5xx, timeout, 429, unreachable). Four hours keep half a working day readable through
+# an outage; the cache holds at most that many hours of answers (a quota's worth an hour).
+GETBILL_STALE_SECONDS = _env_positive_int("GETBILL_STALE_SECONDS", default=4 * 3600, minimum=0)
+# When GetBill says fewer requests than this are left in the company's hour, what can be served
+# from a kept copy (however old, within GETBILL_STALE_SECONDS) or skipped (the detail page's
+# side panel, "Refresh from GetBill") is, so that lookups of new followups keep working. 100
+# is a tenth of the hourly quota, where the footer starts warning.
+GETBILL_QUOTA_RESERVE = _env_positive_int("GETBILL_QUOTA_RESERVE", default=100, minimum=0)
