@@ -327,13 +327,15 @@ GETBILL_DEADLINE = upstream_config.seconds_parse(
     value=env.str("GETBILL_DEADLINE", default=str(upstream_config.DEFAULT_DEADLINE)),
 )
 # How long an answer from GetBill is shown again without asking (every worker shares them
-# through the cache). Ten minutes covers a QA reviewer's whole time on one call (listening,
-# scoring, reloading, going back) and the next call or two of the same debt, which is what
-# makes a team fit in the hourly quota; a followup under review has been processed and rarely
-# changes that fast, and "Refresh from GetBill" fetches it now. Answers with recording or
-# letter links are never kept past the links' expiry minus a margin, whatever this says. 0
-# turns the cache off (stale copies are still kept for GetBill's outages).
-GETBILL_CACHE_SECONDS = _env_positive_int("GETBILL_CACHE_SECONDS", default=600, minimum=0)
+# through the cache). Twenty minutes cover a QA reviewer's work on one debt (a call takes about
+# six minutes to listen to and score; reloads, going back and the debt's next calls in that time
+# cost nothing), which is what lets a team of 40 fit in the hourly quota (bench/quota.py: 44 at
+# 20 minutes, 39 at 10). A followup under review has been processed and rarely changes that
+# fast, a debt gains a followup a few times a day at most, and "Refresh from GetBill" fetches
+# a page now. Answers with recording or letter links are never kept past the links' expiry
+# minus a margin, whatever this says. 0 turns the cache off (stale copies are still kept for
+# GetBill's outages).
+GETBILL_CACHE_SECONDS = _env_positive_int("GETBILL_CACHE_SECONDS", default=1200, minimum=0)
 # How old a copy may be to be shown, with a banner saying when it was fetched, while GetBill
 # fails (5xx, timeout, 429, unreachable). Four hours keep half a working day readable through
 # an outage; the cache holds at most that many hours of answers (a quota's worth an hour).

@@ -13,6 +13,7 @@ assumes the previous hour's requests were spread evenly, which errs by a fractio
 hour's count at most, never by letting a burst double.
 """
 
+import contextlib
 import math
 import time
 
@@ -71,8 +72,7 @@ def getbill_request_take(*, user: AbstractBaseUser) -> int | None:
     previous = cache.get(previous_key, 0)
     if previous * (1 - into / WINDOW_SECONDS) + current <= limit:
         return None
-    try:
+    # Evicted meanwhile (ValueError): nothing left to take back.
+    with contextlib.suppress(ValueError):
         cache.decr(current_key)
-    except ValueError:
-        pass  # evicted meanwhile: nothing left to take back
     return _wait_seconds(limit=limit, previous=previous, current=current - 1, into=into)
