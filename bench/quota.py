@@ -32,50 +32,28 @@ Run with `.venv/bin/python bench/quota.py`.
 
 import contextlib
 import html
-import os
+import logging
 import re
-import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="dashboard.settings",
-    DJANGO_DEBUG="false",
-    DJANGO_SECRET_KEY="bench-only-secret-key-0123456789-0123456789-0123456789",  # noqa: S106
-    DJANGO_ALLOWED_HOSTS="testserver,127.0.0.1",
-    GETBILL_SANDBOX="true",
-    GETBILL_CLIENT_ID="",
-    DATABASE_URL="sqlite://:memory:",
-    DJANGO_LOG_LEVEL="ERROR",
-)
+from harness import django_ready
 
-import logging  # noqa: E402
-import warnings  # noqa: E402
-
-import django  # noqa: E402
-
-warnings.filterwarnings("ignore", message="No directory at")
-
-django.setup()
+django_ready(DJANGO_LOG_LEVEL="ERROR")
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from sandbox.data import EXAMPLES, SANDBOX_FOLLOWUPS  # noqa: E402
 from sandbox.origin import sandbox_origin_set  # noqa: E402
+from sandbox.serve import sandbox_serve_in_thread  # noqa: E402
 from sandbox.state import sandbox_state_reset  # noqa: E402
 
 HOURLY_QUOTA = 1000
@@ -129,30 +107,15 @@ class _CountingApp:
             return self.counts["api"]
 
 
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @contextlib.contextmanager
 def counted_sandbox() -> Iterator[_CountingApp]:
     app = _CountingApp()
-    server = make_server(
-        "127.0.0.1", 0, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    sandbox_origin_set(origin=f"http://127.0.0.1:{server.server_port}")
+    origin, stop = sandbox_serve_in_thread(app=app)
+    sandbox_origin_set(origin=origin)
     try:
         yield app
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+        stop()
 
 
 # --- A person in a browser --------------------------------------------------------------------
@@ -359,13 +322,8 @@ def per_user_limits_lifted() -> Iterator[None]:
 def main() -> None:
     # Refused pages are expected in the last scenario; their warnings would drown the figures.
     logging.disable(logging.WARNING)
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     # The sandbox's own limit is the real one; nothing here comes near it.
     settings.SANDBOX_RATE_LIMIT = HOURLY_QUOTA
-    call_command("migrate", verbosity=0)
     with counted_sandbox() as counter:
         run(counter)
 
