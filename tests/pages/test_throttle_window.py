@@ -1,10 +1,17 @@
 """Each user's share of the company's GetBill quota (followups/throttle.py): requests to GetBill
 over a sliding hour."""
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as settings_hypothesis
+from hypothesis import strategies as st
 
 from followups import throttle
 
@@ -17,6 +24,12 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     now = [1_700_000_000.0 - 1_700_000_000.0 % HOUR + 600]
     monkeypatch.setattr(throttle.time, "time", lambda: now[0])
     return now
+
+
+@contextlib.contextmanager
+def mock_time(now: float) -> Iterator[None]:
+    with mock.patch.object(throttle.time, "time", return_value=now):
+        yield
 
 
 def _take(user: Any) -> int | None:
@@ -69,3 +82,27 @@ def test_a_counter_evicted_between_add_and_incr_starts_over(
 
     monkeypatch.setattr(throttle.cache, "incr", incr_after_eviction)
     assert _take(manager_user) is None
+
+
+@settings_hypothesis(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    limit=st.integers(min_value=1, max_value=12),
+    gaps=st.lists(st.floats(min_value=0, max_value=900), min_size=1, max_size=80),
+)
+def test_never_the_limit_in_a_clock_hour_nor_twice_it_in_any_hour(manager_user, limit, gaps):
+    cache.clear()
+    with override_settings(DASHBOARD_GETBILL_REQUESTS_PER_HOUR=limit):
+        now = 1_700_000_000.0
+        allowed: list[float] = []
+        for gap in gaps:
+            now += gap
+            with mock_time(now):
+                if throttle.getbill_request_take(user=manager_user) is None:
+                    allowed.append(now)
+    for moment in allowed:
+        in_clock_hour = [t for t in allowed if t // HOUR == moment // HOUR]
+        assert len(in_clock_hour) <= limit
+        in_sliding_hour = [t for t in allowed if moment - HOUR < t <= moment]
+        assert len(in_sliding_hour) < 2 * limit
