@@ -100,6 +100,11 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith(".LocMemCache"):
+    # The embedded default holds GetBill's answers too (a debt's page keeps its followups under
+    # their own IDs): Django's 300 entries would push the shared token and the per-user counts
+    # out. 5,000 answers of a few KB each stay in tens of MB. `?max_entries=` still decides.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
