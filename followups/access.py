@@ -77,7 +77,7 @@ class LookupLimitError(RateLimitedError):
             retry_after_seconds=retry_after_seconds,
         )
         # Words of this instance, not of the class: they name the limit in force.
-        self.audit_words = f"Over the per-user limit of {limit} GetBill requests an hour"
+        self.audit_words = f"Over the per-user limit of GetBill requests ({limit} an hour)"
 
 
 def _wait_words(seconds: int) -> str:
