@@ -8,13 +8,12 @@ import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from django.core.cache import cache
+from werkzeug import Request, Response
 
 from followups import getbill
 from followups.getbill import (
@@ -31,9 +30,17 @@ from followups.getbill import (
 )
 from tests.support.examples import DEBT_ID, FOLLOWUP_ID, followup_json
 from tests.support.fake_getbill import FakeGetBill, error_answer
+from tests.support.getbill_servers import (
+    API_PATH,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    TOKEN_PATH,
+    api_requests,
+    serve_tokens,
+)
+from tests.support.start_up import ROOT, python_run
 
 PATH = f"/followups/{FOLLOWUP_ID}"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _in(seconds: float) -> str:
@@ -392,7 +399,7 @@ def test_before_request_runs_only_when_getbill_is_asked(fake):
 
 # --- Across processes -----------------------------------------------------------------------------
 # Two worker processes sharing one cache (a database cache here, Redis in production) and one
-# GetBill: a loopback server that answers slowly and counts.
+# GetBill: the loopback upstream, answering slowly.
 
 _WORKER = """
 import sys, time
@@ -404,74 +411,49 @@ print(getbill.followup_answer_get(followup_id=sys.argv[2]).source)
 """
 
 
-class _SlowGetBill(BaseHTTPRequestHandler):
-    api_requests: list[str] = []
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def _send(self, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        self._send({"access_token": "process-token", "token_type": "Bearer", "expires_in": 3600})
-
-    def do_GET(self) -> None:
-        type(self).api_requests.append(self.path)
-        time.sleep(1.5)  # long enough for the other process to arrive meanwhile
-        data = followup_json(media_urls_expire_at=_in(3600))
-        self._send({"error": False, "message": "Success", "data": data})
+def _slow_followup(request: Request) -> Response:
+    time.sleep(1.5)  # long enough for the other process to arrive meanwhile
+    body = {
+        "error": False,
+        "message": "Success",
+        "data": followup_json(media_urls_expire_at=_in(3600)),
+    }
+    return Response(json.dumps(body), content_type="application/json")
 
 
-def test_two_processes_looking_up_at_once_make_one_request(tmp_path):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowGetBill)
-    _SlowGetBill.api_requests = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    origin = f"http://127.0.0.1:{server.server_port}"
+def test_two_processes_looking_up_at_once_make_one_request(upstream, tmp_path):
+    serve_tokens(upstream, "process-token")
+    upstream.expect_request(f"{API_PATH}/followups/{FOLLOWUP_ID}").respond_with_handler(
+        _slow_followup
+    )
+    origin = upstream.url_for("").rstrip("/")
     environ = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GETBILL_"))},
         "DJANGO_SETTINGS_MODULE": "dashboard.settings",
         "DJANGO_DEBUG": "true",
+        "DJANGO_LOG_LEVEL": "ERROR",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "CACHE_URL": "dbcache://answers_cache",
-        "GETBILL_CLIENT_ID": "process-client",
-        "GETBILL_CLIENT_SECRET": "process-secret-0123",
-        "GETBILL_API_URL": f"{origin}/external-api/v1",
-        "GETBILL_TOKEN_URL": f"{origin}/token",
-        "DJANGO_LOG_LEVEL": "ERROR",
+        "GETBILL_CLIENT_ID": CLIENT_ID,
+        "GETBILL_CLIENT_SECRET": CLIENT_SECRET,
+        "GETBILL_API_URL": origin + API_PATH,
+        "GETBILL_TOKEN_URL": origin + TOKEN_PATH,
     }
-    try:
-        subprocess.run(
-            [sys.executable, "manage.py", "createcachetable"],
+    created = python_run("manage.py", "createcachetable", env=environ)
+    assert created.returncode == 0, created.stderr
+    start_at = str(time.time() + 4)  # both set up by then
+    workers = [
+        subprocess.Popen(  # noqa: S603 - the tests' own command
+            [sys.executable, "-c", _WORKER, start_at, FOLLOWUP_ID],
             cwd=ROOT,
             env=environ,
-            check=True,
-            capture_output=True,
-            timeout=60,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
-        start_at = str(time.time() + 4)  # both set up by then
-        workers = [
-            subprocess.Popen(  # noqa: S603 - fixed arguments
-                [sys.executable, "-c", _WORKER, start_at, FOLLOWUP_ID],
-                cwd=ROOT,
-                env=environ,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            for _ in range(2)
-        ]
-        outputs = [worker.communicate(timeout=60) for worker in workers]
-    finally:
-        server.shutdown()
-        server.server_close()
+        for _ in range(2)
+    ]
+    outputs = [worker.communicate(timeout=60) for worker in workers]
     assert [worker.returncode for worker in workers] == [0, 0], outputs
     assert sorted(out.strip() for out, _ in outputs) == ["cache", "getbill"]
-    assert _SlowGetBill.api_requests == [f"/external-api/v1/followups/{FOLLOWUP_ID}"]
+    assert len(api_requests(upstream)) == 1
