@@ -252,9 +252,10 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "followups.logging.SecretsSafeExceptionRepor
 # --- Access, audit trail, per-user limit -------------------------------------------------------
 # Requests to GetBill one user may cause in any 60 minutes (a sliding hour); pages served from
 # the shared cache are free. The company's quota is 1,000 an hour for everyone: a QA reviewer's
-# hour costs about 20 (bench/quota.py), so 100 is five times a typical hour's work (a manager
-# can open some 90 new followups of a long debt in an hour), while no one person can spend
-# more than a tenth of the quota and a team of 40 or more still shares it.
+# hour costs about 22 (bench/quota.py), so 100 is four times a typical hour's work (or a manager
+# opening calls of some 50 different debts in an hour: a followup and its debt's page each;
+# stepping through one debt's followups costs nothing more), while no one person can spend more
+# than a tenth of the quota and a team of 40 or more still shares it.
 DASHBOARD_GETBILL_REQUESTS_PER_HOUR = _env_positive_int(
     "DASHBOARD_GETBILL_REQUESTS_PER_HOUR", default=100
 )
