@@ -10,36 +10,16 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="dashboard.settings",
-    DJANGO_DEBUG="false",
-    DJANGO_SECRET_KEY="bench-only-secret-key-0123456789-0123456789-0123456789",  # noqa: S106
-    DJANGO_ALLOWED_HOSTS="testserver,127.0.0.1",
-    GETBILL_SANDBOX="true",
-    GETBILL_CLIENT_ID="",
-    DATABASE_URL="sqlite://:memory:",
-    DJANGO_LOG_LEVEL="WARNING",
-    # The benchmark is one user making hundreds of lookups a minute on purpose.
-    DASHBOARD_LOOKUPS_PER_MINUTE="1000000",
-)
+from harness import django_ready
 
-import warnings  # noqa: E402
-
-import django  # noqa: E402
-
-warnings.filterwarnings("ignore", message="No directory at")
-
-django.setup()
+# The benchmark is one user making hundreds of lookups a minute on purpose.
+django_ready(DASHBOARD_GETBILL_REQUESTS_PER_HOUR="1000000")
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Permission  # noqa: E402
 from django.core.cache import cache  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from followups import getbill  # noqa: E402
@@ -67,12 +47,7 @@ def line(name: str, samples: list[float]) -> float:
 
 
 def main() -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     settings.SANDBOX_RATE_LIMIT = 100_000
-    call_command("migrate", verbosity=0)
     origin, stop = sandbox_serve_in_thread()
     sandbox_origin_set(origin=origin)
     try:

@@ -19,10 +19,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 
-def _env_positive_int(name: str, *, default: int) -> int:
+def _env_positive_int(name: str, *, default: int, minimum: int = 1) -> int:
     value = env.int(name, default=default)
-    if value < 1:
-        raise ImproperlyConfigured(f"{name} must be a whole number of at least 1.")
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least {minimum}.")
     return value
 
 
@@ -101,6 +101,11 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith(".LocMemCache"):
+    # The embedded default holds GetBill's answers too (a debt's page keeps its followups under
+    # their own IDs): Django's 300 entries would push the shared token and the per-user counts
+    # out. 5,000 answers of a few KB each stay in tens of MB. `?max_entries=` still decides.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -246,9 +251,15 @@ DEFAULT_EXCEPTION_REPORTER = "followups.logging.SecretsSafeExceptionReporter"
 DEFAULT_EXCEPTION_REPORTER_FILTER = "followups.logging.SecretsSafeExceptionReporterFilter"
 
 # --- Access, audit trail, per-user limit -------------------------------------------------------
-# Lookups (followups, debts, fresh recording links) one user may make per minute, before any
-# request to GetBill: the whole company shares GetBill's quota.
-DASHBOARD_LOOKUPS_PER_MINUTE = _env_positive_int("DASHBOARD_LOOKUPS_PER_MINUTE", default=30)
+# Requests to GetBill one user may cause in any 60 minutes (a sliding hour); pages served from
+# the shared cache are free. The company's quota is 1,000 an hour for everyone: a QA reviewer's
+# hour costs about 22 (bench/quota.py), so 100 is four times a typical hour's work (or a manager
+# opening calls of some 50 different debts in an hour: a followup and its debt's page each;
+# stepping through one debt's followups costs nothing more), while no one person can spend more
+# than a tenth of the quota and a team of 40 or more still shares it.
+DASHBOARD_GETBILL_REQUESTS_PER_HOUR = _env_positive_int(
+    "DASHBOARD_GETBILL_REQUESTS_PER_HOUR", default=100
+)
 # `manage.py audit_purge` deletes audit entries older than this.
 DASHBOARD_AUDIT_RETENTION_DAYS = _env_positive_int("DASHBOARD_AUDIT_RETENTION_DAYS", default=365)
 
@@ -322,3 +333,22 @@ GETBILL_DEADLINE = upstream_config.seconds_parse(
     name="GETBILL_DEADLINE",
     value=env.str("GETBILL_DEADLINE", default=str(upstream_config.DEFAULT_DEADLINE)),
 )
+# How long an answer from GetBill is shown again without asking (every worker shares them
+# through the cache). Twenty minutes cover a QA reviewer's work on one debt (a call takes about
+# six minutes to listen to and score; reloads, going back and the debt's next calls in that time
+# cost nothing), which is what lets a team of 40 fit in the hourly quota (bench/quota.py: 44 at
+# 20 minutes, 39 at 10). A followup under review has been processed and rarely changes that
+# fast, a debt gains a followup a few times a day at most, and "Refresh from GetBill" fetches
+# a page now. Answers with recording or letter links are never kept past the links' expiry
+# minus a margin, whatever this says. 0 turns the cache off (stale copies are still kept for
+# GetBill's outages).
+GETBILL_CACHE_SECONDS = _env_positive_int("GETBILL_CACHE_SECONDS", default=1200, minimum=0)
+# How old a copy may be to be shown, with a banner saying when it was fetched, while GetBill
+# fails (5xx, timeout, 429, unreachable). Four hours keep half a working day readable through
+# an outage; the cache holds at most that many hours of answers (a quota's worth an hour).
+GETBILL_STALE_SECONDS = _env_positive_int("GETBILL_STALE_SECONDS", default=4 * 3600, minimum=0)
+# When GetBill says fewer requests than this are left in the company's hour, what can be served
+# from a kept copy (however old, within GETBILL_STALE_SECONDS) or skipped (the detail page's
+# side panel, "Refresh from GetBill") is, so that lookups of new followups keep working. 100
+# is a tenth of the hourly quota, where the footer starts warning.
+GETBILL_QUOTA_RESERVE = _env_positive_int("GETBILL_QUOTA_RESERVE", default=100, minimum=0)

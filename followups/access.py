@@ -1,18 +1,22 @@
 """Who may see what, decided before GetBill is asked, and written to the audit trail.
 
 The steps every lookup takes, in the order its service function calls them: the ID is cleaned
-at the edge (`getbill_id_require`); the permission check (`access_require`) and the per-user
-limit (`lookup_limit_take`) come first, none of them costing a request to GetBill; then the
-request, whose failures are audited by `getbill_failures_audited`; then what a user may not see
-is removed from the followup (`followup_restrict`), before any view or template gets it. Every
-outcome leaves one audit entry, written through the lookup's `LookupAudit`.
+at the edge (`getbill_id_require`); the permission check (`access_require`) comes first, before
+the shared cache of GetBill's answers is even read; then the answer, from the cache or from
+GetBill, with the per-user limit (`getbill_request_take`) taken only when a request really goes
+to GetBill, and failures audited by `getbill_failures_audited`; then what a user may not see is
+removed from the followup (`followup_restrict`), after the cache, before any view or template
+gets it. Every outcome leaves one audit entry, written through the lookup's `LookupAudit`, with
+where the data came from.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
@@ -20,6 +24,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permissi
 from followups.audit import audit_record
 from followups.getbill import (
     AccessDeniedError,
+    Answer,
+    AnswerSource,
     Followup,
     GetBillError,
     GetBillId,
@@ -29,7 +35,7 @@ from followups.getbill import (
     getbill_id_clean,
 )
 from followups.models import AuditAction, AuditOutcome
-from followups.throttle import lookup_quota_take
+from followups.throttle import getbill_request_take as user_getbill_request_take
 
 PERM_VIEW_FOLLOWUP_DATA = "followups.view_followup_data"
 PERM_LISTEN_RECORDING = "followups.listen_recording"
@@ -58,16 +64,24 @@ class PermissionMissingError(AccessDeniedError):
 
 
 class LookupLimitError(RateLimitedError):
-    """The user reached DASHBOARD_LOOKUPS_PER_MINUTE; GetBill was not asked."""
+    """The user reached DASHBOARD_GETBILL_REQUESTS_PER_HOUR; GetBill was not asked."""
+
+    audit_shows_status = False
 
     def __init__(self, *, retry_after_seconds: int) -> None:
-        limit = settings.DASHBOARD_LOOKUPS_PER_MINUTE
+        limit = settings.DASHBOARD_GETBILL_REQUESTS_PER_HOUR
         super().__init__(
-            f"You reached the limit of {limit} lookups a minute per person, which keeps the "
-            f"company's shared GetBill quota available to everyone. Try again in "
-            f"{retry_after_seconds} s.",
+            f"You reached your share of the company's GetBill quota: {limit} requests to "
+            "GetBill an hour per person, so that it lasts for everyone (pages already seen cost "
+            f"nothing). Try again in {_wait_words(retry_after_seconds)}.",
             retry_after_seconds=retry_after_seconds,
         )
+        # Words of this instance, not of the class: they name the limit in force.
+        self.audit_words = f"Over the per-user limit of GetBill requests ({limit} an hour)"
+
+
+def _wait_words(seconds: int) -> str:
+    return f"{seconds} s" if seconds < 120 else f"{math.ceil(seconds / 60)} minutes"
 
 
 def user_may(*, user: AbstractBaseUser | AnonymousUser, permissions: Sequence[str]) -> bool:
@@ -129,8 +143,11 @@ class LookupAudit:
     followup_id: str = ""
     debt_id: str = ""
 
-    def record(self, *, outcome: str, detail: str = "", debt_id: str = "") -> None:
-        """One entry; `debt_id` adds the debt a followup turned out to belong to."""
+    def record(
+        self, *, outcome: str, detail: str = "", debt_id: str = "", source: str = ""
+    ) -> None:
+        """One entry; `debt_id` adds the debt a followup turned out to belong to, `source`
+        where the data shown came from."""
         audit_record(
             user=self.user,
             action=self.action,
@@ -138,6 +155,23 @@ class LookupAudit:
             followup_id=self.followup_id,
             debt_id=self.debt_id or debt_id,
             detail=detail,
+            source=source,
+        )
+
+    def shown(self, *, answer: Answer[Any], debt_id: str = "") -> None:
+        """The entry of a look that showed `answer`, saying where it came from (and, for a
+        kept copy, when it was fetched and why GetBill was not asked)."""
+        detail = ""
+        if answer.source is AnswerSource.STALE or answer.quota_reserve:
+            fetched = answer.fetched_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+            reason = (
+                answer.failure.audit_detail
+                if answer.failure is not None
+                else "GetBill quota under the reserve"
+            )
+            detail = f"Copy fetched {fetched}; {reason}"
+        self.record(
+            outcome=AuditOutcome.SHOWN, debt_id=debt_id, detail=detail, source=answer.source
         )
 
 
@@ -164,18 +198,13 @@ def getbill_id_require(
         raise
 
 
-def lookup_limit_take(*, audit: LookupAudit) -> None:
-    """Count one lookup against the user's per-minute limit; LookupLimitError, audited as rate
-    limited, when it is reached (GetBill is not asked)."""
-    wait = lookup_quota_take(user=audit.user)
-    if wait is None:
-        return
-    limit = settings.DASHBOARD_LOOKUPS_PER_MINUTE
-    audit.record(
-        outcome=AuditOutcome.RATE_LIMITED,
-        detail=f"Over the dashboard's per-minute lookup limit ({limit})",
-    )
-    raise LookupLimitError(retry_after_seconds=wait)
+def getbill_request_take(*, audit: LookupAudit) -> None:
+    """Count one request to GetBill against the user's hourly share; LookupLimitError when it
+    is used up (GetBill is not asked). Called by the cache of answers only when a request is
+    about to go to GetBill, inside `getbill_failures_audited`, which audits the refusal."""
+    wait = user_getbill_request_take(user=audit.user)
+    if wait is not None:
+        raise LookupLimitError(retry_after_seconds=wait)
 
 
 @contextlib.contextmanager

@@ -18,7 +18,9 @@ from django.utils.text import Truncator
 
 from followups.models import AuditEntry
 
-CSV_COLUMNS = ["at_utc", "username", "action", "outcome", "followup_id", "debt_id", "detail"]
+# An entry's own text columns, in the order the entry page and the CSV export show them.
+_ENTRY_COLUMNS = ["username", "action", "outcome", "source", "followup_id", "debt_id", "detail"]
+CSV_COLUMNS = ["at_utc", *_ENTRY_COLUMNS]
 # Spreadsheets run a cell that starts with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _EXPORT_CHUNK = 2000
@@ -51,17 +53,7 @@ def audit_csv_rows(*, entries: QuerySet[AuditEntry]) -> Iterator[str]:
         yield writer.writerow(
             [
                 entry.at.astimezone(UTC).isoformat(timespec="seconds"),
-                *(
-                    csv_cell_safe(value)
-                    for value in (
-                        entry.username,
-                        entry.action,
-                        entry.outcome,
-                        entry.followup_id,
-                        entry.debt_id,
-                        entry.detail,
-                    )
-                ),
+                *(csv_cell_safe(getattr(entry, column)) for column in _ENTRY_COLUMNS),
             ]
         )
 
@@ -73,15 +65,17 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "username",
         "action",
         "outcome",
+        "source",
         "followup",
         "debt",
         "detail_short",
     ]
-    fields = ["time", "user", "username", "action", "outcome", "followup_id", "debt_id", "detail"]
+    fields = ["time", "user", *_ENTRY_COLUMNS]
     readonly_fields = ["time"]
     list_filter = [
         "action",
         "outcome",
+        "source",
         ("at", admin.DateFieldListFilter),
         ("user", admin.RelatedOnlyFieldListFilter),
     ]

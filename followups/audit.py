@@ -11,6 +11,7 @@ from followups.models import (
     AuditAction,
     AuditEntry,
     AuditOutcome,
+    AuditSource,
 )
 
 _URL_LIKE = ("://", "www.")
@@ -41,11 +42,13 @@ def audit_record(
     followup_id: str = "",
     debt_id: str = "",
     detail: str = "",
+    source: AuditSource | str = "",
 ) -> AuditEntry:
     """Append one entry to the audit trail.
 
     IDs are stored only when shaped like a GetBill ID (otherwise left empty); the user's name
-    is copied so the entry still says who it was if the account is renamed.
+    is copied so the entry still says who it was if the account is renamed. `source` says
+    where shown data came from (GetBill, the shared cache, a stale copy).
     """
     return AuditEntry.objects.create(
         user_id=user.pk,
@@ -55,4 +58,5 @@ def audit_record(
         followup_id=_id_clean(followup_id),
         debt_id=_id_clean(debt_id),
         detail=_detail_clean(detail),
+        source=AuditSource(source) if source else "",
     )

@@ -1,10 +1,15 @@
 """Business logic of a debt's story: every followup of one debt, fetched page by page from
-GetBill, in time order, counted, filtered and cut to a window around the followup under review.
+GetBill (or read from the shared cache of its answers), in time order, counted, filtered and cut
+to a window around the followup under review.
+
+The debt page and the detail page's side panel ask for the same pages (DEBT_PAGE_SIZE), so
+either one reads what the other fetched.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -18,13 +23,17 @@ from django.utils.http import urlencode
 
 from followups import access, presentation
 from followups.getbill import (
+    Answer,
+    AnswerMode,
     Followup,
+    FollowupPage,
     GetBillId,
     InvalidIdError,
-    debt_followups_get,
+    answers_combined,
+    debt_followups_answer_get,
     getbill_id_clean,
 )
-from followups.models import AuditAction, AuditOutcome
+from followups.models import AuditAction
 
 # GetBill's largest page: one request covers almost every debt.
 DEBT_PAGE_SIZE = 100
@@ -219,28 +228,44 @@ def debt_totals_count(*, followups: Iterable[Followup]) -> DebtTotals:
     )
 
 
-def debt_followups_fetch(*, debt_id: GetBillId) -> DebtTimeline:
-    """Every followup of the debt GetBill lists, up to DEBT_PAGES_MAX pages of DEBT_PAGE_SIZE.
+def debt_followups_fetch(
+    *,
+    debt_id: GetBillId,
+    mode: AnswerMode = AnswerMode.CACHED,
+    before_request: Callable[[], None] | None = None,
+) -> Answer[DebtTimeline]:
+    """Every followup of the debt GetBill lists, up to DEBT_PAGES_MAX pages of DEBT_PAGE_SIZE,
+    each page from the shared cache or GetBill as `mode` allows (`before_request` runs before
+    each page that is really asked of GetBill).
 
     A failure on any page fails the whole fetch (the client already retried it once): totals
     of a silently partial story would mislead. Raises the client's GetBillError subclasses.
     """
     started = time.monotonic()
-    first = debt_followups_get(debt_id=debt_id, page=1, limit=DEBT_PAGE_SIZE)
-    pages = [first]
-    wanted = min(first.pagination.pages, DEBT_PAGES_MAX)
+
+    def page_get(number: int) -> Answer[FollowupPage]:
+        return debt_followups_answer_get(
+            debt_id=debt_id,
+            page=number,
+            limit=DEBT_PAGE_SIZE,
+            mode=mode,
+            before_request=before_request,
+        )
+
+    answers = [page_get(1)]
+    wanted = min(answers[0].value.pagination.pages, DEBT_PAGES_MAX)
     for number in range(2, wanted + 1):
         if time.monotonic() - started > DEBT_FETCH_SECONDS:
             break
-        page = debt_followups_get(debt_id=debt_id, page=number, limit=DEBT_PAGE_SIZE)
-        pages.append(page)
-        if not page.followups:
+        answers.append(page_get(number))
+        if not answers[-1].value.followups:
             break
+    pages = [answer.value for answer in answers]
     # A followup added while paging shifts the pages: the same one can come twice.
     unique = {f.id: f for page in reversed(pages) for f in page.followups}
     followups = tuple(debt_followups_sort(followups=unique.values()))
     listed = max(pages[-1].pagination.total, len(followups))
-    return DebtTimeline(
+    timeline = DebtTimeline(
         debt_id=debt_id,
         followups=followups,
         listed=listed,
@@ -248,26 +273,34 @@ def debt_followups_fetch(*, debt_id: GetBillId) -> DebtTimeline:
         incomplete=listed > len(followups),
         totals=debt_totals_count(followups=followups),
     )
+    return answers_combined(answers, value=timeline)
 
 
-def debt_timeline_get(*, user: AbstractBaseUser, debt_id: GetBillId) -> DebtTimeline:
-    """The debt's timeline for `user`, audited as one debt lookup.
+def debt_timeline_get(
+    *, user: AbstractBaseUser, debt_id: GetBillId, panel: bool = False
+) -> Answer[DebtTimeline]:
+    """The debt's timeline for `user`, audited as one debt lookup, with where it came from.
 
-    Like a followup lookup it needs `followups.view_followup_data` and counts once against the
-    user's per-minute limit, however many pages it takes. Raises, before any request to
-    GetBill, PermissionMissingError (403) and LookupLimitError (429); then the client's
-    GetBillError subclasses.
+    Like a followup lookup it needs `followups.view_followup_data`, and each page really asked
+    of GetBill counts against the user's limit. The detail page's side `panel` is left out
+    (QuotaReserveSkippedError) rather than spend the last of the company's quota. Raises,
+    before any request to GetBill, PermissionMissingError (403) and LookupLimitError (429);
+    then the client's GetBillError subclasses.
     """
     audit = access.LookupAudit(user=user, action=AuditAction.DEBT_LOOKUP, debt_id=debt_id)
     access.access_require(audit=audit, permissions=[access.PERM_VIEW_FOLLOWUP_DATA])
-    access.lookup_limit_take(audit=audit)
     with access.getbill_failures_audited(audit=audit):
-        timeline = debt_followups_fetch(debt_id=debt_id)
-    audit.record(outcome=AuditOutcome.SHOWN)
+        answer = debt_followups_fetch(
+            debt_id=debt_id,
+            mode=AnswerMode.OPTIONAL if panel else AnswerMode.CACHED,
+            before_request=functools.partial(access.getbill_request_take, audit=audit),
+        )
+    audit.shown(answer=answer)
     # The timeline shows neither recordings nor phone numbers; restricting anyway keeps what a
     # user may not see out of every template context.
+    timeline = answer.value
     followups = tuple(access.followup_restrict(user=user, followup=f) for f in timeline.followups)
-    return dataclasses.replace(timeline, followups=followups)
+    return dataclasses.replace(answer, value=dataclasses.replace(timeline, followups=followups))
 
 
 # --- What one request shows ------------------------------------------------------------------

@@ -83,6 +83,15 @@ class AuditOutcome(models.TextChoices):
     RATE_LIMITED = "rate_limited", "Rate limited"
 
 
+class AuditSource(models.TextChoices):
+    """Where the data a look showed came from. Empty for entries where nothing was fetched
+    (denied, rejected input, a played recording) and for entries made before it was kept."""
+
+    GETBILL = "getbill", "GetBill"
+    CACHE = "cache", "Cache"
+    STALE = "stale", "Stale copy"
+
+
 class AuditTrailImmutableError(Exception):
     """An attempt to change or delete audit entries outside the retention purge."""
 
@@ -123,6 +132,7 @@ class AuditEntry(models.Model):
     )
     debt_id = models.CharField("debt ID", max_length=VALUE_MAX_LENGTH, blank=True, db_index=True)
     detail = models.CharField(max_length=AUDIT_DETAIL_MAX_LENGTH, blank=True)
+    source = models.CharField(max_length=16, choices=AuditSource.choices, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
 

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from django.urls import reverse
 from django.utils import dateformat
 
-from followups.getbill import InvalidIdError, getbill_id_clean, media_url_allowed
+from followups.getbill import (
+    Answer,
+    AnswerSource,
+    InvalidIdError,
+    getbill_id_clean,
+    media_url_allowed,
+)
 
 if TYPE_CHECKING:
     from followups.getbill import Followup
@@ -388,4 +394,36 @@ def followup_detail(*, followup: Followup) -> FollowupDetail:
         ],
         recording=followup_media(followup=f, field="audio_url"),
         document=followup_media(followup=f, field="pdf_url"),
+    )
+
+
+@dataclass(frozen=True)
+class AnswerNote:
+    """The banner over a page shown from a kept copy rather than GetBill's answer.
+
+    `failure` says why GetBill is not answering ("" when the copy was served to save the
+    quota); `refresh_skipped` when "Refresh from GetBill" was asked for and not done;
+    `media_removed` when the copy's recording or letter links had expired and were left out.
+    """
+
+    source: str
+    fetched_at: datetime
+    failure: str
+    refresh_skipped: bool
+    media_removed: bool
+
+
+def answer_note(*, answer: Answer[Any], refresh: bool = False) -> AnswerNote | None:
+    """What the page says about where `answer` came from; None for a normal answer (fresh from
+    GetBill or the cache)."""
+    stale = answer.source is AnswerSource.STALE
+    refresh_skipped = refresh and answer.quota_reserve
+    if not stale and not refresh_skipped:
+        return None
+    return AnswerNote(
+        source=answer.source,
+        fetched_at=answer.fetched_at,
+        failure=answer.failure.outage_words if answer.failure is not None else "",
+        refresh_skipped=refresh_skipped,
+        media_removed=answer.media_removed,
     )

@@ -1,8 +1,11 @@
 """Business logic of looking followups up: reading an ID out of what people paste, fetching the
-followup from GetBill, and remembering what each user looked at."""
+followup (from the shared cache of GetBill's answers, or GetBill), and remembering what each
+user looked at."""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
 from urllib.parse import unquote
 
@@ -13,10 +16,12 @@ from django.utils import timezone
 from followups import access
 from followups.audit import audit_record
 from followups.getbill import (
+    Answer,
+    AnswerMode,
     Followup,
     GetBillId,
     InvalidIdError,
-    followup_get,
+    followup_answer_get,
     getbill_id_clean,
 )
 from followups.models import (
@@ -136,51 +141,67 @@ def followup_id_from_input(*, user: AbstractBaseUser, text: str) -> GetBillId:
 
 
 def _followup_fetch(
-    *, audit: access.LookupAudit, followup_id: GetBillId, permissions: list[str]
-) -> Followup:
-    # The steps every followup use case starts with: access, the user's limit, the request,
-    # and the audit entry of its outcome.
+    *,
+    audit: access.LookupAudit,
+    followup_id: GetBillId,
+    permissions: list[str],
+    mode: AnswerMode,
+) -> Answer[Followup]:
+    # The steps every followup use case starts with: access (before the cache is read), the
+    # answer (from the cache, or from GetBill against the user's limit), the audit entry of its
+    # outcome and source, and what the user may not see taken out (after the cache).
     access.access_require(audit=audit, permissions=permissions)
-    access.lookup_limit_take(audit=audit)
     with access.getbill_failures_audited(audit=audit):
-        followup = followup_get(followup_id=followup_id)
-    audit.record(outcome=AuditOutcome.SHOWN, debt_id=followup.debt_id or "")
-    return followup
+        answer = followup_answer_get(
+            followup_id=followup_id,
+            mode=mode,
+            before_request=functools.partial(access.getbill_request_take, audit=audit),
+        )
+    audit.shown(answer=answer, debt_id=answer.value.debt_id or "")
+    return dataclasses.replace(
+        answer, value=access.followup_restrict(user=audit.user, followup=answer.value)
+    )
 
 
-def followup_lookup(*, user: AbstractBaseUser, followup_id: GetBillId) -> Followup:
-    """Fetch a followup from GetBill for `user`, audit it and record the view.
+def followup_lookup(
+    *, user: AbstractBaseUser, followup_id: GetBillId, refresh: bool = False
+) -> Answer[Followup]:
+    """The followup for `user`, from the shared cache or GetBill, audited, and the view
+    recorded; with `refresh`, asked of GetBill again on purpose ("Refresh from GetBill").
 
-    The followup comes without what the user may not see (recording link, full phone number).
-    Raises, before any request to GetBill, PermissionMissingError and LookupLimitError; then
-    the client's GetBillError subclasses (not found, denied, upstream faults).
+    The followup comes without what the user may not see (recording link, full phone number);
+    the answer says where it came from (a stale copy while GetBill fails). Raises, before any
+    request to GetBill, PermissionMissingError and LookupLimitError; then the client's
+    GetBillError subclasses (not found, denied, upstream faults with no copy to stand in).
     """
-    followup = _followup_fetch(
+    answer = _followup_fetch(
         audit=access.LookupAudit(user=user, action=AuditAction.LOOKUP, followup_id=followup_id),
         followup_id=followup_id,
         permissions=[access.PERM_VIEW_FOLLOWUP_DATA],
+        mode=AnswerMode.REFRESH if refresh else AnswerMode.CACHED,
     )
     # The client checked that GetBill answered for the ID asked for, already cleaned.
-    recent_view_record(user=user, followup_id=followup.id, followup=followup)
-    return access.followup_restrict(user=user, followup=followup)
+    recent_view_record(user=user, followup_id=answer.value.id, followup=answer.value)
+    return answer
 
 
 def followup_recording_refresh(*, user: AbstractBaseUser, followup_id: GetBillId) -> Followup:
     """The followup fetched again for a fresh signed recording link, audited as such.
 
-    Always asks GetBill: a kept copy would carry the link that is about to expire. Renewing the
-    link is part of listening, so it is not another entry in the recently viewed list. Needs
-    the "listen" permission and counts against the per-user limit; raises like
-    `followup_lookup`.
+    Always asks GetBill (a kept copy would carry the link that is about to expire) and keeps
+    the new answer for the next page. Renewing the link is part of listening, so it is not
+    another entry in the recently viewed list. Needs the "listen" permission and counts
+    against the per-user limit; raises like `followup_lookup`.
     """
-    followup = _followup_fetch(
+    answer = _followup_fetch(
         audit=access.LookupAudit(
             user=user, action=AuditAction.RECORDING_URL_REFRESH, followup_id=followup_id
         ),
         followup_id=followup_id,
         permissions=[access.PERM_VIEW_FOLLOWUP_DATA, access.PERM_LISTEN_RECORDING],
+        mode=AnswerMode.FRESH,
     )
-    return access.followup_restrict(user=user, followup=followup)
+    return answer.value
 
 
 def recording_play_record(*, user: AbstractBaseUser, followup_id: GetBillId) -> None:

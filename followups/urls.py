@@ -9,6 +9,11 @@ urlpatterns = [
     path("followups/", views.lookup, name="lookup"),
     path("followups/<str:followup_id>/", views.detail, name="detail"),
     path(
+        "followups/<str:followup_id>/refresh/",
+        views.followup_refresh,
+        name="refresh",
+    ),
+    path(
         "followups/<str:followup_id>/recording/",
         views.followup_recording,
         name="recording",

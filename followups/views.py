@@ -136,15 +136,30 @@ def _signed_in_user(request: HttpRequest) -> AbstractBaseUser:
     return request.user
 
 
-def _detail_response(request: HtmxHttpRequest, followup_id: GetBillId) -> HttpResponse:
+def _detail_response(
+    request: HtmxHttpRequest, followup_id: GetBillId, *, refresh: bool = False
+) -> HttpResponse:
     try:
-        followup = services.followup_lookup(user=_signed_in_user(request), followup_id=followup_id)
+        answer = services.followup_lookup(
+            user=_signed_in_user(request), followup_id=followup_id, refresh=refresh
+        )
     except GetBillError as error:
         return getbill_error_response(request, error, query=followup_id)
+    followup = answer.value
     return page_render(
         request,
         "followups/detail.html",
-        {"detail": presentation.followup_detail(followup=followup), "followup": followup},
+        {
+            "detail": presentation.followup_detail(followup=followup),
+            "followup": followup,
+            "answer": presentation.answer_note(answer=answer, refresh=refresh),
+        },
+    )
+
+
+def _followup_id_require(request: HtmxHttpRequest, followup_id: str) -> GetBillId:
+    return access.getbill_id_require(
+        user=_signed_in_user(request), action=AuditAction.LOOKUP, raw=followup_id
     )
 
 
@@ -152,12 +167,34 @@ def _detail_response(request: HtmxHttpRequest, followup_id: GetBillId) -> HttpRe
 @vary_on_htmx
 def detail(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
     try:
-        clean_id = access.getbill_id_require(
-            user=_signed_in_user(request), action=AuditAction.LOOKUP, raw=followup_id
-        )
+        clean_id = _followup_id_require(request, followup_id)
     except InvalidIdError as error:
         return getbill_error_response(request, error, query=followup_id)
     return _detail_response(request, clean_id)
+
+
+@require_POST
+@vary_on_htmx
+def followup_refresh(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
+    """The "Refresh from GetBill" button: the followup asked of GetBill again on purpose, not
+    read from the shared cache (unless the company's quota is under the reserve, which the
+    page then says).
+
+    htmx swaps the refreshed page in and keeps the followup's own address; without JavaScript
+    the refresh is done here and the browser is sent to that address, which shows it.
+    """
+    try:
+        clean_id = _followup_id_require(request, followup_id)
+    except InvalidIdError as error:
+        return getbill_error_response(request, error, query=followup_id)
+    url = reverse("followups:detail", kwargs={"followup_id": clean_id})
+    if _swaps(request, MAIN_TARGET):
+        return push_url(_detail_response(request, clean_id, refresh=True), url)
+    try:
+        services.followup_lookup(user=_signed_in_user(request), followup_id=clean_id, refresh=True)
+    except GetBillError as error:
+        return getbill_error_response(request, error, query=clean_id)
+    return HttpResponseRedirect(url, status=303)
 
 
 # The debt page's filter form swaps its results region alone.
@@ -175,11 +212,13 @@ def debt_followups(request: HtmxHttpRequest, debt_id: str) -> HttpResponse:
         clean_id = access.getbill_id_require(
             user=user, action=AuditAction.DEBT_LOOKUP, raw=debt_id, subject="debt"
         )
-        timeline = debts.debt_timeline_get(user=user, debt_id=clean_id)
+        answer = debts.debt_timeline_get(user=user, debt_id=clean_id)
     except GetBillError as error:
         return getbill_error_response(request, error)
+    timeline = answer.value
     context = {
         "timeline": timeline,
+        "answer": presentation.answer_note(answer=answer),
         "view": debts.debt_timeline_filter(
             timeline=timeline,
             followup_type=request.GET.get("type", ""),
@@ -189,7 +228,7 @@ def debt_followups(request: HtmxHttpRequest, debt_id: str) -> HttpResponse:
         "page_url": reverse("followups:debt_followups", kwargs={"debt_id": timeline.debt_id}),
     }
     if _swaps(request, DEBT_RESULTS_TARGET):
-        return render(request, "followups/_debt_results.html", context)
+        return render(request, "followups/_debt_results.html", {**context, "fragment": True})
     return page_render(request, "followups/debt_followups.html", context)
 
 
@@ -211,14 +250,17 @@ def debt_timeline(request: HtmxHttpRequest, debt_id: str) -> HttpResponse:
     try:
         clean_id = getbill_id_clean(raw=debt_id, subject="debt")
         context["links"] = debts.debt_links(debt_id=clean_id, current_id=current)
-        timeline = debts.debt_timeline_get(user=_signed_in_user(request), debt_id=clean_id)
+        answer = debts.debt_timeline_get(
+            user=_signed_in_user(request), debt_id=clean_id, panel=True
+        )
     except GetBillError as error:
         context["error"] = getbill_error_context(error)
     except PermissionDenied:
         context["error"] = {"status": 403, "title": "Access denied", "message": DEBT_DENIED_MESSAGE}
     else:
-        context["timeline"] = timeline
-        context["window"] = debts.debt_timeline_window(timeline=timeline, current_id=current)
+        context["timeline"] = answer.value
+        context["answer"] = presentation.answer_note(answer=answer)
+        context["window"] = debts.debt_timeline_window(timeline=answer.value, current_id=current)
     return render(request, "followups/_debt_side.html", context)
 
 

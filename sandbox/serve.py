@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.types import WSGIApplication
 
 from django.core.handlers.wsgi import WSGIHandler
 
@@ -20,12 +21,17 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-def sandbox_serve_in_thread() -> tuple[str, Callable[[], None]]:
-    """Start serving; return the origin ("http://127.0.0.1:<port>") and a function that stops."""
+def sandbox_serve_in_thread(
+    *, app: WSGIApplication | None = None
+) -> tuple[str, Callable[[], None]]:
+    """Start serving; return the origin ("http://127.0.0.1:<port>") and a function that stops.
+
+    `app` is the project's WSGI app by default; a benchmark may pass one wrapped around it.
+    """
     server = make_server(
         "127.0.0.1",
         0,
-        WSGIHandler(),
+        app or WSGIHandler(),
         server_class=_ThreadingWSGIServer,
         handler_class=_QuietHandler,
     )

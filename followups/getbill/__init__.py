@@ -25,11 +25,32 @@ transport.py  deadline-aware backend, capped bodies, no redirects, the shared ht
 tokens.py     the shared OAuth token (TokenCache) and the Bearer auth
 quota.py      X-RateLimit-* bookkeeping, Retry-After
 parse.py      the one place answers are read
-api.py        api_get (every GET), the status -> error map, followup_get, debt_followups_get
+api.py        api_get (every GET), the status -> error map, followup_get, debt_followups_get,
+              and the same through the cache (followup_answer_get, debt_followups_answer_get)
+answers.py    the shared cache of answers: freshness, media-link expiry, single flight, stale
+              copies on failure, the quota reserve (answer_get and an AnswerKey for any GET)
 media_urls.py which media links may reach a page; the one GETBILL_MEDIA_HOSTS entry parser
 """
 
-from followups.getbill.api import MAX_PAGE, MAX_PAGE_SIZE, debt_followups_get, followup_get
+from followups.getbill.answers import (
+    MEDIA_LINK_MARGIN_SECONDS,
+    Answer,
+    AnswerKey,
+    AnswerMode,
+    AnswerSource,
+    QuotaReserveSkippedError,
+    answer_get,
+    answers_combined,
+    quota_under_reserve,
+)
+from followups.getbill.api import (
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    debt_followups_answer_get,
+    debt_followups_get,
+    followup_answer_get,
+    followup_get,
+)
 from followups.getbill.config import (
     DEFAULT_API_URL,
     DEFAULT_CONNECT_TIMEOUT,
@@ -82,7 +103,12 @@ __all__ = [
     "MAX_ID_LENGTH",
     "MAX_PAGE",
     "MAX_PAGE_SIZE",
+    "MEDIA_LINK_MARGIN_SECONDS",
     "AccessDeniedError",
+    "Answer",
+    "AnswerKey",
+    "AnswerMode",
+    "AnswerSource",
     "Followup",
     "FollowupPage",
     "GetBillConfig",
@@ -93,6 +119,7 @@ __all__ = [
     "MediaHost",
     "NotFoundError",
     "Pagination",
+    "QuotaReserveSkippedError",
     "RateLimitStatus",
     "RateLimitedError",
     "Subject",
@@ -100,9 +127,13 @@ __all__ = [
     "UpstreamFailureError",
     "UpstreamTimeoutError",
     "UpstreamUnavailableError",
+    "answer_get",
+    "answers_combined",
     "client_transport_override",
     "config_get",
+    "debt_followups_answer_get",
     "debt_followups_get",
+    "followup_answer_get",
     "followup_get",
     "getbill_id_clean",
     "host_is_loopback",
@@ -111,6 +142,7 @@ __all__ = [
     "media_hosts_read",
     "media_url_allowed",
     "origin_host_port",
+    "quota_under_reserve",
     "rate_limit_status_get",
     "scopes_parse",
     "seconds_parse",

@@ -5,20 +5,22 @@
   and refuses redirects (`transport.py`), signed in with the shared token (`tokens.py`).
 - At most one retry, only where it is safe; every answer's quota headers are kept (`quota.py`).
 - Answers are read by `parse.py` alone; failures become the errors of `errors.py`.
+- `*_answer_get` are the same lookups through the shared cache of answers (`answers.py`).
 """
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import httpx
 
 from followups.getbill import errors
+from followups.getbill.answers import Answer, AnswerKey, AnswerMode, answer_get
 from followups.getbill.config import GetBillConfig, config_get
 from followups.getbill.deadline import deadline_applied, remaining
 from followups.getbill.errors import GetBillError, Subject
-from followups.getbill.ids import getbill_id_clean
+from followups.getbill.ids import GetBillId, getbill_id_clean
 from followups.getbill.models import Followup, FollowupPage
 from followups.getbill.parse import (
     followup_answer_parse,
@@ -167,10 +169,66 @@ def debt_followups_get(*, debt_id: str, page: int = 1, limit: int = 100) -> Foll
     other values are a programming error (ValueError).
     """
     debt_id = getbill_id_clean(raw=debt_id, subject="debt")
-    for name, value, maximum in (("page", page, MAX_PAGE), ("limit", limit, MAX_PAGE_SIZE)):
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
-            raise ValueError(f"{name} must be an integer from 1 to {maximum}")
+    _page_check(page=page, limit=limit)
     payload = api_get(
         path=f"/followups/debt/{debt_id}", params={"page": page, "limit": limit}, subject="debt"
     )
     return followup_page_parse(payload=payload, debt_id=debt_id, page=page)
+
+
+def _page_check(*, page: int, limit: int) -> None:
+    for name, value, maximum in (("page", page, MAX_PAGE), ("limit", limit, MAX_PAGE_SIZE)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+            raise ValueError(f"{name} must be an integer from 1 to {maximum}")
+
+
+# --- The same, through the shared cache of answers (answers.py) --------------------------------
+
+
+def followup_answer_get(
+    *,
+    followup_id: str,
+    mode: AnswerMode = AnswerMode.CACHED,
+    before_request: Callable[[], None] | None = None,
+) -> Answer[Followup]:
+    """`followup_get` through the shared cache, kept under the followup's ID."""
+    followup_id = getbill_id_clean(raw=followup_id)
+    return answer_get(
+        key=followup_key(followup_id=followup_id),
+        fetch=lambda: followup_get(followup_id=followup_id),
+        mode=mode,
+        before_request=before_request,
+    )
+
+
+def debt_followups_answer_get(
+    *,
+    debt_id: str,
+    page: int = 1,
+    limit: int = 100,
+    mode: AnswerMode = AnswerMode.CACHED,
+    before_request: Callable[[], None] | None = None,
+) -> Answer[FollowupPage]:
+    """`debt_followups_get` through the shared cache, kept under the debt, page and size."""
+    debt_id = getbill_id_clean(raw=debt_id, subject="debt")
+    _page_check(page=page, limit=limit)
+    return answer_get(
+        key=AnswerKey("debt-followups", (debt_id, page, limit)),
+        fetch=lambda: debt_followups_get(debt_id=debt_id, page=page, limit=limit),
+        mode=mode,
+        before_request=before_request,
+        subject="debt",
+        related=_page_followups,
+    )
+
+
+def followup_key(*, followup_id: GetBillId) -> AnswerKey:
+    return AnswerKey("followup", (followup_id,))
+
+
+def _page_followups(page: FollowupPage) -> Iterator[tuple[AnswerKey, Followup]]:
+    # GetBill's by-debt list holds the same followup objects as GET /followups/{id}, validated
+    # the same way: the page's followups are kept under their own IDs too, so opening the next
+    # call from the side panel asks GetBill nothing.
+    for followup in page.followups:
+        yield followup_key(followup_id=getbill_id_clean(raw=followup.id)), followup

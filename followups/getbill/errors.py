@@ -36,6 +36,9 @@ class GetBillError(Exception):
     # GetBill's answers are recorded with the status they came as; the dashboard's own refusals
     # need none.
     audit_shows_status: bool = True
+    # Why GetBill is not answering, when a kept copy is shown instead ("GetBill is not
+    # answering: ...").
+    outage_words: str = "it is failing"
 
     def __init__(self, user_message: str | None = None, *, subject: Subject = "followup") -> None:
         self.user_message = user_message or self.default_message
@@ -97,6 +100,7 @@ class RateLimitedError(GetBillError):
     title = "Too many requests to GetBill"
     audit_outcome = "rate_limited"
     audit_words = "GetBill's rate limit reached"
+    outage_words = "the company's request quota is used up for now"
 
     def __init__(
         self,
@@ -117,6 +121,7 @@ class UpstreamFailureError(GetBillError):
     default_message = "GetBill sent an answer the dashboard could not use."
     hint = TRANSIENT_HINT
     audit_words = "GetBill failed or sent an unreadable answer"
+    outage_words = "it answers with errors"
 
 
 class UpstreamTimeoutError(GetBillError):
@@ -125,6 +130,7 @@ class UpstreamTimeoutError(GetBillError):
     title = "GetBill is too slow right now"
     hint = TRANSIENT_HINT
     audit_words = "GetBill took too long to answer"
+    outage_words = "it is too slow"
 
 
 class UpstreamUnavailableError(GetBillError):
@@ -133,6 +139,7 @@ class UpstreamUnavailableError(GetBillError):
     title = "GetBill is unreachable"
     hint = TRANSIENT_HINT
     audit_words = "GetBill unreachable"
+    outage_words = "it cannot be reached"
 
 
 def _wait_describe(seconds: int) -> str:

@@ -128,19 +128,26 @@ QUOTA_WARNING_SHARE = 0.1
 
 
 @register.inclusion_tag("followups/_quota.html", takes_context=True)
-def getbill_quota(context: template.Context) -> dict[str, Any]:
+def getbill_quota(context: template.Context, oob: bool = False) -> dict[str, Any]:
     """The company's GetBill quota as last seen (from the cache, never asking GetBill), for
-    users who look followups up; nothing while it is unknown."""
+    users who look followups up; nothing while it is unknown.
+
+    With `oob`, marked for htmx to swap into the footer of the page around a fragment, so
+    the footer follows every answer, not only full page loads.
+    """
+    shown: dict[str, Any] = {"quota": None, "oob": oob}
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.has_perm("followups.view_followup_data"):
-        return {"quota": None}
+        return shown
     status = getbill.rate_limit_status_get()
     if status is None or status.remaining is None or status.limit is None or status.limit <= 0:
-        return {"quota": None}
+        return shown
     return {
+        **shown,
         "quota": status,
         "remaining": f"{status.remaining:,}",
         "limit": f"{status.limit:,}",
         "low": status.remaining < status.limit * QUOTA_WARNING_SHARE,
+        "reserve": getbill.quota_under_reserve(),
     }

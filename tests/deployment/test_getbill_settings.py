@@ -30,6 +30,9 @@ def test_production_starts_with_every_getbill_setting():
         GETBILL_CONNECT_TIMEOUT="2",
         GETBILL_READ_TIMEOUT="8",
         GETBILL_DEADLINE="12",
+        GETBILL_CACHE_SECONDS="0",
+        GETBILL_STALE_SECONDS="3600",
+        GETBILL_QUOTA_RESERVE="0",
     )
     assert result.returncode == 0, result.stderr
 
@@ -40,6 +43,21 @@ def test_production_starts_with_every_getbill_setting():
         ("GETBILL_API_URL", "http://getbill.io/external-api/v1", "GETBILL_API_URL must use https"),
         ("GETBILL_MEDIA_HOSTS", "https://s3.amazonaws.com", "GETBILL_MEDIA_HOSTS entry"),
         ("GETBILL_DEADLINE", "forever", "GETBILL_DEADLINE must be a number"),
+        (
+            "GETBILL_CACHE_SECONDS",
+            "-1",
+            "GETBILL_CACHE_SECONDS must be a whole number of at least 0",
+        ),
+        (
+            "GETBILL_STALE_SECONDS",
+            "-5",
+            "GETBILL_STALE_SECONDS must be a whole number of at least 0",
+        ),
+        (
+            "GETBILL_QUOTA_RESERVE",
+            "-1",
+            "GETBILL_QUOTA_RESERVE must be a whole number of at least 0",
+        ),
     ],
 )
 def test_a_bad_getbill_setting_stops_start_up(setting: str, value: str, message: str):

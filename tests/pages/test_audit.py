@@ -81,7 +81,7 @@ def test_rejected_input_is_recorded_without_the_input(manager_client, fake_getbi
 
 
 def test_the_per_user_limit_is_recorded(manager_client, settings, fake_getbill):
-    settings.DASHBOARD_LOOKUPS_PER_MINUTE = 1
+    settings.DASHBOARD_GETBILL_REQUESTS_PER_HOUR = 1
     fake_getbill.any_followup()
     assert manager_client.get("/followups/abc123/").status_code == 200
     assert manager_client.get("/followups/abc124/").status_code == 429
@@ -90,7 +90,7 @@ def test_the_per_user_limit_is_recorded(manager_client, settings, fake_getbill):
         ("lookup", "rate_limited", "abc124", ""),
     ]
     details = list(AuditEntry.objects.order_by("id").values_list("detail", flat=True))
-    assert details[-1] == "Over the dashboard's per-minute lookup limit (1)"
+    assert details[-1] == "Over the per-user limit of GetBill requests (1 an hour)"
 
 
 def test_missing_permission_is_recorded(plain_client):
@@ -207,7 +207,9 @@ def test_purge_deletes_only_entries_past_retention(manager_user, settings):
 
 @pytest.fixture
 def trail(manager_user, qa_user):
-    audit_record(user=manager_user, action="lookup", outcome="shown", followup_id="abc123")
+    audit_record(
+        user=manager_user, action="lookup", outcome="shown", followup_id="abc123", source="getbill"
+    )
     audit_record(user=qa_user, action="lookup", outcome="not_found", followup_id="zzz999")
     audit_record(user=qa_user, action="recording_play", outcome="shown", followup_id="abc123")
     audit_record(
@@ -231,6 +233,9 @@ def test_auditors_browse_filter_and_search_the_trail(auditor_client, trail):
     searched = auditor_client.get(CHANGELIST, {"q": "abc123"}).content.decode()
     assert "abc123" in searched
     assert "zzz999" not in searched
+    by_source = auditor_client.get(CHANGELIST, {"source": "getbill"}).content.decode()
+    assert "abc123" in by_source
+    assert "zzz999" not in by_source
 
 
 def _set_time(entry: AuditEntry, moment: datetime) -> None:
@@ -303,16 +308,17 @@ def test_csv_export_follows_the_filters_and_is_safe_in_spreadsheets(auditor_clie
         "username",
         "action",
         "outcome",
+        "source",
         "followup_id",
         "debt_id",
         "detail",
     ]
-    assert [row[1:5] for row in rows[1:]] == [
-        ["manager-user", "lookup", "shown", "abc123"],
-        ["qa-user", "lookup", "not_found", "zzz999"],
-        ["qa-user", "lookup", "failed", "'-abc"],
+    assert [row[1:6] for row in rows[1:]] == [
+        ["manager-user", "lookup", "shown", "getbill", "abc123"],
+        ["qa-user", "lookup", "not_found", "", "zzz999"],
+        ["qa-user", "lookup", "failed", "", "'-abc"],
     ]
-    assert rows[3][6] == '\'=HYPERLINK("x") +1 @SUM(A1)'
+    assert rows[3][7] == '\'=HYPERLINK("x") +1 @SUM(A1)'
     # ISO 8601 with seconds and the zone.
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", row[0]) for row in rows[1:])
     searched = _csv(auditor_client.get(EXPORT, {"q": "zzz999"}))

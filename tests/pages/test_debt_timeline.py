@@ -83,7 +83,7 @@ def upstream_calls(sandbox: str) -> Iterator[list[dict[str, Any]]]:
 
 
 def test_big_debt_is_fetched_in_two_pages_of_100(sandbox, reviewer, upstream_calls):
-    timeline = debts.debt_timeline_get(user=reviewer, debt_id=getbill_id_clean(raw=BIG))
+    timeline = debts.debt_timeline_get(user=reviewer, debt_id=getbill_id_clean(raw=BIG)).value
     assert upstream_calls == [
         {"debt_id": BIG, "page": 1, "limit": 100},
         {"debt_id": BIG, "page": 2, "limit": 100},
@@ -101,7 +101,7 @@ def test_big_debt_is_fetched_in_two_pages_of_100(sandbox, reviewer, upstream_cal
 
 
 def test_small_debt_is_one_request(sandbox, reviewer, upstream_calls):
-    timeline = debts.debt_timeline_get(user=reviewer, debt_id=getbill_id_clean(raw=HISTORY))
+    timeline = debts.debt_timeline_get(user=reviewer, debt_id=getbill_id_clean(raw=HISTORY)).value
     assert len(upstream_calls) == 1
     assert len(timeline.followups) == len(_records(HISTORY))
 
@@ -120,10 +120,12 @@ def test_order_is_newest_first_whatever_order_getbill_sends(sandbox, reviewer):
 
 def _check_newest_first(reviewer) -> None:
     for debt_id in (BIG, HISTORY):
-        timeline = debts.debt_timeline_get(user=reviewer, debt_id=getbill_id_clean(raw=debt_id))
+        timeline = debts.debt_timeline_get(
+            user=reviewer, debt_id=getbill_id_clean(raw=debt_id)
+        ).value
         assert [f.id for f in timeline.followups] == _expected_order(debt_id)
     # A followup only scheduled (in the future) is the newest of its debt.
-    history = debts.debt_timeline_get(user=reviewer, debt_id=getbill_id_clean(raw=HISTORY))
+    history = debts.debt_timeline_get(user=reviewer, debt_id=getbill_id_clean(raw=HISTORY)).value
     assert history.followups[0].call_date is None
     assert history.followups[0].scheduled_at is not None
 
@@ -164,7 +166,7 @@ def test_no_further_page_once_the_time_budget_is_spent(
     sandbox, reviewer, upstream_calls, monkeypatch
 ):
     monkeypatch.setattr(debts, "DEBT_FETCH_SECONDS", -1.0)
-    timeline = debts.debt_timeline_get(user=reviewer, debt_id=getbill_id_clean(raw=BIG))
+    timeline = debts.debt_timeline_get(user=reviewer, debt_id=getbill_id_clean(raw=BIG)).value
     assert len(upstream_calls) == 1
     assert timeline.incomplete
     assert (len(timeline.followups), timeline.listed) == (100, 140)
@@ -193,7 +195,9 @@ def test_a_followup_seen_on_two_pages_counts_once(fake_getbill, reviewer):
     page_1 = [followup_json(id=f"f{n:03d}") for n in range(100)]
     page_2 = [page_1[-1], followup_json(id="f100")]
     fake_getbill.answers["/followups/debt/xyz789ghi012"] = _debt_pages(page_1, page_2, total=101)
-    timeline = debts.debt_timeline_get(user=reviewer, debt_id=getbill_id_clean(raw="xyz789ghi012"))
+    timeline = debts.debt_timeline_get(
+        user=reviewer, debt_id=getbill_id_clean(raw="xyz789ghi012")
+    ).value
     assert len(timeline.followups) == 101
     assert not timeline.incomplete
 
@@ -222,7 +226,7 @@ def test_invalid_debt_id_never_reaches_getbill(reviewer, upstream_calls):
 def test_totals_of_the_big_debt(sandbox, reviewer):
     records = _records(BIG)
     kinds = Counter(r["type"] for r in records)
-    totals = debts.debt_timeline_get(user=reviewer, debt_id=getbill_id_clean(raw=BIG)).totals
+    totals = debts.debt_timeline_get(user=reviewer, debt_id=getbill_id_clean(raw=BIG)).value.totals
     assert totals.followups == 140
     assert totals.calls == kinds["call"] + kinds["manual_call"] + kinds["voicemail"]
     assert totals.emails == kinds["email"]
@@ -620,12 +624,14 @@ def test_each_debt_lookup_is_audited(sandbox, qa_client, reviewer):
     )
 
 
-def test_per_user_limit_counts_a_debt_once_and_stops_before_getbill(
+def test_per_user_limit_counts_each_page_asked_of_getbill_and_stops_before_getbill(
     sandbox, qa_client, settings, upstream_calls
 ):
-    settings.DASHBOARD_LOOKUPS_PER_MINUTE = 1
+    settings.DASHBOARD_GETBILL_REQUESTS_PER_HOUR = 2
     assert qa_client.get(f"/debts/{BIG}/followups/").status_code == 200
     assert len(upstream_calls) == 2
+    # The same pages again come from the shared cache: free.
+    assert qa_client.get(f"/debts/{BIG}/followups/").status_code == 200
     response = qa_client.get(f"/debts/{HISTORY}/followups/")
     assert response.status_code == 429
     assert int(response["Retry-After"]) >= 1

@@ -109,7 +109,7 @@ def _error_pages(manager_client, plain_client, settings) -> dict[str, Any]:
     }
     manager_client.raise_request_exception = False
     pages["500"] = manager_client.get("/followups/crash1/", secure=True)
-    settings.DASHBOARD_LOOKUPS_PER_MINUTE = 1
+    settings.DASHBOARD_GETBILL_REQUESTS_PER_HOUR = 1
     cache.clear()
     manager_client.get("/followups/abc123/", secure=True)
     pages["429"] = manager_client.get("/followups/abc124/", secure=True)
@@ -383,7 +383,7 @@ from django.conf import settings as s
 print(json.dumps({name: getattr(s, name) for name in (
     "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_AGE",
-    "SESSION_SAVE_EVERY_REQUEST", "DASHBOARD_LOOKUPS_PER_MINUTE",
+    "SESSION_SAVE_EVERY_REQUEST", "DASHBOARD_GETBILL_REQUESTS_PER_HOUR",
     "DASHBOARD_AUDIT_RETENTION_DAYS", "AXES_FAILURE_LIMIT",
 )}))
 """
@@ -399,7 +399,7 @@ def test_production_defaults_and_their_environment_variables():
         "CSRF_COOKIE_SECURE": True,
         "SESSION_COOKIE_AGE": 1800,
         "SESSION_SAVE_EVERY_REQUEST": True,
-        "DASHBOARD_LOOKUPS_PER_MINUTE": 30,
+        "DASHBOARD_GETBILL_REQUESTS_PER_HOUR": 100,
         "DASHBOARD_AUDIT_RETENTION_DAYS": 365,
         "AXES_FAILURE_LIMIT": 5,
     }
@@ -407,18 +407,21 @@ def test_production_defaults_and_their_environment_variables():
         ["-c", SETTINGS_PROBE],
         **PRODUCTION_ENV,
         DASHBOARD_SESSION_IDLE_MINUTES="5",
-        DASHBOARD_LOOKUPS_PER_MINUTE="10",
+        DASHBOARD_GETBILL_REQUESTS_PER_HOUR="10",
         DASHBOARD_AUDIT_RETENTION_DAYS="90",
         DJANGO_SECURE_HSTS_SECONDS="600",
     )
     values = json.loads(changed.stdout.splitlines()[-1])
     assert values["SESSION_COOKIE_AGE"] == 300
-    assert values["DASHBOARD_LOOKUPS_PER_MINUTE"] == 10
+    assert values["DASHBOARD_GETBILL_REQUESTS_PER_HOUR"] == 10
     assert values["DASHBOARD_AUDIT_RETENTION_DAYS"] == 90
     assert values["SECURE_HSTS_SECONDS"] == 600
-    refused = _run(["-c", SETTINGS_PROBE], **PRODUCTION_ENV, DASHBOARD_LOOKUPS_PER_MINUTE="0")
+    refused = _run(
+        ["-c", SETTINGS_PROBE], **PRODUCTION_ENV, DASHBOARD_GETBILL_REQUESTS_PER_HOUR="0"
+    )
     assert refused.returncode != 0
-    assert "DASHBOARD_LOOKUPS_PER_MINUTE must be a whole number of at least 1" in refused.stderr
+    message = "DASHBOARD_GETBILL_REQUESTS_PER_HOUR must be a whole number of at least 1"
+    assert message in refused.stderr
 
 
 # --- Redaction -----------------------------------------------------------------------------------

@@ -1,0 +1,44 @@
+"""The footer's quota line in a real browser: it follows htmx swaps (out of band), not only full
+page loads, and "Refresh from GetBill" works in place."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from sandbox.data import EXAMPLES
+
+pytestmark = pytest.mark.browser
+
+
+def _left(text: str) -> int:
+    match = re.search(r"([\d,]+) of 1,000 requests left", text)
+    assert match, text
+    return int(match.group(1).replace(",", ""))
+
+
+def test_the_footer_follows_htmx_swaps_and_refresh(signed_in_page):
+    page, base_url = signed_in_page
+    footer = page.locator("#getbill-quota")
+    page.evaluate("window.__sameDocument = true")  # gone if the page were reloaded
+
+    page.locator("#q").fill(EXAMPLES["call_deal_found"])
+    page.locator("#q").press("Enter")
+    page.wait_for_url(f"{base_url}/followups/{EXAMPLES['call_deal_found']}/")
+    expect(page.locator(".debt-side[aria-busy]")).to_have_count(0)
+    # The followup, then its debt's page for the side panel.
+    expect(footer).to_contain_text("998 of 1,000 requests left")
+
+    page.locator("#header-q").fill(EXAMPLES["inbound_call"])
+    page.locator("#header-q").press("Enter")
+    page.wait_for_url(f"{base_url}/followups/{EXAMPLES['inbound_call']}/")
+    expect(page.locator(".debt-side[aria-busy]")).to_have_count(0)
+    after_second = _left(footer.inner_text())
+    assert after_second < 998
+
+    page.get_by_role("button", name="Refresh from GetBill").click()
+    expect(footer).to_contain_text(f"{after_second - 1:,} of 1,000 requests left")
+    assert page.url == f"{base_url}/followups/{EXAMPLES['inbound_call']}/"
+    assert page.evaluate("window.__sameDocument === true"), "swapped in by htmx, not reloaded"
+    # One footer line, not one per swap.
+    expect(page.locator("#getbill-quota")).to_have_count(1)
