@@ -22,10 +22,13 @@ from sandbox.presign import (
     media_request_verify,
 )
 from sandbox.services import (
+    DEBTS_SCOPE,
+    FOLLOWUPS_SCOPE,
     ApiError,
     FollowupsPage,
     RawAnswer,
     api_request_admit,
+    debt_fetch,
     debt_followups_fetch,
     followup_fetch,
     followup_present,
@@ -38,30 +41,34 @@ from sandbox.tokens import TokenRequestError, token_issue
 ApiView = Callable[..., HttpResponse]
 
 
-def getbill_api(view: ApiView) -> ApiView:
-    """Admit the call (token, quota, scope), answer errors in GetBill's shape, and put the
+def getbill_api(*, scope: str) -> Callable[[ApiView], ApiView]:
+    """Admit the call (token, quota, `scope`), answer errors in GetBill's shape, and put the
     X-RateLimit-* headers on every answer."""
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: str, **kwargs: str) -> HttpResponse:
-        window: RateLimitWindow | None = None
-        try:
-            window = api_request_admit(
-                authorization=request.headers.get("Authorization", ""),
-                remote_addr=request.META.get("REMOTE_ADDR", ""),
-            )
-            response = view(request, *args, **kwargs)
-        except ApiError as error:
-            response = JsonResponse(error.body(), status=error.status_code)
-            for name, value in error.headers.items():
-                response[name] = value
-            window = error.window or window
-        if window is not None:
-            for name, value in rate_limit_headers(window=window).items():
-                response[name] = value
-        return response
+    def decorator(view: ApiView) -> ApiView:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: str, **kwargs: str) -> HttpResponse:
+            window: RateLimitWindow | None = None
+            try:
+                window = api_request_admit(
+                    authorization=request.headers.get("Authorization", ""),
+                    remote_addr=request.META.get("REMOTE_ADDR", ""),
+                    scope=scope,
+                )
+                response = view(request, *args, **kwargs)
+            except ApiError as error:
+                response = JsonResponse(error.body(), status=error.status_code)
+                for name, value in error.headers.items():
+                    response[name] = value
+                window = error.window or window
+            if window is not None:
+                for name, value in rate_limit_headers(window=window).items():
+                    response[name] = value
+            return response
 
-    return wrapper
+        return wrapper
+
+    return decorator
 
 
 def _raw_response(answer: RawAnswer) -> HttpResponse:
@@ -106,7 +113,7 @@ def token(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @csrf_exempt
-@getbill_api
+@getbill_api(scope=FOLLOWUPS_SCOPE)
 @require_GET
 def followup_detail(request: HttpRequest, followup_id: str) -> HttpResponse:
     record = followup_fetch(followup_id=followup_id)
@@ -118,7 +125,7 @@ def followup_detail(request: HttpRequest, followup_id: str) -> HttpResponse:
 
 @login_not_required
 @csrf_exempt
-@getbill_api
+@getbill_api(scope=FOLLOWUPS_SCOPE)
 @require_GET
 def debt_followups(request: HttpRequest, debt_id: str) -> HttpResponse:
     return _page_response(request, debt_followups_fetch(debt_id=debt_id, query=request.GET))
@@ -126,10 +133,21 @@ def debt_followups(request: HttpRequest, debt_id: str) -> HttpResponse:
 
 @login_not_required
 @csrf_exempt
-@getbill_api
+@getbill_api(scope=FOLLOWUPS_SCOPE)
 @require_GET
 def followups_index(request: HttpRequest) -> HttpResponse:
     return _page_response(request, followups_list(query=request.GET))
+
+
+@login_not_required
+@csrf_exempt
+@getbill_api(scope=DEBTS_SCOPE)
+@require_GET
+def debt_detail(request: HttpRequest, debt_id: str) -> HttpResponse:
+    record = debt_fetch(debt_id=debt_id)
+    if isinstance(record, RawAnswer):
+        return _raw_response(record)
+    return JsonResponse({"error": False, "message": "Success", "data": record})
 
 
 @login_not_required
