@@ -73,11 +73,17 @@ def debt_status_display(*, status: str | None) -> StatusDisplay | None:
     return StatusDisplay(value=status, label=known[0], tone=known[1], known=True)
 
 
+def _initial(word: str) -> str:
+    # Some letters grow when upper-cased ("ß" gives "SS"): those stay as they are.
+    upper = word[0].upper()
+    return upper if len(upper) == 1 else word[0]
+
+
 def name_initials(*, name: str) -> str:
     """The initial of every word: "Amélie Dubois" -> "A. D.", "Moreau-Blanchard" -> "M.-B."."""
     words = []
     for part in name.split():
-        pieces = [piece[0].upper() + "." for piece in _NAME_WORD.findall(part)]
+        pieces = [_initial(piece) + "." for piece in _NAME_WORD.findall(part)]
         if pieces:
             words.append("-".join(pieces))
     return " ".join(words)
