@@ -17,19 +17,30 @@ dashboard worker waits on these calls, so the client is strict about what it sen
 Code outside this package imports only the names below.
 
 errors.py     GetBillError and its subclasses, each with its status, messages and audit words
-models.py     Followup, Pagination, FollowupPage, RateLimitStatus
+models.py     Followup, Pagination, FollowupPage, Debt, RateLimitStatus
 ids.py        the one ID cleaner, and GetBillId, the type of an ID that passed it
 config.py     GETBILL_* settings parsers, and the client's configuration (read once)
 deadline.py   the per-lookup deadline
 transport.py  deadline-aware backend, capped bodies, no redirects, the shared httpx client
 tokens.py     the shared OAuth token (TokenCache) and the Bearer auth
+scopes.py     which OAuth scopes the client has (debts:read may be missing), learnt once
 quota.py      X-RateLimit-* bookkeeping, Retry-After
 parse.py      the one place answers are read
-api.py        api_get (every GET), the status -> error map, followup_get, debt_followups_get
+api.py        api_get (every GET), the status -> error map, followup_get, debt_followups_get,
+              followups_list_get, debt_get
 media_urls.py which media links may reach a page; the one GETBILL_MEDIA_HOSTS entry parser
 """
 
-from followups.getbill.api import MAX_PAGE, MAX_PAGE_SIZE, debt_followups_get, followup_get
+from followups.getbill.api import (
+    FOLLOWUP_STATUSES,
+    FOLLOWUP_TYPES,
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    debt_followups_get,
+    debt_get,
+    followup_get,
+    followups_list_get,
+)
 from followups.getbill.config import (
     DEFAULT_API_URL,
     DEFAULT_CONNECT_TIMEOUT,
@@ -52,6 +63,7 @@ from followups.getbill.errors import (
     InvalidIdError,
     NotFoundError,
     RateLimitedError,
+    ScopeMissingError,
     Subject,
     UpstreamFailureError,
     UpstreamTimeoutError,
@@ -66,12 +78,14 @@ from followups.getbill.media_urls import (
     media_hosts_read,
     media_url_allowed,
 )
-from followups.getbill.models import Followup, FollowupPage, Pagination, RateLimitStatus
+from followups.getbill.models import Debt, Followup, FollowupPage, Pagination, RateLimitStatus
 from followups.getbill.quota import rate_limit_status_get
+from followups.getbill.scopes import DEBTS_SCOPE, FOLLOWUPS_SCOPE
 from followups.getbill.tokens import TokenCache, token_cache_for
 from followups.getbill.transport import client_transport_override
 
 __all__ = [
+    "DEBTS_SCOPE",
     "DEFAULT_API_URL",
     "DEFAULT_CONNECT_TIMEOUT",
     "DEFAULT_DEADLINE",
@@ -79,10 +93,14 @@ __all__ = [
     "DEFAULT_READ_TIMEOUT",
     "DEFAULT_SCOPES",
     "DEFAULT_TOKEN_URL",
+    "FOLLOWUPS_SCOPE",
+    "FOLLOWUP_STATUSES",
+    "FOLLOWUP_TYPES",
     "MAX_ID_LENGTH",
     "MAX_PAGE",
     "MAX_PAGE_SIZE",
     "AccessDeniedError",
+    "Debt",
     "Followup",
     "FollowupPage",
     "GetBillConfig",
@@ -95,6 +113,7 @@ __all__ = [
     "Pagination",
     "RateLimitStatus",
     "RateLimitedError",
+    "ScopeMissingError",
     "Subject",
     "TokenCache",
     "UpstreamFailureError",
@@ -103,7 +122,9 @@ __all__ = [
     "client_transport_override",
     "config_get",
     "debt_followups_get",
+    "debt_get",
     "followup_get",
+    "followups_list_get",
     "getbill_id_clean",
     "host_is_loopback",
     "media_hosts_get",
