@@ -34,6 +34,7 @@ from followups.throttle import lookup_quota_take
 PERM_VIEW_FOLLOWUP_DATA = "followups.view_followup_data"
 PERM_LISTEN_RECORDING = "followups.listen_recording"
 PERM_VIEW_FULL_PHONE = "followups.view_full_phone"
+PERM_VIEW_DEBTOR_NAME = "followups.view_debtor_name"
 PERM_VIEW_AUDIT = "followups.view_auditentry"
 
 # How the audit trail names a permission a user lacked, for people reading it.
@@ -41,6 +42,7 @@ PERMISSION_WORDS = {
     PERM_VIEW_FOLLOWUP_DATA: "view followups",
     PERM_LISTEN_RECORDING: "listen to recordings",
     PERM_VIEW_FULL_PHONE: "see full phone numbers",
+    PERM_VIEW_DEBTOR_NAME: "see debtors' names",
     PERM_VIEW_AUDIT: "read the audit trail",
 }
 
