@@ -154,7 +154,9 @@ def _list_response(request: HtmxHttpRequest) -> HttpResponse:
     except GetBillError as error:
         return getbill_error_response(request, error)
     if _swaps(request, LIST_RESULTS_TARGET):
-        return render(request, "followups/_list_results.html", {"listing": listing})
+        # The address bar gets the list's own address, without the form's empty fields.
+        response = render(request, "followups/_list_results.html", {"listing": listing})
+        return push_url(response, filters.url())
     return page_render(request, "followups/list.html", {"listing": listing})
 
 

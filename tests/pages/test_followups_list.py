@@ -106,6 +106,9 @@ def test_the_form_and_links_work_without_javascript_and_swap_with_htmx(sandbox, 
     assert '<section class="card followups-results" id="followups-results"' in fragment
     assert "<html" not in fragment
     assert "HX-Target" in swapped["Vary"]
+    # The address bar gets the list's own address, not the form's empty fields.
+    form_sent = qa_client.get("/followups/", {"type": "sms", "status": ""}, **SWAP)
+    assert form_sent["HX-Push-Url"] == "/followups/?type=sms"
     # htmx going back asks for the whole page.
     restore = qa_client.get(
         "/followups/",
