@@ -56,7 +56,11 @@ def test_browse_filter_and_page_in_place(signed_in_page, settings):
     _htmx_settled(page)
     page.locator("#list-status").select_option("no_answer")
     page.wait_for_url(re.compile(r"type=call&status=no_answer$"))
-    no_answer = [r["id"] for r in SANDBOX_FOLLOWUPS if r.get("type") == "call" and r.get("status") == "no_answer"]  # fmt: skip
+    no_answer = [
+        r["id"]
+        for r in SANDBOX_FOLLOWUPS
+        if r.get("type") == "call" and r.get("status") == "no_answer"
+    ]
     expect(page.locator("#followups-results")).to_contain_text(f"{len(no_answer)} followups match")
     _htmx_settled(page)
 
