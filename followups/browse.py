@@ -211,6 +211,8 @@ class FilterOption:
     value: str
     label: str
     selected: bool
+    # GetBill's list gives no counts per value (a debt's page, which has them all, does).
+    count: int | None = None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ real GetBill is: the dashboard's server-side client calls them, and a browser fe
 import time
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -75,6 +76,11 @@ def _raw_response(answer: RawAnswer) -> HttpResponse:
     return HttpResponse(answer.body, status=answer.status_code, content_type=answer.content_type)
 
 
+def _record_response(data: dict[str, Any]) -> HttpResponse:
+    """One resource in GetBill's success envelope."""
+    return JsonResponse({"error": False, "message": "Success", "data": data})
+
+
 def _page_response(request: HttpRequest, page: FollowupsPage | RawAnswer) -> HttpResponse:
     if isinstance(page, RawAnswer):
         return _raw_response(page)
@@ -119,8 +125,9 @@ def followup_detail(request: HttpRequest, followup_id: str) -> HttpResponse:
     record = followup_fetch(followup_id=followup_id)
     if isinstance(record, RawAnswer):
         return _raw_response(record)
-    data = followup_present(record=record, absolute_uri=request.build_absolute_uri)
-    return JsonResponse({"error": False, "message": "Success", "data": data})
+    return _record_response(
+        followup_present(record=record, absolute_uri=request.build_absolute_uri)
+    )
 
 
 @login_not_required
@@ -145,9 +152,7 @@ def followups_index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def debt_detail(request: HttpRequest, debt_id: str) -> HttpResponse:
     record = debt_fetch(debt_id=debt_id)
-    if isinstance(record, RawAnswer):
-        return _raw_response(record)
-    return JsonResponse({"error": False, "message": "Success", "data": record})
+    return _raw_response(record) if isinstance(record, RawAnswer) else _record_response(record)
 
 
 @login_not_required
