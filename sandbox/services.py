@@ -226,22 +226,44 @@ def _slow_record() -> dict[str, Any]:
     return {**example, "id": FAULT_IDS["slow"], "debt_id": FAULT_IDS["slow"]}
 
 
-def followup_fetch(*, followup_id: str) -> dict[str, Any] | RawAnswer:
-    """The followup record for GET /followups/{id} (without media URLs), or a fault."""
-    raw = _fault_answer(resource_id=followup_id, noun="followup")
+def _record_fetch(
+    *,
+    resource_id: str,
+    noun: str,
+    find: Callable[[str], dict[str, Any] | None],
+    slow: Callable[[], dict[str, Any]],
+    wrong_types: dict[str, Any],
+    stand_in_id: str,
+) -> dict[str, Any] | RawAnswer:
+    """The record of GET /<noun>s/{id} (followups without media URLs), or the fault its ID
+    asks for: `slow` is what the slow fault finally answers, `stand_in_id` the other record the
+    wrong-id fault answers with."""
+    raw = _fault_answer(resource_id=resource_id, noun=noun)
     if raw is not None:
         return raw
-    if followup_id == FAULT_IDS["slow"]:
-        return _slow_record()
-    if followup_id == FAULT_IDS["wrong_types"]:
-        return _WRONG_TYPES_RECORD
-    if followup_id == FAULT_IDS["wrong_id"]:
-        # Another followup than the one asked for: a client must notice and refuse it.
-        followup_id = EXAMPLES["call_deal_found"]
-    record = followup_find(followup_id=followup_id)
+    if resource_id == FAULT_IDS["slow"]:
+        return slow()
+    if resource_id == FAULT_IDS["wrong_types"]:
+        return wrong_types
+    if resource_id == FAULT_IDS["wrong_id"]:
+        # Another record than the one asked for: a client must notice and refuse it.
+        resource_id = stand_in_id
+    record = find(resource_id)
     if record is None:
-        raise ApiError(status_code=404, message="Followup not found")
+        raise ApiError(status_code=404, message=f"{noun.capitalize()} not found")
     return record
+
+
+def followup_fetch(*, followup_id: str) -> dict[str, Any] | RawAnswer:
+    """The followup record for GET /followups/{id} (without media URLs), or a fault."""
+    return _record_fetch(
+        resource_id=followup_id,
+        noun="followup",
+        find=lambda record_id: followup_find(followup_id=record_id),
+        slow=_slow_record,
+        wrong_types=_WRONG_TYPES_RECORD,
+        stand_in_id=EXAMPLES["call_deal_found"],
+    )
 
 
 # Every field present, about half of them with a type the documentation does not allow.
@@ -270,20 +292,15 @@ _WRONG_TYPES_DEBT: dict[str, Any] = {
 
 def debt_fetch(*, debt_id: str) -> dict[str, Any] | RawAnswer:
     """The debt record for GET /debts/{id}, or a fault."""
-    raw = _fault_answer(resource_id=debt_id, noun="debt")
-    if raw is not None:
-        return raw
-    if debt_id == FAULT_IDS["slow"]:
-        return {**SANDBOX_DEBT_RECORDS[EXAMPLES["debt_with_history"]], "id": debt_id}
-    if debt_id == FAULT_IDS["wrong_types"]:
-        return _WRONG_TYPES_DEBT
-    if debt_id == FAULT_IDS["wrong_id"]:
-        # Another debt than the one asked for: a client must notice and refuse it.
-        debt_id = EXAMPLES["debt_with_history"]
-    record = debt_find(debt_id=debt_id)
-    if record is None:
-        raise ApiError(status_code=404, message="Debt not found")
-    return record
+    history = EXAMPLES["debt_with_history"]
+    return _record_fetch(
+        resource_id=debt_id,
+        noun="debt",
+        find=lambda record_id: debt_find(debt_id=record_id),
+        slow=lambda: {**SANDBOX_DEBT_RECORDS[history], "id": FAULT_IDS["slow"]},
+        wrong_types=_WRONG_TYPES_DEBT,
+        stand_in_id=history,
+    )
 
 
 def _int_param(
