@@ -152,13 +152,11 @@ class ListFilters:
 
     def url(self, *, page: int | None = None) -> str:
         """The list's address for these filters (and `page`): shareable, works without JS."""
-        query = {"type": self.type or "", "status": self.status or ""}
         wanted = self.page if page is None else page
-        params = {k: v for k, v in query.items() if v} | (
-            {"page": str(wanted)} if wanted > 1 else {}
-        )
+        params = {"type": self.type, "status": self.status, "page": wanted if wanted > 1 else None}
+        query = urlencode({name: value for name, value in params.items() if value})
         base = reverse("followups:lookup")
-        return f"{base}?{urlencode(params)}" if params else base
+        return f"{base}?{query}" if query else base
 
     @property
     def audit_words(self) -> str:
