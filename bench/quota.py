@@ -67,10 +67,7 @@ QUICK_STEPS = 40
 ORDINARY_DEBT_MAX = 20
 CALL_TYPES = ("call", "manual_call")
 # Per-user limits, before and after issue 13: lifted where minutes are compressed into seconds.
-PER_USER_LIMIT_SETTINGS = (
-    "DASHBOARD_LOOKUPS_PER_MINUTE",
-    "DASHBOARD_GETBILL_REQUESTS_PER_HOUR",
-)
+PER_USER_LIMIT_SETTINGS = ("DASHBOARD_GETBILL_REQUESTS_PER_HOUR",)
 _PANEL_URL = re.compile(r'hx-get="([^"]+)"\s+hx-trigger="load"')
 
 

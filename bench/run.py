@@ -99,6 +99,19 @@ def run(origin: str) -> None:
     line("page: debt timeline, 140 followups (2 upstream pages)", timed(debt_full_page, 40))
     print(f"{'debt page of 100 vs single lookup':<52} ratio {debt_page / warm:8.2f}x")
 
+    def list_page() -> None:
+        response = browser.get("/followups/", {"type": "call", "page": "1"}, secure=True)
+        assert response.status_code == 200, response.status_code
+
+    listed = line("page: followups list, 25 rows (1 upstream page)", timed(list_page, ROUNDS // 2))
+    print(f"{'list page vs single lookup':<52} ratio {listed / warm:8.2f}x")
+
+    def queue_part() -> None:
+        response = browser.get("/queue/", secure=True)
+        assert response.status_code == 200, response.status_code
+
+    line("page: review queue part (1 upstream page per type)", timed(queue_part, ROUNDS // 4))
+
     tracemalloc.start()
     getbill.debt_followups_get(debt_id=big_debt, limit=100)
     _, peak = tracemalloc.get_traced_memory()

@@ -40,6 +40,7 @@ from followups.throttle import getbill_request_take as user_getbill_request_take
 PERM_VIEW_FOLLOWUP_DATA = "followups.view_followup_data"
 PERM_LISTEN_RECORDING = "followups.listen_recording"
 PERM_VIEW_FULL_PHONE = "followups.view_full_phone"
+PERM_VIEW_DEBTOR_NAME = "followups.view_debtor_name"
 PERM_VIEW_AUDIT = "followups.view_auditentry"
 
 # How the audit trail names a permission a user lacked, for people reading it.
@@ -47,6 +48,7 @@ PERMISSION_WORDS = {
     PERM_VIEW_FOLLOWUP_DATA: "view followups",
     PERM_LISTEN_RECORDING: "listen to recordings",
     PERM_VIEW_FULL_PHONE: "see full phone numbers",
+    PERM_VIEW_DEBTOR_NAME: "see debtors' names",
     PERM_VIEW_AUDIT: "read the audit trail",
 }
 
@@ -158,10 +160,11 @@ class LookupAudit:
             source=source,
         )
 
-    def shown(self, *, answer: Answer[Any], debt_id: str = "") -> None:
+    def shown(self, *, answer: Answer[Any], debt_id: str = "", what: str = "") -> None:
         """The entry of a look that showed `answer`, saying where it came from (and, for a
-        kept copy, when it was fetched and why GetBill was not asked)."""
-        detail = ""
+        kept copy, when it was fetched and why GetBill was not asked); `what` says what the
+        page showed (a list's filters), first."""
+        detail = what
         if answer.source is AnswerSource.STALE or answer.quota_reserve:
             fetched = answer.fetched_at.strftime("%Y-%m-%d %H:%M:%S UTC")
             reason = (
@@ -169,7 +172,7 @@ class LookupAudit:
                 if answer.failure is not None
                 else "GetBill quota under the reserve"
             )
-            detail = f"Copy fetched {fetched}; {reason}"
+            detail = "; ".join(part for part in (what, f"Copy fetched {fetched}", reason) if part)
         self.record(
             outcome=AuditOutcome.SHOWN, debt_id=debt_id, detail=detail, source=answer.source
         )

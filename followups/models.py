@@ -44,6 +44,7 @@ class FollowupAccess(models.Model):
     - `followups.view_followup_data`: look followups up and see their details.
     - `followups.listen_recording`: get and play call recordings.
     - `followups.view_full_phone`: see phone numbers in full (others see the last 3 digits).
+    - `followups.view_debtor_name`: see the debtor's name on debt cards (others see initials).
     The audit trail's `followups.view_auditentry` comes with AuditEntry.
     """
 
@@ -54,6 +55,7 @@ class FollowupAccess(models.Model):
             ("view_followup_data", "Can look up followups and see their details"),
             ("listen_recording", "Can listen to call recordings"),
             ("view_full_phone", "Can see full phone numbers"),
+            ("view_debtor_name", "Can see debtors' names"),
         ]
 
     def __str__(self) -> str:
@@ -72,6 +74,9 @@ class AuditAction(models.TextChoices):
     REVIEW_SUBMIT = "review_submit", "Review submitted"
     REVIEW_REOPEN = "review_reopen", "Review reopened"
     REVIEWS_EXPORT = "reviews_export", "Reviews exported"
+    FOLLOWUPS_LIST = "followups_list", "Followups list"
+    REVIEW_QUEUE = "review_queue", "Review queue"
+    DEBT_DETAIL = "debt_detail", "Debt details"
 
 
 class AuditOutcome(models.TextChoices):

@@ -335,7 +335,7 @@ def followup_media(*, followup: Followup, field: Literal["audio_url", "pdf_url"]
     return Media(state="available", url=url)
 
 
-def _debt_url(*, debt_id: str | None) -> str | None:
+def debt_page_url(*, debt_id: str | None) -> str | None:
     # The ID comes from upstream: only one that passes the same rules as a typed ID gets a link.
     if not debt_id:
         return None
@@ -367,7 +367,7 @@ def followup_detail(*, followup: Followup) -> FollowupDetail:
         summary=_fact(f, "summary", "Summary"),
         notes=_fact(f, "notes", "Notes"),
         debt_id=_fact(f, "debt_id", "Debt", kind="mono"),
-        debt_url=_debt_url(debt_id=f.debt_id),
+        debt_url=debt_page_url(debt_id=f.debt_id),
         when=[
             _fact(f, "scheduled_at", "Scheduled", kind="datetime"),
             _fact(f, "call_date", "Executed", kind="datetime"),
@@ -427,3 +427,17 @@ def answer_note(*, answer: Answer[Any], refresh: bool = False) -> AnswerNote | N
         refresh_skipped=refresh_skipped,
         media_removed=answer.media_removed,
     )
+
+
+def followup_page_title(*, detail: FollowupDetail, debtor: str | None) -> str:
+    """The detail page's tab title: what it shows (type, status, debtor), not only an ID.
+
+    `debtor` is the debtor as the user's role may see them (initials for QA reviewers).
+    """
+    status = status_display(status=detail.status)
+    parts = [
+        detail.type.label if detail.type else "Followup",
+        status.label if status else None,
+        debtor,
+    ]
+    return " · ".join(part for part in parts if part)

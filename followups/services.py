@@ -38,6 +38,12 @@ _URL_ID = re.compile(r"/followups/(?!debt/)([^/?#\s\"'<>]+)", re.IGNORECASE)
 # `?followup_id=...` / `followupId=...` in a query string.
 _PARAM_ID = re.compile(r"[?&]followup_?id=([^&#\s\"'<>]+)", re.IGNORECASE)
 _DEBT_URL = re.compile(r"/followups/debt/|/debts?/[^/?#\s]+/?(?:$|[?#])", re.IGNORECASE)
+# A debt's ID in a pasted link: GetBill's `/debts/<id>` (app and API), the API's by-debt path
+# `/followups/debt/<id>`, and this dashboard's own `/debts/<id>/followups/`. A link that goes on
+# to a followup (`/debts/<id>/followups/<followup>`) is a followup's.
+_DEBT_LINK_ID = re.compile(
+    r"/(?:debts?|followups/debt)/([^/?#\s\"'<>]+)(?:/followups)?/?(?:[?#]|$)", re.IGNORECASE
+)
 _ANY_URL = re.compile(r"\S+://\S+|\bwww\.\S+")
 # A stand-alone token in free text that looks like an encrypted ID: letters and digits mixed,
 # which rules out words, dates, amounts and phone numbers around it.
@@ -92,6 +98,20 @@ def followup_id_from_text(*, text: str) -> GetBillId:
     if len(candidates) > 1:
         raise _invalid("That text contains more than one possible ID. Paste only one.")
     raise _invalid("No followup ID found in that text. " + ID_HELP)
+
+
+def debt_id_from_link(*, text: str) -> GetBillId | None:
+    """The debt ID of a pasted GetBill (or dashboard) link to a debt; None for anything else."""
+    link = text.strip().strip("<>")
+    if not link or any(char.isspace() for char in link) or "/" not in link:
+        return None
+    match = _DEBT_LINK_ID.search(link.split("#", 1)[0].split("?", 1)[0] + "?")
+    if match is None:
+        return None
+    try:
+        return getbill_id_clean(raw=unquote(match.group(1)), subject="debt")
+    except InvalidIdError:
+        return None
 
 
 def recent_view_record(

@@ -23,6 +23,8 @@ urlpatterns = [
         views.recording_played,
         name="recording_played",
     ),
+    path("queue/", views.queue, name="queue"),
+    path("queue/next/", views.queue_next, name="queue_next"),
     path("debts/<str:debt_id>/followups/", views.debt_followups, name="debt_followups"),
     path("debts/<str:debt_id>/followups/timeline/", views.debt_timeline, name="debt_timeline"),
 ]

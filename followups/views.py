@@ -16,7 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
-from followups import access, debts, presentation, services
+from followups import access, browse, debt_card, debts, presentation, services
 from followups.getbill import (
     GetBillError,
     GetBillId,
@@ -114,10 +114,17 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 @vary_on_htmx
 def lookup(request: HtmxHttpRequest) -> HttpResponse:
-    """`?q=<ID, link or text>` -> the followup's permanent page."""
-    query = request.GET.get("q", "")
+    """`?q=<ID, link or text>` -> the followup's permanent page (a debt's for a pasted debt
+    link); without `q`, the list of followups."""
     if "q" not in request.GET:
-        return redirect("followups:search")
+        return _list_response(request)
+    query = request.GET.get("q", "")
+    debt_id = services.debt_id_from_link(text=query)
+    if debt_id is not None:
+        url = reverse("followups:debt_followups", kwargs={"debt_id": debt_id})
+        if _swaps(request, MAIN_TARGET):
+            return push_url(_debt_response(request, debt_id), url)
+        return HttpResponseRedirect(url)
     try:
         followup_id = services.followup_id_from_input(user=_signed_in_user(request), text=query)
     except InvalidIdError as error:
@@ -127,6 +134,72 @@ def lookup(request: HtmxHttpRequest) -> HttpResponse:
         # One round trip: render the followup here and move the address bar to its own URL.
         return push_url(_detail_response(request, followup_id), url)
     return HttpResponseRedirect(url)
+
+
+# The list's filter form and page links swap its results region alone.
+LIST_RESULTS_TARGET = "followups-results"
+
+
+def _list_response(request: HtmxHttpRequest) -> HttpResponse:
+    """A page of the followups list, filtered by `?type=` and `?status=`, page `?page=`."""
+    user = _signed_in_user(request)
+    try:
+        filters = browse.list_filters_require(user=user, query=request.GET)
+    except browse.ListInputError as error:
+        # The list's own page with the message, the filters reset; GetBill was not asked.
+        context = {"listing": browse.FollowupsListing.empty(), "error": error}
+        return page_render(request, "followups/list.html", context, status=error.status_code)
+    try:
+        listing = browse.followups_browse(user=user, filters=filters)
+    except GetBillError as error:
+        return getbill_error_response(request, error)
+    if _swaps(request, LIST_RESULTS_TARGET):
+        # The address bar gets the list's own address, without the form's empty fields.
+        response = render(request, "followups/_list_results.html", {"listing": listing})
+        return push_url(response, filters.url())
+    return page_render(request, "followups/list.html", {"listing": listing})
+
+
+QUEUE_SESSION_KEY = "review_queue"
+
+
+@require_GET
+@vary_on_htmx
+def queue(request: HtmxHttpRequest) -> HttpResponse:
+    """The reviewer's queue, part `?part=` (newest first); `?end=1` after its last call."""
+    user = _signed_in_user(request)
+    try:
+        part = browse.queue_part_require(user=user, raw=request.GET.get("part"))
+        review_queue = browse.review_queue_get(user=user, part=part)
+    except GetBillError as error:
+        return getbill_error_response(request, error)
+    request.session[QUEUE_SESSION_KEY] = review_queue.snapshot.as_session()
+    context = {"queue": review_queue, "queue_end": request.GET.get("end") == "1"}
+    return page_render(request, "followups/queue.html", context)
+
+
+@require_GET
+def queue_next(request: HtmxHttpRequest) -> HttpResponse:
+    """ "Next in queue": the followup after `?after=` in the reviewer's queue."""
+    user = _signed_in_user(request)
+    try:
+        after_id = access.getbill_id_require(
+            user=user, action=AuditAction.REVIEW_QUEUE, raw=request.GET.get("after", "")
+        )
+        snapshot = browse.QueueSnapshot.from_session(request.session.get(QUEUE_SESSION_KEY))
+        following, snapshot = browse.queue_next_find(
+            user=user, after_id=after_id, snapshot=snapshot
+        )
+    except GetBillError as error:
+        return getbill_error_response(request, error)
+    if snapshot is not None:
+        request.session[QUEUE_SESSION_KEY] = snapshot.as_session()
+    if following is not None:
+        url = reverse("followups:detail", kwargs={"followup_id": following})
+        return HttpResponseRedirect(f"{url}?{urlencode({'from': browse.FROM_QUEUE})}")
+    if snapshot is not None and snapshot.has_older:
+        return HttpResponseRedirect(browse.queue_url(part=snapshot.part + 1))
+    return HttpResponseRedirect(f"{reverse('followups:queue')}?end=1")
 
 
 def _signed_in_user(request: HttpRequest) -> AbstractBaseUser:
@@ -139,22 +212,28 @@ def _signed_in_user(request: HttpRequest) -> AbstractBaseUser:
 def _detail_response(
     request: HtmxHttpRequest, followup_id: GetBillId, *, refresh: bool = False
 ) -> HttpResponse:
+    user = _signed_in_user(request)
     try:
-        answer = services.followup_lookup(
-            user=_signed_in_user(request), followup_id=followup_id, refresh=refresh
-        )
+        answer = services.followup_lookup(user=user, followup_id=followup_id, refresh=refresh)
     except GetBillError as error:
         return getbill_error_response(request, error, query=followup_id)
     followup = answer.value
-    return page_render(
-        request,
-        "followups/detail.html",
-        {
-            "detail": presentation.followup_detail(followup=followup),
-            "followup": followup,
-            "answer": presentation.answer_note(answer=answer, refresh=refresh),
-        },
-    )
+    detail = presentation.followup_detail(followup=followup)
+    card = debt_card.followup_debt_card_get(user=user, followup=followup)
+    queue_next_url = None
+    if request.GET.get("from") == browse.FROM_QUEUE:
+        queue_next_url = f"{reverse('followups:queue_next')}?{urlencode({'after': followup.id})}"
+    context = {
+        "detail": detail,
+        "followup": followup,
+        "answer": presentation.answer_note(answer=answer, refresh=refresh),
+        "card": card,
+        "queue_next_url": queue_next_url,
+        "page_title": presentation.followup_page_title(
+            detail=detail, debtor=card.debtor_shown if card else None
+        ),
+    }
+    return page_render(request, "followups/detail.html", context)
 
 
 def _followup_id_require(request: HtmxHttpRequest, followup_id: str) -> GetBillId:
@@ -207,16 +286,26 @@ DEBT_DENIED_MESSAGE = "You do not have permission to see this debt's followups."
 def debt_followups(request: HtmxHttpRequest, debt_id: str) -> HttpResponse:
     """Every followup of a debt with totals; `?type=` and `?status=` filter the list and
     `?current=` marks the followup the reviewer came from."""
-    user = _signed_in_user(request)
     try:
         clean_id = access.getbill_id_require(
-            user=user, action=AuditAction.DEBT_LOOKUP, raw=debt_id, subject="debt"
+            user=_signed_in_user(request),
+            action=AuditAction.DEBT_LOOKUP,
+            raw=debt_id,
+            subject="debt",
         )
-        answer = debts.debt_timeline_get(user=user, debt_id=clean_id)
+    except GetBillError as error:
+        return getbill_error_response(request, error)
+    return _debt_response(request, clean_id)
+
+
+def _debt_response(request: HtmxHttpRequest, debt_id: GetBillId) -> HttpResponse:
+    user = _signed_in_user(request)
+    try:
+        answer = debts.debt_timeline_get(user=user, debt_id=debt_id)
     except GetBillError as error:
         return getbill_error_response(request, error)
     timeline = answer.value
-    context = {
+    context: dict[str, Any] = {
         "timeline": timeline,
         "answer": presentation.answer_note(answer=answer),
         "view": debts.debt_timeline_filter(
@@ -229,6 +318,10 @@ def debt_followups(request: HtmxHttpRequest, debt_id: str) -> HttpResponse:
     }
     if _swaps(request, DEBT_RESULTS_TARGET):
         return render(request, "followups/_debt_results.html", {**context, "fragment": True})
+    # The card only on the whole page: filtering the list in place asks GetBill for nothing new.
+    card = debt_card.debt_card_get(user=user, debt_id=debt_id)
+    context["card"] = card
+    context["page_title"] = debt_card.debt_page_title(card=card)
     return page_render(request, "followups/debt_followups.html", context)
 
 

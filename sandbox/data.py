@@ -66,6 +66,8 @@ FAULT_IDS = {
 
 _STARTED = datetime.now(UTC).replace(second=0, microsecond=0)
 _TODAY = _STARTED.replace(hour=0, minute=0)
+# Midnight (UTC) of the day the process started, which every relative date counts from.
+TODAY = _TODAY
 
 # Caller IDs of the collection agency's lines (fiction ranges: ARCEP 01 99 00, Ofcom 020 7946 0,
 # Berlin 030 23125).
@@ -100,14 +102,18 @@ SANDBOX_FOLLOWUPS: list[dict[str, Any]] = []
 FOLLOWUP_MEDIA: dict[str, dict[str, str]] = {}
 # media object key (the path under /sandbox/media/) -> file in MEDIA_DIR
 MEDIA_OBJECTS: dict[str, str] = {}
-# debt id -> debtor, for people reading the data; the API itself has no debt endpoint here.
+# debt id -> debtor, for people reading the data; the debts themselves (amounts, creditors,
+# plans) are in sandbox/debt_data.py, written to agree with the notes below.
 SANDBOX_DEBTS: dict[str, str] = {}
+# the label each debt is written under below -> its ID
+DEBT_IDS: dict[str, str] = {}
 EXAMPLES: dict[str, str] = {}
 
 
 def _debt(label: str, debtor: str) -> str:
     debt_id = _encrypted_id(label=f"debt/{label}", length=24)
     SANDBOX_DEBTS[debt_id] = debtor
+    DEBT_IDS[label] = debt_id
     return debt_id
 
 

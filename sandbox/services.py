@@ -25,11 +25,14 @@ from sandbox.data import (
     debt_followups_find,
     followup_find,
 )
+from sandbox.debt_data import SANDBOX_DEBT_RECORDS, debt_find
 from sandbox.presign import media_url_sign
 from sandbox.state import RateLimitWindow, rate_limit_hit
 from sandbox.tokens import token_claims_read
 
-REQUIRED_SCOPE = "followups:read"
+# The scope each part of the API needs, as GetBill's reference pages say.
+FOLLOWUPS_SCOPE = "followups:read"
+DEBTS_SCOPE = "debts:read"
 UNAUTHENTICATED_MESSAGE = "Authentication credentials are missing or invalid"
 RATE_LIMITED_MESSAGE = "Rate limit exceeded. Please try again later."
 FAULT_RETRY_AFTER_SECONDS = 30
@@ -152,8 +155,8 @@ def rate_limit_headers(*, window: RateLimitWindow) -> dict[str, str]:
     }
 
 
-def api_request_admit(*, authorization: str, remote_addr: str) -> RateLimitWindow:
-    """Check the bearer token, count the request against its client's quota, check the scope.
+def api_request_admit(*, authorization: str, remote_addr: str, scope: str) -> RateLimitWindow:
+    """Check the bearer token, count the request against its client's quota, check `scope`.
 
     Requests without a valid token are counted per address, so their answers carry rate-limit
     headers too; they are refused with a 401 either way.
@@ -178,10 +181,10 @@ def api_request_admit(*, authorization: str, remote_addr: str) -> RateLimitWindo
         )
     if not window.allowed:
         raise _rate_limited(window=window)
-    if REQUIRED_SCOPE not in claims.scopes:
+    if scope not in claims.scopes:
         raise ApiError(
             status_code=403,
-            message=f'Required scope "{REQUIRED_SCOPE}" not found in token',
+            message=f'Required scope "{scope}" not found in token',
             window=window,
         )
     return window
@@ -223,22 +226,81 @@ def _slow_record() -> dict[str, Any]:
     return {**example, "id": FAULT_IDS["slow"], "debt_id": FAULT_IDS["slow"]}
 
 
-def followup_fetch(*, followup_id: str) -> dict[str, Any] | RawAnswer:
-    """The followup record for GET /followups/{id} (without media URLs), or a fault."""
-    raw = _fault_answer(resource_id=followup_id, noun="followup")
+def _record_fetch(
+    *,
+    resource_id: str,
+    noun: str,
+    find: Callable[[str], dict[str, Any] | None],
+    slow: Callable[[], dict[str, Any]],
+    wrong_types: dict[str, Any],
+    stand_in_id: str,
+) -> dict[str, Any] | RawAnswer:
+    """The record of GET /<noun>s/{id} (followups without media URLs), or the fault its ID
+    asks for: `slow` is what the slow fault finally answers, `stand_in_id` the other record the
+    wrong-id fault answers with."""
+    raw = _fault_answer(resource_id=resource_id, noun=noun)
     if raw is not None:
         return raw
-    if followup_id == FAULT_IDS["slow"]:
-        return _slow_record()
-    if followup_id == FAULT_IDS["wrong_types"]:
-        return _WRONG_TYPES_RECORD
-    if followup_id == FAULT_IDS["wrong_id"]:
-        # Another followup than the one asked for: a client must notice and refuse it.
-        followup_id = EXAMPLES["call_deal_found"]
-    record = followup_find(followup_id=followup_id)
+    if resource_id == FAULT_IDS["slow"]:
+        return slow()
+    if resource_id == FAULT_IDS["wrong_types"]:
+        return wrong_types
+    if resource_id == FAULT_IDS["wrong_id"]:
+        # Another record than the one asked for: a client must notice and refuse it.
+        resource_id = stand_in_id
+    record = find(resource_id)
     if record is None:
-        raise ApiError(status_code=404, message="Followup not found")
+        raise ApiError(status_code=404, message=f"{noun.capitalize()} not found")
     return record
+
+
+def followup_fetch(*, followup_id: str) -> dict[str, Any] | RawAnswer:
+    """The followup record for GET /followups/{id} (without media URLs), or a fault."""
+    return _record_fetch(
+        resource_id=followup_id,
+        noun="followup",
+        find=lambda record_id: followup_find(followup_id=record_id),
+        slow=_slow_record,
+        wrong_types=_WRONG_TYPES_RECORD,
+        stand_in_id=EXAMPLES["call_deal_found"],
+    )
+
+
+# Every field present, about half of them with a type the documentation does not allow.
+_WRONG_TYPES_DEBT: dict[str, Any] = {
+    "id": FAULT_IDS["wrong_types"],
+    "civility": 3,
+    "firstname": ["Not", "a", "name"],
+    "lastname": None,
+    "debtor_company": {"name": "an object"},
+    "company": "Northwind Energy",
+    "amount": "a lot",
+    "amount_text": 12.5,
+    "currency": 978,
+    "status": True,
+    "object": "Electricity invoice",
+    "invoice_reference": 4471,
+    "due_date": "next Friday",
+    "invoice_date": "2024-02-30",
+    "followups_count": "eight",
+    "nb_answered": -1,
+    "nb_reminders": 2.5,
+    "payment_plan_active": "yes",
+    "plan_start_date": 20240101,
+}
+
+
+def debt_fetch(*, debt_id: str) -> dict[str, Any] | RawAnswer:
+    """The debt record for GET /debts/{id}, or a fault."""
+    history = EXAMPLES["debt_with_history"]
+    return _record_fetch(
+        resource_id=debt_id,
+        noun="debt",
+        find=lambda record_id: debt_find(debt_id=record_id),
+        slow=lambda: {**SANDBOX_DEBT_RECORDS[history], "id": FAULT_IDS["slow"]},
+        wrong_types=_WRONG_TYPES_DEBT,
+        stand_in_id=history,
+    )
 
 
 def _int_param(

@@ -53,3 +53,10 @@ def sandbox_state_reset() -> None:
     """Forget every rate-limit window (tests start from a fresh quota)."""
     with _lock:
         _hits.clear()
+
+
+def requests_counted() -> int:
+    """How many API requests the sandbox has counted since the last reset, for tests that
+    check what reached it (and that nothing did)."""
+    with _lock:
+        return sum(len(hits) for hits in _hits.values())

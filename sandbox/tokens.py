@@ -37,6 +37,13 @@ _ISSUER = "getbill-sandbox"
 _SALT = "sandbox.tokens"
 
 
+def granted_scopes() -> frozenset[str]:
+    """The scopes this client was given: GRANTED_SCOPES, or SANDBOX_GRANTED_SCOPES when set
+    (a client whose administrator did not tick `debts:read`, for example)."""
+    configured = getattr(settings, "SANDBOX_GRANTED_SCOPES", None)
+    return GRANTED_SCOPES if configured is None else frozenset(configured)
+
+
 class TokenRequestError(Exception):
     """A refused token request, as an OAuth error code and description."""
 
@@ -114,14 +121,19 @@ def token_issue(*, content_type: str, form: QueryDict, now: float | None = None)
         raise TokenRequestError(
             error="invalid_client", description="Client authentication failed.", status_code=401
         )
-    scopes = frozenset(requested.split()) if requested.strip() else GRANTED_SCOPES
+    granted = granted_scopes()
+    scopes = frozenset(requested.split()) if requested.strip() else granted
     unknown = sorted(scopes - KNOWN_SCOPES)
     if unknown:
         raise TokenRequestError(
             error="invalid_scope", description=f"Unknown scope: {' '.join(unknown)}."
         )
-    refused = sorted(scopes - GRANTED_SCOPES)
-    if refused:
+    refused = sorted(scopes - granted)
+    if refused and getattr(settings, "SANDBOX_SCOPES_NARROWED", False) and scopes & granted:
+        # RFC 6749 section 3.3: a server may issue fewer scopes than asked, and says which in
+        # the answer's `scope`; the API then refuses what the token lacks with a 403.
+        scopes &= granted
+    elif refused:
         raise TokenRequestError(
             error="invalid_scope",
             description=f"Scope not granted to this client: {' '.join(refused)}.",

@@ -14,5 +14,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="debt-followups",
     ),
     path("external-api/v1/followups/<str:followup_id>", views.followup_detail, name="followup"),
+    path("external-api/v1/debts/<str:debt_id>", views.debt_detail, name="debt"),
     path("media/<path:object_key>", views.media, name="media"),
 ]

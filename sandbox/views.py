@@ -7,6 +7,7 @@ real GetBill is: the dashboard's server-side client calls them, and a browser fe
 import time
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -22,10 +23,13 @@ from sandbox.presign import (
     media_request_verify,
 )
 from sandbox.services import (
+    DEBTS_SCOPE,
+    FOLLOWUPS_SCOPE,
     ApiError,
     FollowupsPage,
     RawAnswer,
     api_request_admit,
+    debt_fetch,
     debt_followups_fetch,
     followup_fetch,
     followup_present,
@@ -38,34 +42,43 @@ from sandbox.tokens import TokenRequestError, token_issue
 ApiView = Callable[..., HttpResponse]
 
 
-def getbill_api(view: ApiView) -> ApiView:
-    """Admit the call (token, quota, scope), answer errors in GetBill's shape, and put the
+def getbill_api(*, scope: str) -> Callable[[ApiView], ApiView]:
+    """Admit the call (token, quota, `scope`), answer errors in GetBill's shape, and put the
     X-RateLimit-* headers on every answer."""
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: str, **kwargs: str) -> HttpResponse:
-        window: RateLimitWindow | None = None
-        try:
-            window = api_request_admit(
-                authorization=request.headers.get("Authorization", ""),
-                remote_addr=request.META.get("REMOTE_ADDR", ""),
-            )
-            response = view(request, *args, **kwargs)
-        except ApiError as error:
-            response = JsonResponse(error.body(), status=error.status_code)
-            for name, value in error.headers.items():
-                response[name] = value
-            window = error.window or window
-        if window is not None:
-            for name, value in rate_limit_headers(window=window).items():
-                response[name] = value
-        return response
+    def decorator(view: ApiView) -> ApiView:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: str, **kwargs: str) -> HttpResponse:
+            window: RateLimitWindow | None = None
+            try:
+                window = api_request_admit(
+                    authorization=request.headers.get("Authorization", ""),
+                    remote_addr=request.META.get("REMOTE_ADDR", ""),
+                    scope=scope,
+                )
+                response = view(request, *args, **kwargs)
+            except ApiError as error:
+                response = JsonResponse(error.body(), status=error.status_code)
+                for name, value in error.headers.items():
+                    response[name] = value
+                window = error.window or window
+            if window is not None:
+                for name, value in rate_limit_headers(window=window).items():
+                    response[name] = value
+            return response
 
-    return wrapper
+        return wrapper
+
+    return decorator
 
 
 def _raw_response(answer: RawAnswer) -> HttpResponse:
     return HttpResponse(answer.body, status=answer.status_code, content_type=answer.content_type)
+
+
+def _record_response(data: dict[str, Any]) -> HttpResponse:
+    """One resource in GetBill's success envelope."""
+    return JsonResponse({"error": False, "message": "Success", "data": data})
 
 
 def _page_response(request: HttpRequest, page: FollowupsPage | RawAnswer) -> HttpResponse:
@@ -106,19 +119,20 @@ def token(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @csrf_exempt
-@getbill_api
+@getbill_api(scope=FOLLOWUPS_SCOPE)
 @require_GET
 def followup_detail(request: HttpRequest, followup_id: str) -> HttpResponse:
     record = followup_fetch(followup_id=followup_id)
     if isinstance(record, RawAnswer):
         return _raw_response(record)
-    data = followup_present(record=record, absolute_uri=request.build_absolute_uri)
-    return JsonResponse({"error": False, "message": "Success", "data": data})
+    return _record_response(
+        followup_present(record=record, absolute_uri=request.build_absolute_uri)
+    )
 
 
 @login_not_required
 @csrf_exempt
-@getbill_api
+@getbill_api(scope=FOLLOWUPS_SCOPE)
 @require_GET
 def debt_followups(request: HttpRequest, debt_id: str) -> HttpResponse:
     return _page_response(request, debt_followups_fetch(debt_id=debt_id, query=request.GET))
@@ -126,10 +140,19 @@ def debt_followups(request: HttpRequest, debt_id: str) -> HttpResponse:
 
 @login_not_required
 @csrf_exempt
-@getbill_api
+@getbill_api(scope=FOLLOWUPS_SCOPE)
 @require_GET
 def followups_index(request: HttpRequest) -> HttpResponse:
     return _page_response(request, followups_list(query=request.GET))
+
+
+@login_not_required
+@csrf_exempt
+@getbill_api(scope=DEBTS_SCOPE)
+@require_GET
+def debt_detail(request: HttpRequest, debt_id: str) -> HttpResponse:
+    record = debt_fetch(debt_id=debt_id)
+    return _raw_response(record) if isinstance(record, RawAnswer) else _record_response(record)
 
 
 @login_not_required

@@ -41,3 +41,25 @@ def test_the_refusal_is_not_mistaken_for_an_upstream_fault(fake_getbill, manager
     assert manager_client.get("/followups/abc123/").status_code == 500
     assert not AuditEntry.objects.filter(outcome="failed").exists()
     fake_getbill.unexpected.clear()
+
+
+def test_debts_are_answered_only_once_added(fake_getbill):
+    from followups.getbill import ScopeMissingError
+    from tests.support.examples import DEBT_ID
+
+    fake_getbill.followup_add()
+    getbill.followup_get(followup_id=FOLLOWUP_ID)
+    # Its service account has followups:read only: no request is made for a debt.
+    with pytest.raises(ScopeMissingError):
+        getbill.debt_get(debt_id=DEBT_ID)
+    assert fake_getbill.api_requests("/debts/") == []
+
+
+def test_an_unexpected_debt_fails_the_test(fake_getbill):
+    from tests.support.examples import DEBT_ID
+
+    fake_getbill.debt_add()
+    assert getbill.debt_get(debt_id=DEBT_ID).lastname == "Doe"
+    with pytest.raises(UnexpectedRequestError, match="/debts/other123"):
+        getbill.debt_get(debt_id="other123")
+    fake_getbill.unexpected.clear()

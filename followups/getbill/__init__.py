@@ -17,16 +17,18 @@ dashboard worker waits on these calls, so the client is strict about what it sen
 Code outside this package imports only the names below.
 
 errors.py     GetBillError and its subclasses, each with its status, messages and audit words
-models.py     Followup, Pagination, FollowupPage, RateLimitStatus
+models.py     Followup, Pagination, FollowupPage, Debt, RateLimitStatus
 ids.py        the one ID cleaner, and GetBillId, the type of an ID that passed it
 config.py     GETBILL_* settings parsers, and the client's configuration (read once)
 deadline.py   the per-lookup deadline
 transport.py  deadline-aware backend, capped bodies, no redirects, the shared httpx client
 tokens.py     the shared OAuth token (TokenCache) and the Bearer auth
+scopes.py     which OAuth scopes the client has (debts:read may be missing), learnt once
 quota.py      X-RateLimit-* bookkeeping, Retry-After
 parse.py      the one place answers are read
 api.py        api_get (every GET), the status -> error map, followup_get, debt_followups_get,
-              and the same through the cache (followup_answer_get, debt_followups_answer_get)
+              followups_list_get, debt_get, and the same through the cache (followup_answer_get,
+              debt_followups_answer_get, followups_list_answer_get, debt_answer_get)
 answers.py    the shared cache of answers: freshness, media-link expiry, single flight, stale
               copies on failure, the quota reserve (answer_get and an AnswerKey for any GET)
 media_urls.py which media links may reach a page; the one GETBILL_MEDIA_HOSTS entry parser
@@ -44,12 +46,20 @@ from followups.getbill.answers import (
     quota_under_reserve,
 )
 from followups.getbill.api import (
+    FOLLOWUP_STATUSES,
+    FOLLOWUP_TYPES,
     MAX_PAGE,
     MAX_PAGE_SIZE,
-    debt_followups_answer_get,
     debt_followups_get,
-    followup_answer_get,
+    debt_get,
     followup_get,
+    followups_list_get,
+)
+from followups.getbill.cached import (
+    debt_answer_get,
+    debt_followups_answer_get,
+    followup_answer_get,
+    followups_list_answer_get,
 )
 from followups.getbill.config import (
     DEFAULT_API_URL,
@@ -73,6 +83,7 @@ from followups.getbill.errors import (
     InvalidIdError,
     NotFoundError,
     RateLimitedError,
+    ScopeMissingError,
     Subject,
     UpstreamFailureError,
     UpstreamTimeoutError,
@@ -87,12 +98,14 @@ from followups.getbill.media_urls import (
     media_hosts_read,
     media_url_allowed,
 )
-from followups.getbill.models import Followup, FollowupPage, Pagination, RateLimitStatus
+from followups.getbill.models import Debt, Followup, FollowupPage, Pagination, RateLimitStatus
 from followups.getbill.quota import rate_limit_status_get
+from followups.getbill.scopes import DEBTS_SCOPE, FOLLOWUPS_SCOPE
 from followups.getbill.tokens import TokenCache, token_cache_for
 from followups.getbill.transport import client_transport_override
 
 __all__ = [
+    "DEBTS_SCOPE",
     "DEFAULT_API_URL",
     "DEFAULT_CONNECT_TIMEOUT",
     "DEFAULT_DEADLINE",
@@ -100,6 +113,9 @@ __all__ = [
     "DEFAULT_READ_TIMEOUT",
     "DEFAULT_SCOPES",
     "DEFAULT_TOKEN_URL",
+    "FOLLOWUPS_SCOPE",
+    "FOLLOWUP_STATUSES",
+    "FOLLOWUP_TYPES",
     "MAX_ID_LENGTH",
     "MAX_PAGE",
     "MAX_PAGE_SIZE",
@@ -109,6 +125,7 @@ __all__ = [
     "AnswerKey",
     "AnswerMode",
     "AnswerSource",
+    "Debt",
     "Followup",
     "FollowupPage",
     "GetBillConfig",
@@ -122,6 +139,7 @@ __all__ = [
     "QuotaReserveSkippedError",
     "RateLimitStatus",
     "RateLimitedError",
+    "ScopeMissingError",
     "Subject",
     "TokenCache",
     "UpstreamFailureError",
@@ -131,10 +149,14 @@ __all__ = [
     "answers_combined",
     "client_transport_override",
     "config_get",
+    "debt_answer_get",
     "debt_followups_answer_get",
     "debt_followups_get",
+    "debt_get",
     "followup_answer_get",
     "followup_get",
+    "followups_list_answer_get",
+    "followups_list_get",
     "getbill_id_clean",
     "host_is_loopback",
     "media_hosts_get",

@@ -5,30 +5,32 @@
   and refuses redirects (`transport.py`), signed in with the shared token (`tokens.py`).
 - At most one retry, only where it is safe; every answer's quota headers are kept (`quota.py`).
 - Answers are read by `parse.py` alone; failures become the errors of `errors.py`.
-- `*_answer_get` are the same lookups through the shared cache of answers (`answers.py`).
+- `cached.py` makes the same lookups through the shared cache of answers (`answers.py`).
 """
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
 from followups.getbill import errors
-from followups.getbill.answers import Answer, AnswerKey, AnswerMode, answer_get
 from followups.getbill.config import GetBillConfig, config_get
 from followups.getbill.deadline import deadline_applied, remaining
 from followups.getbill.errors import GetBillError, Subject
-from followups.getbill.ids import GetBillId, getbill_id_clean
-from followups.getbill.models import Followup, FollowupPage
+from followups.getbill.ids import getbill_id_clean
+from followups.getbill.models import Debt, Followup, FollowupPage
 from followups.getbill.parse import (
+    debt_answer_parse,
     followup_answer_parse,
     followup_page_parse,
+    followups_list_parse,
     json_object,
     message_clean,
 )
 from followups.getbill.quota import rate_limit_record, retry_after
+from followups.getbill.scopes import DEBTS_SCOPE, scope_available, scope_missing_record
 from followups.getbill.tokens import BearerAuth, token_cache_for
 from followups.getbill.transport import (
     TRANSPORT_ERRORS,
@@ -44,9 +46,38 @@ MAX_PAGE = 100_000
 # Below this, a retry could not finish anyway.
 _RETRY_MIN_REMAINING = 0.2
 _RETRYABLE_STATUSES = frozenset({502, 503, 504})
+# The values GetBill documents for a followup's status (get-followup-page.txt, which lists
+# `read` besides the list page's eleven) and type: the only ones the list's filters send.
+FOLLOWUP_STATUSES = (
+    "on_hold",
+    "scheduled",
+    "in_progress",
+    "sent",
+    "delivered",
+    "read",
+    "deal_found",
+    "no_answer",
+    "deal_not_found",
+    "bad_behavior",
+    "failed",
+    "cancelled",
+)
+FOLLOWUP_TYPES = (
+    "call",
+    "email",
+    "sms",
+    "whatsapp",
+    "voicemail",
+    "manual_call",
+    "physical",
+    "postmail",
+)
+_SCOPE_REFUSED = 'Required scope "{scope}"'
+
+QueryParams = Mapping[str, int | str]
 
 
-def api_get(*, path: str, params: Mapping[str, int] | None, subject: Subject) -> dict[str, Any]:
+def api_get(*, path: str, params: QueryParams | None, subject: Subject) -> dict[str, Any]:
     """GET an API path (built by the caller from validated parts only); the success payload.
 
     The one way to GetBill's API: one lookup, under its own deadline. `subject` is what the
@@ -70,7 +101,7 @@ def api_get(*, path: str, params: Mapping[str, int] | None, subject: Subject) ->
 
 
 def _response_get(
-    *, config: GetBillConfig, path: str, params: Mapping[str, int] | None
+    *, config: GetBillConfig, path: str, params: QueryParams | None
 ) -> httpx.Response:
     """The answer to the GET, retried at most once.
 
@@ -169,66 +200,67 @@ def debt_followups_get(*, debt_id: str, page: int = 1, limit: int = 100) -> Foll
     other values are a programming error (ValueError).
     """
     debt_id = getbill_id_clean(raw=debt_id, subject="debt")
-    _page_check(page=page, limit=limit)
+    page_check(page=page, limit=limit)
     payload = api_get(
         path=f"/followups/debt/{debt_id}", params={"page": page, "limit": limit}, subject="debt"
     )
     return followup_page_parse(payload=payload, debt_id=debt_id, page=page)
 
 
-def _page_check(*, page: int, limit: int) -> None:
+def page_check(*, page: int, limit: int) -> None:
     for name, value, maximum in (("page", page, MAX_PAGE), ("limit", limit, MAX_PAGE_SIZE)):
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
             raise ValueError(f"{name} must be an integer from 1 to {maximum}")
 
 
-# --- The same, through the shared cache of answers (answers.py) --------------------------------
+def followups_list_get(
+    *, page: int, limit: int, status: str | None = None, type: str | None = None
+) -> FollowupPage:
+    """One page of every followup of the company, newest first, filtered by `status` and `type`.
 
-
-def followup_answer_get(
-    *,
-    followup_id: str,
-    mode: AnswerMode = AnswerMode.CACHED,
-    before_request: Callable[[], None] | None = None,
-) -> Answer[Followup]:
-    """`followup_get` through the shared cache, kept under the followup's ID."""
-    followup_id = getbill_id_clean(raw=followup_id)
-    return answer_get(
-        key=followup_key(followup_id=followup_id),
-        fetch=lambda: followup_get(followup_id=followup_id),
-        mode=mode,
-        before_request=before_request,
+    Page, limit and filters are checked by the caller's code before: a page outside 1 to
+    MAX_PAGE, a limit outside 1 to 100 or a filter value GetBill does not document is a
+    programming error (ValueError), never a request.
+    """
+    page_check(page=page, limit=limit)
+    filters: dict[str, str] = {}
+    for name, value, documented in (
+        ("status", status, FOLLOWUP_STATUSES),
+        ("type", type, FOLLOWUP_TYPES),
+    ):
+        if value is None:
+            continue
+        if value not in documented:
+            raise ValueError(f"{name} must be one of GetBill's documented values")
+        filters[name] = value
+    payload = api_get(
+        path="/followups", params={"page": page, "limit": limit, **filters}, subject="followup"
     )
+    return followups_list_parse(payload=payload, page=page, filters=filters)
 
 
-def debt_followups_answer_get(
-    *,
-    debt_id: str,
-    page: int = 1,
-    limit: int = 100,
-    mode: AnswerMode = AnswerMode.CACHED,
-    before_request: Callable[[], None] | None = None,
-) -> Answer[FollowupPage]:
-    """`debt_followups_get` through the shared cache, kept under the debt, page and size."""
+def debts_scope_require(*, config: GetBillConfig) -> None:
+    """ScopeMissingError when the client is known to lack `debts:read` (not configured, refused
+    at sign-in, or refused lately by the API): then GetBill is not asked for a debt."""
+    if not scope_available(config=config, scope=DEBTS_SCOPE):
+        raise errors.ScopeMissingError(subject="debt")
+
+
+def debt_get(*, debt_id: str) -> Debt:
+    """The debt `debt_id` from GetBill (scope `debts:read`); GetBillError subclasses for every
+    failure.
+
+    ScopeMissingError when the client lacks `debts:read`: GetBill is not asked when that is
+    already known (not configured, refused at sign-in, or refused lately by the API).
+    """
     debt_id = getbill_id_clean(raw=debt_id, subject="debt")
-    _page_check(page=page, limit=limit)
-    return answer_get(
-        key=AnswerKey("debt-followups", (debt_id, page, limit)),
-        fetch=lambda: debt_followups_get(debt_id=debt_id, page=page, limit=limit),
-        mode=mode,
-        before_request=before_request,
-        subject="debt",
-        related=_page_followups,
-    )
-
-
-def followup_key(*, followup_id: GetBillId) -> AnswerKey:
-    return AnswerKey("followup", (followup_id,))
-
-
-def _page_followups(page: FollowupPage) -> Iterator[tuple[AnswerKey, Followup]]:
-    # GetBill's by-debt list holds the same followup objects as GET /followups/{id}, validated
-    # the same way: the page's followups are kept under their own IDs too, so opening the next
-    # call from the side panel asks GetBill nothing.
-    for followup in page.followups:
-        yield followup_key(followup_id=getbill_id_clean(raw=followup.id)), followup
+    config = config_get()
+    debts_scope_require(config=config)
+    try:
+        payload = api_get(path=f"/debts/{debt_id}", params=None, subject="debt")
+    except errors.AccessDeniedError as error:
+        if _SCOPE_REFUSED.format(scope=DEBTS_SCOPE) not in error.user_message:
+            raise
+        scope_missing_record(config=config, scope=DEBTS_SCOPE, reason="the API refused it (403)")
+        raise errors.ScopeMissingError(subject="debt") from None
+    return debt_answer_parse(payload=payload, debt_id=debt_id)

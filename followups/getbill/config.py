@@ -28,7 +28,8 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://getbill.io/external-api/v1"
 DEFAULT_TOKEN_URL = "https://getbill.io/token"  # noqa: S105 - an endpoint, not a secret
-DEFAULT_SCOPES = "followups:read"
+# Debt details need debts:read; without it the dashboard falls back to followups:read alone.
+DEFAULT_SCOPES = "followups:read debts:read"
 # GetBill's media links are S3 pre-signed URLs: path-style (s3.amazonaws.com/bucket/...) as in
 # the documented example, or virtual-hosted style (bucket.s3.amazonaws.com/...).
 DEFAULT_MEDIA_HOSTS = "s3.amazonaws.com,*.s3.amazonaws.com"

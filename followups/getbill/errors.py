@@ -94,6 +94,19 @@ class AccessDeniedError(GetBillError):
     audit_words = "GetBill denied access"
 
 
+class ScopeMissingError(AccessDeniedError):
+    """The dashboard's GetBill client lacks an OAuth scope (`debts:read`): its token endpoint
+    refused the scope or its API answered 403 "Required scope"; or the scope is known to be
+    missing, and GetBill was not asked."""
+
+    default_message = (
+        "Debt details need the debts:read scope: a GetBill company administrator can add it to "
+        "the dashboard's API client (Company, API Client Management)."
+    )
+    audit_words = "GetBill client lacks the debts:read scope"
+    audit_shows_status = False
+
+
 class RateLimitedError(GetBillError):
     status_code = 429
     default_message = "The company's GetBill request quota is used up for now."

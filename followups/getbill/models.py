@@ -1,7 +1,9 @@
-"""What the client hands back: GetBill's followups, its pages of them, and the quota seen."""
+"""What the client hands back: GetBill's followups, its pages of them, debts, and the quota
+seen."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,36 @@ class Pagination:
 class FollowupPage:
     followups: tuple[Followup, ...]
     pagination: Pagination
+
+
+@dataclass(frozen=True)
+class Debt:
+    """A debt as GetBill describes it, with only what a debt card shows.
+
+    GetBill's answer also holds the debtor's phone, e-mail, birth date, postal address, IBAN
+    and contacts: the parser never copies them, so no page, log, cache or error report can hold
+    them. A field sent with a wrong type is None and named in `invalid_fields`.
+    """
+
+    id: str
+    civility: str | None = None
+    firstname: str | None = None
+    lastname: str | None = None
+    # The debtor's company (B2B debts); `creditor` is GetBill's `company`, the client owed.
+    debtor_company: str | None = None
+    creditor: str | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+    # `status.default.*` or a status of the company's own, as sent.
+    status: str | None = None
+    invoice_reference: str | None = None
+    due_date: date | None = None
+    payment_plan_active: bool | None = None
+    plan_start_date: date | None = None
+    followups_count: int | None = None
+    # GetBill's `nb_answered`: calls the debtor answered.
+    answered_count: int | None = None
+    invalid_fields: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,21 @@ import json
 import logging
 import re
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from followups.getbill.errors import UpstreamFailureError
 from followups.getbill.ids import id_is_valid
-from followups.getbill.models import Followup, FollowupPage, Pagination
+from followups.getbill.models import Debt, Followup, FollowupPage, Pagination
 
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_LENGTH = 200
+# A name, creditor or reference longer than this is cut: it is shown on one line of a card.
+MAX_TEXT_LENGTH = 200
+# Amounts beyond this are not debts but a broken field.
+MAX_AMOUNT = Decimal(10) ** 15
 
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -153,12 +158,15 @@ def followup_answer_parse(*, payload: Mapping[str, Any], followup_id: str) -> Fo
     return followup_parse(data=data)
 
 
-def followup_page_parse(*, payload: Mapping[str, Any], debt_id: str, page: int) -> FollowupPage:
-    """Page `page` of GET /followups/debt/{id}'s success payload: every item `debt_id`'s."""
+def _page_parse(
+    *, payload: Mapping[str, Any], page: int, what: str, debt_id: str | None
+) -> FollowupPage:
+    """Page `page` of a paginated list of followups; with `debt_id`, every item that debt's.
+    `what` names the list in log lines."""
     data = _success_data(payload)
     raw_pagination = payload.get("pagination")
     if not isinstance(data, list) or not isinstance(raw_pagination, dict):
-        logger.warning("GetBill followups of debt %s: not a paginated list", debt_id)
+        logger.warning("GetBill %s: not a paginated list", what)
         raise UpstreamFailureError()
     pagination = Pagination(
         total=_count_field(raw_pagination.get("total"), minimum=0),
@@ -167,15 +175,139 @@ def followup_page_parse(*, payload: Mapping[str, Any], debt_id: str, page: int) 
         pages=_count_field(raw_pagination.get("pages"), minimum=0),
     )
     if pagination.page != page or len(data) > pagination.limit or len(data) > pagination.total:
-        logger.warning("GetBill followups of debt %s: pagination does not match", debt_id)
+        logger.warning("GetBill %s: pagination does not match", what)
         raise UpstreamFailureError()
     for item in data:
         if not isinstance(item, dict) or not id_is_valid(item.get("id")):
-            logger.warning("GetBill followups of debt %s: an item has no valid id", debt_id)
+            logger.warning("GetBill %s: an item has no valid id", what)
             raise UpstreamFailureError()
-        if item.get("debt_id") != debt_id:
-            logger.warning("GetBill followups of debt %s: an item of another debt", debt_id)
+        if debt_id is not None and item.get("debt_id") != debt_id:
+            logger.warning("GetBill %s: an item of another debt", what)
             raise UpstreamFailureError()
     return FollowupPage(
         followups=tuple(followup_parse(data=item) for item in data), pagination=pagination
     )
+
+
+def followup_page_parse(*, payload: Mapping[str, Any], debt_id: str, page: int) -> FollowupPage:
+    """Page `page` of GET /followups/debt/{id}'s success payload: every item `debt_id`'s."""
+    return _page_parse(
+        payload=payload, page=page, what=f"followups of debt {debt_id}", debt_id=debt_id
+    )
+
+
+def followups_list_parse(
+    *, payload: Mapping[str, Any], page: int, filters: Mapping[str, str]
+) -> FollowupPage:
+    """Page `page` of GET /followups's success payload; every item must match `filters`
+    (`status`, `type`): a list that ignored them would show followups the user did not ask for.
+    """
+    followups = _page_parse(payload=payload, page=page, what="followups list", debt_id=None)
+    for followup in followups.followups:
+        for name, value in filters.items():
+            if getattr(followup, name) != value:
+                logger.warning("GetBill followups list: an item does not match its %s", name)
+                raise UpstreamFailureError()
+    return followups
+
+
+# --- Debts ------------------------------------------------------------------------------------
+
+
+def _text_parse(value: object) -> object:
+    """Text shown on one line of a card: control characters and runs of space become one space."""
+    if not isinstance(value, str):
+        return _INVALID
+    value = " ".join(_CONTROL_RE.sub(" ", value).split())
+    return value[:MAX_TEXT_LENGTH] or None
+
+
+def _date_parse(value: object) -> object:
+    if not isinstance(value, str) or len(value) > 64:
+        return _INVALID
+    try:
+        # A timestamp is accepted too: only its day is shown.
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return _INVALID
+
+
+def _amount_parse(value: object, *, as_text: bool) -> object:
+    """`amount_text` (`as_text`) must be a string, `amount` a JSON number."""
+    if as_text != isinstance(value, str) or isinstance(value, bool):
+        return _INVALID
+    if not isinstance(value, str | int | float):
+        return _INVALID
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        return _INVALID
+    return amount if amount.is_finite() and abs(amount) < MAX_AMOUNT else _INVALID
+
+
+# The only fields of GetBill's debt the dashboard keeps: model field -> (GetBill field, parser).
+# Anything else in the answer (phone, e-mail, birth date, postal address, IBAN, contacts, the
+# free-text summary) is never copied.
+_DEBT_FIELDS: dict[str, tuple[str, Callable[[object], object]]] = {
+    "civility": ("civility", _text_parse),
+    "firstname": ("firstname", _text_parse),
+    "lastname": ("lastname", _text_parse),
+    "debtor_company": ("debtor_company", _text_parse),
+    "creditor": ("company", _text_parse),
+    "currency": ("currency", _text_parse),
+    "status": ("status", _text_parse),
+    "invoice_reference": ("invoice_reference", _text_parse),
+    "due_date": ("due_date", _date_parse),
+    "payment_plan_active": ("payment_plan_active", _bool_parse),
+    "plan_start_date": ("plan_start_date", _date_parse),
+    "followups_count": ("followups_count", _count_parse),
+    "answered_count": ("nb_answered", _count_parse),
+}
+
+
+def _debt_amount(data: Mapping[str, Any]) -> object:
+    """`amount_text`, the exact figure, else `amount` (a JSON number may have been rounded);
+    None when GetBill sent neither, _INVALID when neither reads as an amount."""
+    sent = [(name, data[name]) for name in ("amount_text", "amount") if data.get(name) is not None]
+    for name, value in sent:
+        amount = _amount_parse(value, as_text=name == "amount_text")
+        if amount is not _INVALID:
+            return amount
+    return _INVALID if sent else None
+
+
+def debt_parse(*, data: Mapping[str, Any]) -> Debt:
+    """A Debt from GetBill's object, whose `id` the caller has checked: the fields above only.
+
+    Unknown statuses are kept as they are; a value of the wrong type becomes None and is listed
+    in `invalid_fields`.
+    """
+    values: dict[str, Any] = {}
+    invalid = []
+    for name, (source, parse) in _DEBT_FIELDS.items():
+        raw = data.get(source)
+        value = None if raw is None else parse(raw)
+        if value is _INVALID:
+            invalid.append(name)
+            value = None
+        values[name] = value
+    amount = _debt_amount(data)
+    if amount is _INVALID:
+        invalid.append("amount")
+    values["amount"] = amount if isinstance(amount, Decimal) else None
+    if invalid:
+        logger.warning(
+            "GetBill debt %s: unexpected type or format for %s; shown as unknown",
+            data["id"],
+            ", ".join(invalid),
+        )
+    return Debt(id=data["id"], invalid_fields=frozenset(invalid), **values)
+
+
+def debt_answer_parse(*, payload: Mapping[str, Any], debt_id: str) -> Debt:
+    """The debt in GET /debts/{id}'s success payload, which must be `debt_id`'s."""
+    data = _success_data(payload)
+    if not isinstance(data, dict) or data.get("id") != debt_id:
+        logger.warning("GetBill answered for a debt other than %s", debt_id)
+        raise UpstreamFailureError(subject="debt")
+    return debt_parse(data=data)

@@ -28,6 +28,12 @@ from followups.getbill.errors import (
     UpstreamUnavailableError,
 )
 from followups.getbill.parse import json_object
+from followups.getbill.scopes import (
+    FOLLOWUPS_SCOPE,
+    scope_missing_record,
+    scopes_granted_record,
+    scopes_requested,
+)
 from followups.getbill.transport import (
     TRANSPORT_ERRORS,
     client_get,
@@ -186,30 +192,26 @@ class TokenCache:
 
     @sensitive_variables()
     def _payload(self) -> dict[str, Any]:
+        """The token endpoint's answer, asked for the configured scopes less those known to be
+        missing; a refused optional scope (`invalid_scope`) is remembered and the request made
+        once more with `followups:read` alone, so that followups keep working."""
         config = self.config
-        client = client_get()
-        request = client.build_request(
-            "POST",
-            config.token_url,
-            data={
-                "grant_type": "client_credentials",
-                "client_id": config.client_id,
-                "client_secret": config.client_secret,
-                "scope": config.scopes,
-            },
-            timeout=timeout_for(config),
-        )
-        try:
-            response = client.send(request)
-        except GetBillError:
-            raise
-        except TRANSPORT_ERRORS as exc:
-            # No exception chaining: the request it carries holds the client secret.
-            logger.warning("GetBill token endpoint failed: %s", type(exc).__name__)
-            if isinstance(transport_error(exc), UpstreamTimeoutError):
-                raise UpstreamTimeoutError() from None
-            raise UpstreamUnavailableError(SIGN_IN_FAILING) from None
+        requested = scopes_requested(config=config)
+        response = self._token_post(scope=requested)
         payload = json_object(response.content)
+        if (
+            response.status_code == 400
+            and payload is not None
+            and payload.get("error") == "invalid_scope"
+            and requested != FOLLOWUPS_SCOPE
+        ):
+            for scope in set(requested.split()) - {FOLLOWUPS_SCOPE}:
+                scope_missing_record(
+                    config=config, scope=scope, reason="the token endpoint refused it"
+                )
+            requested = FOLLOWUPS_SCOPE
+            response = self._token_post(scope=requested)
+            payload = json_object(response.content)
         if response.status_code != 200:
             oauth_error = payload.get("error") if payload else None
             logger.warning(
@@ -220,6 +222,8 @@ class TokenCache:
                 else "no OAuth error code",
             )
             raise UpstreamUnavailableError(SIGN_IN_FAILING)
+        if payload is not None:
+            scopes_granted_record(config=config, requested=requested, granted=payload.get("scope"))
         token_type = payload.get("token_type", "Bearer") if payload else None
         if (
             payload is None
@@ -231,6 +235,32 @@ class TokenCache:
             logger.warning("GetBill token endpoint answered 200 without a usable bearer token")
             raise UpstreamUnavailableError(SIGN_IN_FAILING)
         return payload
+
+    @sensitive_variables()
+    def _token_post(self, *, scope: str) -> httpx.Response:
+        config = self.config
+        client = client_get()
+        request = client.build_request(
+            "POST",
+            config.token_url,
+            data={
+                "grant_type": "client_credentials",
+                "client_id": config.client_id,
+                "client_secret": config.client_secret,
+                "scope": scope,
+            },
+            timeout=timeout_for(config),
+        )
+        try:
+            return client.send(request)
+        except GetBillError:
+            raise
+        except TRANSPORT_ERRORS as exc:
+            # No exception chaining: the request it carries holds the client secret.
+            logger.warning("GetBill token endpoint failed: %s", type(exc).__name__)
+            if isinstance(transport_error(exc), UpstreamTimeoutError):
+                raise UpstreamTimeoutError() from None
+            raise UpstreamUnavailableError(SIGN_IN_FAILING) from None
 
 
 @functools.lru_cache(maxsize=8)

@@ -87,6 +87,23 @@
     }
   });
 
+  /* Page keys: an element with data-shortcut="n" (and aria-keyshortcuts="n" for assistive
+     technology, listed under the page's keyboard shortcuts) is followed when its key is
+     pressed, as "Next in queue" is. Not while typing in a field, nor with a modifier. */
+  var TYPING = "textarea, select, [contenteditable=''], [contenteditable='true'], " +
+    "input:not([type=range]):not([type=button]):not([type=submit]):not([type=reset])" +
+    ":not([type=checkbox]):not([type=radio])";
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey ||
+        event.isComposing || !/^[a-z]$/i.test(event.key)) { return; }
+    var target = event.target;
+    if (target && target.closest && target.closest(TYPING)) { return; }
+    var element = document.querySelector("[data-shortcut='" + event.key.toLowerCase() + "']");
+    if (!element) { return; }
+    event.preventDefault();
+    element.click();
+  });
+
   /* After a swap of the main region, move focus there so keyboard and screen-reader users
      land on the new content: the field that asks for it, or the page's heading. */
   document.addEventListener("htmx:afterSwap", function (event) {

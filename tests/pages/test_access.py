@@ -43,6 +43,7 @@ def test_roles_migration_creates_the_groups_with_their_permissions():
         "view_followup_data",
         "listen_recording",
         "view_full_phone",
+        "view_debtor_name",
     }
     assert codenames("QA reviewers") == {"view_followup_data", "listen_recording"}
     assert codenames("Auditors") == {"view_auditentry"}

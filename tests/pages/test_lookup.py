@@ -95,10 +95,11 @@ def test_query_redirects_to_the_permanent_page(signed_in, path):
     assert response["Location"] == "/followups/abc123def456/"
 
 
-def test_lookup_without_query_goes_to_the_search_page(signed_in):
+def test_lookup_without_query_is_the_followups_list(signed_in, sandbox):
+    # Without `q` the address is the list of followups (tests/pages/test_followups_list.py).
     response = signed_in.get("/followups/")
-    assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response.status_code == 200
+    assert 'id="followups-results"' in response.content.decode()
 
 
 def test_invalid_input_re_renders_the_search_page_with_400(signed_in, fake_upstream):
@@ -121,7 +122,8 @@ def test_htmx_lookup_renders_the_followup_and_moves_the_address_bar(signed_in, f
     assert response["HX-Push-Url"] == "/followups/abc123def456/"
     assert "<html" not in body
     assert "app-header" not in body  # the page frame stays in place
-    assert "<title>Followup abc123def456 · Followups dashboard</title>" in body
+    # The tab says what the page shows (the debt card, and so the debtor, failed here).
+    assert "<title>Call · Deal found · Followups dashboard</title>" in body
     assert "Summary of abc123def456" in body
     assert "HX-Request" in response["Vary"]
     assert fake_upstream.followup_ids_asked() == ["abc123def456"]

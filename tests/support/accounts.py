@@ -27,11 +27,15 @@ def role_user_make(role: str) -> Any:
 
 
 def role_group_get(name: str) -> Any:
-    """The role's group as the migration made it; made again if a browser test's flush of the
+    """The role's group as the migrations made it; made again if a browser test's flush of the
     database (transactional tests) removed it."""
     group, created = Group.objects.get_or_create(name=name)
     if created:
-        codenames = importlib.import_module("followups.migrations.0003_roles").ROLES[name]
+        codenames = importlib.import_module("followups.migrations.0003_roles").ROLES[name] + (
+            importlib.import_module(
+                "followups.migrations.0006_debtor_name_and_list_audit"
+            ).ROLE_ADDITIONS.get(name, [])
+        )
         group.permissions.set(
             Permission.objects.filter(content_type__app_label="followups", codename__in=codenames)
         )

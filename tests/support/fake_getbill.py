@@ -3,7 +3,12 @@ package's public seam (`getbill.client_transport_override`), so everything above
 (sign-in, retries, status mapping, parsing) runs as in production.
 
 It answers only what a test told it to: the token endpoint, the followups in `followups`, the
-debts in `debts`, and canned `answers`; any other request fails the test.
+debts' followups in `debts`, the debts themselves in `debt_records`, and canned `answers`; any
+other request fails the test.
+
+Its service account has `followups:read` only, as the token's `scope` says, unless a test adds
+a debt (`debt_add`): the client then knows `debts:read` is missing and asks nothing for debt
+cards, so pages that do not care about the card make no request for it.
 """
 
 import math
@@ -16,12 +21,39 @@ from urllib.parse import parse_qs
 import httpx
 
 from followups import getbill
-from tests.support.examples import followup_json
+from tests.support.examples import DEBT_ID, followup_json
 
 ORIGIN = "https://getbill.test"
 API_URL = f"{ORIGIN}/external-api/v1"
 TOKEN_URL = f"{ORIGIN}/token"
 ACCESS_TOKEN = "fake-access-token-0123456789"
+
+
+# GetBill's Get Debt example (getbill-api.md, section 6.1), personal fields included: the
+# client must drop them.
+DEBT_EXAMPLE: dict[str, Any] = {
+    "id": DEBT_ID,
+    "civility": "Mr",
+    "firstname": "John",
+    "lastname": "Doe",
+    "debtor_company": None,
+    "company": "Acme Utilities",
+    "amount": 1250.0,
+    "amount_text": "1250.00",
+    "currency": "EUR",
+    "status": "status.default.in_progress",
+    "invoice_reference": "INV-2024-001",
+    "due_date": "2024-02-15",
+    "payment_plan_active": False,
+    "plan_start_date": None,
+    "followups_count": 3,
+    "nb_answered": 1,
+    "phone": "+33800123456",
+    "email": "john.doe@example.com",
+    "birthdate": "1980-05-17",
+    "address": "1 rue de l'Exemple",
+    "iban": "FR7600000000000000000000000",
+}
 
 
 class UnexpectedRequestError(AssertionError):
@@ -39,6 +71,9 @@ class FakeGetBill:
 
     followups: dict[str, dict[str, Any]] = field(default_factory=dict)
     debts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # GET /debts/{id}: the debt cards' answers (scope debts:read, granted by `debt_add`).
+    debt_records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    granted_scopes: str = "followups:read"
     # API path (after the base URL, without query) -> its answer, for faults.
     answers: dict[str, Answer] = field(default_factory=dict)
     # Fields of the followup every ID not in `followups` is answered with, once `any_followup`
@@ -53,6 +88,14 @@ class FakeGetBill:
         """A followup like the documented example, with `fields` changed; returns its JSON."""
         data = followup_json(**fields)
         self.followups[data["id"]] = data
+        return data
+
+    def debt_add(self, **fields: Any) -> dict[str, Any]:
+        """A debt like GetBill's example (Mr John Doe owes €1,250.00), with `fields` changed, and
+        the `debts:read` scope granted; returns its JSON."""
+        data = {**DEBT_EXAMPLE, **fields}
+        self.debt_records[data["id"]] = data
+        self.granted_scopes = "followups:read debts:read"
         return data
 
     def any_followup(self, **fields: Any) -> None:
@@ -81,7 +124,12 @@ class FakeGetBill:
     def handle(self, request: httpx.Request) -> httpx.Response:
         url = str(request.url.copy_with(query=None))
         if request.method == "POST" and url == TOKEN_URL:
-            body = {"access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 3600}
+            body = {
+                "access_token": ACCESS_TOKEN,
+                "token_type": "Bearer",
+                "expires_in": 3600,
+                "scope": self.granted_scopes,
+            }
             return httpx.Response(200, json=body)
         if request.method == "GET" and url.startswith(API_URL + "/"):
             self.requests.append(request)
@@ -113,6 +161,13 @@ class FakeGetBill:
                 page=int(query.get("page", ["1"])[0]),
                 limit=int(query.get("limit", ["100"])[0]),
             )
+        if path.startswith("/debts/"):
+            record = self.debt_records.get(path.removeprefix("/debts/"))
+            if record is None:
+                return None
+            return httpx.Response(200, json={"error": False, "message": "Success", "data": record})
+        if not path.startswith("/followups/"):
+            return None
         followup_id = path.removeprefix("/followups/")
         data = self.followups.get(followup_id)
         if data is None and self.any_followup_fields is not None:

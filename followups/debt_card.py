@@ -1,0 +1,190 @@
+"""The debt behind a followup, as a card: who owes what to whom, its status and its plan.
+
+One use case, `debt_card_get`, read top to bottom: access, the user's limit, GetBill, the audit
+trail, then what the role may see. It never fails the page around it: a missing `debts:read`
+scope or a GetBill failure becomes a card that says so in one line.
+
+Who sees the debtor's name: Collections managers (`followups.view_debtor_name`) act on the debt
+itself (they call back, agree plans, answer disputes) and need it. QA reviewers judge how a call
+went: the amount, the status and the plan matter for that, the person's identity does not, so
+they see initials, just as they see phone numbers masked (GDPR's data minimisation). The name is
+also in the browser tab's title, which ends up in history and on shared screens: the same rule
+applies there.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import dateformat, timezone
+
+from followups import access
+from followups.debt_display import debt_status_display, debtor_name_compose, money_format
+from followups.getbill import (
+    Debt,
+    Followup,
+    GetBillError,
+    GetBillId,
+    InvalidIdError,
+    RateLimitedError,
+    ScopeMissingError,
+    debt_answer_get,
+    getbill_id_clean,
+)
+from followups.models import AuditAction
+from followups.presentation import Fact, FactKind, StatusDisplay
+
+CardState = Literal["shown", "scope_missing", "error"]
+DATE_FORMAT = "j M Y"
+
+
+@dataclass(frozen=True)
+class DebtCard:
+    state: CardState
+    debt_id: str
+    debtor: Fact | None = None
+    # True when the role sees initials instead of the name.
+    name_hidden: bool = False
+    status: StatusDisplay | None = None
+    facts: tuple[Fact, ...] = ()
+    # The one line shown instead of the details (scope missing).
+    message: str = ""
+    error: GetBillError | None = None
+
+    @property
+    def retry_at(self) -> datetime | None:
+        """When a rate-limited card may be asked for again."""
+        if not isinstance(self.error, RateLimitedError) or self.error.retry_after_seconds is None:
+            return None
+        return timezone.now() + timedelta(seconds=self.error.retry_after_seconds)
+
+    @property
+    def debtor_shown(self) -> str | None:
+        """The debtor as this role may see them, for the tab's title; None when not known."""
+        if self.debtor is None or self.debtor.kind != "text":
+            return None
+        return str(self.debtor.value)
+
+
+def _fact(debt: Debt, field: str, label: str, *, value: Any, kind: FactKind = "text") -> Fact:
+    if field in debt.invalid_fields:
+        return Fact(label=label, kind="unknown")
+    if value is None or value == "":
+        return Fact(label=label, kind="missing")
+    return Fact(label=label, kind=kind, value=value)
+
+
+def _day(value: Any) -> str | None:
+    return None if value is None else dateformat.format(value, DATE_FORMAT)
+
+
+def _plan_words(debt: Debt) -> str | None:
+    if debt.payment_plan_active is None:
+        return None
+    if not debt.payment_plan_active:
+        return "No plan"
+    if debt.plan_start_date is None:
+        return "Active"
+    return f"Active since {_day(debt.plan_start_date)}"
+
+
+def debt_card_build(*, debt: Debt, name_visible: bool) -> DebtCard:
+    """The card of `debt`; `name_visible` False gives the debtor's initials only."""
+    name_fields = {"civility", "firstname", "lastname", "debtor_company"}
+    debtor = debtor_name_compose(
+        civility=debt.civility,
+        firstname=debt.firstname,
+        lastname=debt.lastname,
+        company=debt.debtor_company,
+        initials_only=not name_visible,
+    )
+    if name_fields & debt.invalid_fields and debtor is None:
+        debtor_fact = Fact(label="Debtor", kind="unknown")
+    else:
+        debtor_fact = _fact(debt, "debtor", "Debtor", value=debtor)
+    status = (
+        debt_status_display(status="unknown")
+        if "status" in debt.invalid_fields
+        else debt_status_display(status=debt.status)
+    )
+    return DebtCard(
+        state="shown",
+        debt_id=debt.id,
+        debtor=debtor_fact,
+        name_hidden=not name_visible and debtor is not None,
+        status=status,
+        facts=(
+            _fact(debt, "creditor", "Creditor", value=debt.creditor),
+            _fact(
+                debt,
+                "amount",
+                "Amount",
+                value=money_format(amount=debt.amount, currency=debt.currency),
+                kind="mono",
+            ),
+            _fact(debt, "due_date", "Due", value=_day(debt.due_date)),
+            _fact(debt, "invoice_reference", "Invoice", value=debt.invoice_reference, kind="mono"),
+            _fact(
+                debt,
+                "payment_plan_active"
+                if "plan_start_date" not in debt.invalid_fields
+                else "plan_start_date",
+                "Payment plan",
+                value=_plan_words(debt),
+            ),
+            _fact(debt, "followups_count", "Followups", value=debt.followups_count),
+            _fact(debt, "answered_count", "Answered calls", value=debt.answered_count),
+        ),
+    )
+
+
+def debt_card_get(*, user: AbstractBaseUser, debt_id: GetBillId) -> DebtCard:
+    """The card of debt `debt_id` for `user`, audited; never raises a GetBillError.
+
+    Before any request to GetBill, the permission to see followups. The card is part of the
+    page that shows it (a followup, a debt) and comes from the shared cache of answers like
+    it; a request it makes to GetBill counts against the user's hourly share, as every one
+    does (past it the card says so, and the page still shows). Without `debts:read` the card
+    says what to grant (and GetBill is not asked again while it is known to be missing).
+    """
+    audit = access.LookupAudit(user=user, action=AuditAction.DEBT_DETAIL, debt_id=debt_id)
+    try:
+        access.access_require(audit=audit, permissions=[access.PERM_VIEW_FOLLOWUP_DATA])
+        with access.getbill_failures_audited(audit=audit):
+            try:
+                answer = debt_answer_get(
+                    debt_id=debt_id,
+                    before_request=functools.partial(access.getbill_request_take, audit=audit),
+                )
+            except ScopeMissingError as error:
+                # Nothing about the debt was seen, so nothing to audit: the card only says
+                # what to grant.
+                return DebtCard(state="scope_missing", debt_id=debt_id, message=error.user_message)
+    except GetBillError as error:
+        return DebtCard(state="error", debt_id=debt_id, error=error)
+    audit.shown(answer=answer)
+    return debt_card_build(
+        debt=answer.value,
+        name_visible=access.user_may(user=user, permissions=[access.PERM_VIEW_DEBTOR_NAME]),
+    )
+
+
+def followup_debt_card_get(*, user: AbstractBaseUser, followup: Followup) -> DebtCard | None:
+    """The card of the debt behind `followup`; None when GetBill gave it no usable debt ID."""
+    try:
+        debt_id = getbill_id_clean(raw=followup.debt_id or "", subject="debt")
+    except InvalidIdError:
+        return None
+    return debt_card_get(user=user, debt_id=debt_id)
+
+
+def debt_page_title(*, card: DebtCard) -> str:
+    """The debt page's tab title: the debtor as the role sees them and the amount owed."""
+    if card.debtor_shown is None:
+        return f"Debt {card.debt_id}"
+    amount = next((f.value for f in card.facts if f.label == "Amount" and f.kind == "mono"), None)
+    return " · ".join(str(part) for part in (f"Debt of {card.debtor_shown}", amount) if part)

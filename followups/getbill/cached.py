@@ -1,0 +1,108 @@
+"""The lookups of `api.py` through the shared cache of answers (`answers.py`).
+
+Each names its key: IDs, page numbers and filters only, never anything from an answer.
+"""
+
+from collections.abc import Callable, Iterator
+
+from followups.getbill.answers import Answer, AnswerKey, AnswerMode, answer_get
+from followups.getbill.api import (
+    debt_followups_get,
+    debt_get,
+    debts_scope_require,
+    followup_get,
+    followups_list_get,
+    page_check,
+)
+from followups.getbill.config import config_get
+from followups.getbill.ids import GetBillId, getbill_id_clean
+from followups.getbill.models import Debt, Followup, FollowupPage
+
+
+def followup_answer_get(
+    *,
+    followup_id: str,
+    mode: AnswerMode = AnswerMode.CACHED,
+    before_request: Callable[[], None] | None = None,
+) -> Answer[Followup]:
+    """`followup_get` through the shared cache, kept under the followup's ID."""
+    followup_id = getbill_id_clean(raw=followup_id)
+    return answer_get(
+        key=followup_key(followup_id=followup_id),
+        fetch=lambda: followup_get(followup_id=followup_id),
+        mode=mode,
+        before_request=before_request,
+    )
+
+
+def debt_followups_answer_get(
+    *,
+    debt_id: str,
+    page: int = 1,
+    limit: int = 100,
+    mode: AnswerMode = AnswerMode.CACHED,
+    before_request: Callable[[], None] | None = None,
+) -> Answer[FollowupPage]:
+    """`debt_followups_get` through the shared cache, kept under the debt, page and size."""
+    debt_id = getbill_id_clean(raw=debt_id, subject="debt")
+    page_check(page=page, limit=limit)
+    return answer_get(
+        key=AnswerKey("debt-followups", (debt_id, page, limit)),
+        fetch=lambda: debt_followups_get(debt_id=debt_id, page=page, limit=limit),
+        mode=mode,
+        before_request=before_request,
+        subject="debt",
+        related=_page_followups,
+    )
+
+
+def followup_key(*, followup_id: GetBillId) -> AnswerKey:
+    return AnswerKey("followup", (followup_id,))
+
+
+def _page_followups(page: FollowupPage) -> Iterator[tuple[AnswerKey, Followup]]:
+    # GetBill's by-debt list holds the same followup objects as GET /followups/{id}, validated
+    # the same way: the page's followups are kept under their own IDs too, so opening the next
+    # call from the side panel asks GetBill nothing.
+    for followup in page.followups:
+        yield followup_key(followup_id=getbill_id_clean(raw=followup.id)), followup
+
+
+def followups_list_answer_get(
+    *,
+    page: int,
+    limit: int,
+    status: str | None = None,
+    type: str | None = None,
+    before_request: Callable[[], None] | None = None,
+) -> Answer[FollowupPage]:
+    """`followups_list_get` through the shared cache, kept under the page, size and filters.
+
+    A list page's followups are kept under their own IDs too: opening one from the list or the
+    queue asks GetBill nothing.
+    """
+    page_check(page=page, limit=limit)
+    return answer_get(
+        key=AnswerKey("followups-list", (page, limit, status or "any", type or "any")),
+        fetch=lambda: followups_list_get(page=page, limit=limit, status=status, type=type),
+        before_request=before_request,
+        related=_page_followups,
+    )
+
+
+def debt_answer_get(
+    *, debt_id: str, before_request: Callable[[], None] | None = None
+) -> Answer[Debt]:
+    """`debt_get` through the shared cache, kept under the debt's ID.
+
+    A scope known to be missing is told first, before the cache or the user's share is
+    touched: nothing would be asked of GetBill.
+    """
+    debt_id = getbill_id_clean(raw=debt_id, subject="debt")
+    debts_scope_require(config=config_get())
+    return answer_get(
+        key=AnswerKey("debt", (debt_id,)),
+        fetch=lambda: debt_get(debt_id=debt_id),
+        before_request=before_request,
+        subject="debt",
+    )
