@@ -7,6 +7,8 @@ every handler and the exception reporter filter both run text through `secrets_r
 
 import logging
 import re
+import threading
+from collections import deque
 from typing import Any
 
 from django.conf import settings
@@ -45,6 +47,24 @@ _VALUE_PATTERNS = [
 _LITERAL_SECRET_MIN_LENGTH = 8
 
 
+# Access tokens in use, as literals: a token need not look like one (a bearer header, a JWT) to
+# be one, and an upstream that echoes it back bare must not get it shown or logged. Only the
+# newest few are kept: older ones have expired.
+_LIVE_SECRETS_KEPT = 8
+_live_secrets: deque[str] = deque(maxlen=_LIVE_SECRETS_KEPT)
+_live_secrets_lock = threading.Lock()
+
+
+def secret_literal_remember(value: str) -> None:
+    """Have `secrets_redact` replace `value` wherever it appears from now on (an access token
+    in use; too short a value would match ordinary words and is not kept)."""
+    if len(value) < _LITERAL_SECRET_MIN_LENGTH:
+        return
+    with _live_secrets_lock:
+        if value not in _live_secrets:
+            _live_secrets.append(value)
+
+
 def _signed_url_redact(match: re.Match[str]) -> str:
     if _SIGNED_QUERY_MARK.search(match.group("query")):
         return f"{match.group('base')}?{REDACTED}"
@@ -59,8 +79,12 @@ def secrets_redact(text: str) -> str:
     for pattern in _VALUE_PATTERNS:
         text = pattern.sub(rf"\g<key>{REDACTED}", text)
     secret = getattr(settings, "GETBILL_CLIENT_SECRET", "")
-    if isinstance(secret, str) and len(secret) >= _LITERAL_SECRET_MIN_LENGTH:
-        text = text.replace(secret, REDACTED)
+    literals = [secret] if isinstance(secret, str) else []
+    with _live_secrets_lock:
+        literals += _live_secrets
+    for literal in literals:
+        if len(literal) >= _LITERAL_SECRET_MIN_LENGTH:
+            text = text.replace(literal, REDACTED)
     return text
 
 

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from followups.getbill.config import GetBillConfig, config_get
 from followups.getbill.errors import UpstreamUnavailableError
 from followups.getbill.models import RateLimitStatus
+from followups.getbill.parse import int_read
 
 logger = logging.getLogger(__name__)
 
@@ -26,10 +27,7 @@ def _rate_limit_key(config: GetBillConfig) -> str:
 
 
 def _header_int(headers: httpx.Headers, name: str) -> int | None:
-    value = headers.get(name, "").strip()
-    if not value.isdigit() or len(value) > 12:
-        return None
-    return int(value)
+    return int_read(headers.get(name))
 
 
 def _reset_at(reset: int | None) -> datetime | None:
@@ -76,16 +74,9 @@ def retry_after(*, payload: Mapping[str, Any] | None, response: httpx.Response) 
     """Seconds to wait after a 429: GetBill's `details.retry_after`, else Retry-After, else
     until X-RateLimit-Reset; None when it says nothing usable."""
     details = payload.get("details") if payload else None
-    seconds = details.get("retry_after") if isinstance(details, dict) else None
-    if isinstance(seconds, str) and seconds.strip().isdigit():
-        seconds = int(seconds)
-    if (
-        isinstance(seconds, int | float)
-        and not isinstance(seconds, bool)
-        and math.isfinite(seconds)
-        and seconds >= 0
-    ):
-        return min(math.ceil(seconds), _MAX_SECONDS)
+    seconds = int_read(details.get("retry_after")) if isinstance(details, dict) else None
+    if seconds is not None:
+        return min(seconds, _MAX_SECONDS)
     header = _header_int(response.headers, "Retry-After")
     if header is not None:
         return min(header, _MAX_SECONDS)
