@@ -5,7 +5,6 @@ GetBill, in time order, counted, filtered and cut to a window around the followu
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -21,8 +20,11 @@ from followups.getbill import (
     Followup,
     GetBillId,
     InvalidIdError,
+    UpstreamTimeoutError,
     debt_followups_get,
     getbill_id_clean,
+    lookup_deadline,
+    time_left,
 )
 from followups.models import AuditAction, AuditOutcome
 
@@ -31,9 +33,9 @@ DEBT_PAGE_SIZE = 100
 # A debt with more followups than this is shown in part, with a note: each page is a request
 # from the company's shared quota and one more wait for the reviewer.
 DEBT_PAGES_MAX = 20
-# No further page is asked for once the pages so far took this long; every page has its own
-# upstream deadline, so without this a slow GetBill could hold a request for minutes.
-DEBT_FETCH_SECONDS = 20.0
+# All the pages of a debt are one lookup, under one GETBILL_DEADLINE; no further page is asked
+# for with less than this left of it, as it could not arrive in time.
+DEBT_PAGE_MIN_SECONDS = 0.25
 # Followups shown around the current one in the detail page's side panel.
 SIDE_WINDOW = 11
 
@@ -222,20 +224,26 @@ def debt_totals_count(*, followups: Iterable[Followup]) -> DebtTotals:
 def debt_followups_fetch(*, debt_id: GetBillId) -> DebtTimeline:
     """Every followup of the debt GetBill lists, up to DEBT_PAGES_MAX pages of DEBT_PAGE_SIZE.
 
-    A failure on any page fails the whole fetch (the client already retried it once): totals
-    of a silently partial story would mislead. Raises the client's GetBillError subclasses.
+    All pages together end within one GETBILL_DEADLINE: the pages that did not come in time
+    are left out and the timeline is marked incomplete (UpstreamTimeoutError when not even the
+    first came). Any other failure on any page fails the whole fetch (the client already
+    retried it once): totals of a silently partial story would mislead. Raises the client's
+    GetBillError subclasses.
     """
-    started = time.monotonic()
-    first = debt_followups_get(debt_id=debt_id, page=1, limit=DEBT_PAGE_SIZE)
-    pages = [first]
-    wanted = min(first.pagination.pages, DEBT_PAGES_MAX)
-    for number in range(2, wanted + 1):
-        if time.monotonic() - started > DEBT_FETCH_SECONDS:
-            break
-        page = debt_followups_get(debt_id=debt_id, page=number, limit=DEBT_PAGE_SIZE)
-        pages.append(page)
-        if not page.followups:
-            break
+    with lookup_deadline():
+        first = debt_followups_get(debt_id=debt_id, page=1, limit=DEBT_PAGE_SIZE)
+        pages = [first]
+        wanted = min(first.pagination.pages, DEBT_PAGES_MAX)
+        for number in range(2, wanted + 1):
+            if time_left() < DEBT_PAGE_MIN_SECONDS:
+                break
+            try:
+                page = debt_followups_get(debt_id=debt_id, page=number, limit=DEBT_PAGE_SIZE)
+            except UpstreamTimeoutError:
+                break
+            pages.append(page)
+            if not page.followups:
+                break
     # A followup added while paging shifts the pages: the same one can come twice.
     unique = {f.id: f for page in reversed(pages) for f in page.followups}
     followups = tuple(debt_followups_sort(followups=unique.values()))

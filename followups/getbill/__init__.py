@@ -20,16 +20,23 @@ errors.py     GetBillError and its subclasses, each with its status, messages an
 models.py     Followup, Pagination, FollowupPage, RateLimitStatus
 ids.py        the one ID cleaner, and GetBillId, the type of an ID that passed it
 config.py     GETBILL_* settings parsers, and the client's configuration (read once)
-deadline.py   the per-lookup deadline
+deadline.py   the per-lookup deadline, and the time left of it
 transport.py  deadline-aware backend, capped bodies, no redirects, the shared httpx client
 tokens.py     the shared OAuth token (TokenCache) and the Bearer auth
 quota.py      X-RateLimit-* bookkeeping, Retry-After
 parse.py      the one place answers are read
-api.py        api_get (every GET), the status -> error map, followup_get, debt_followups_get
+api.py        api_get (every GET), the status -> error map, followup_get, debt_followups_get,
+              lookup_deadline (one deadline for a lookup of several requests)
 media_urls.py which media links may reach a page; the one GETBILL_MEDIA_HOSTS entry parser
 """
 
-from followups.getbill.api import MAX_PAGE, MAX_PAGE_SIZE, debt_followups_get, followup_get
+from followups.getbill.api import (
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    debt_followups_get,
+    followup_get,
+    lookup_deadline,
+)
 from followups.getbill.config import (
     DEFAULT_API_URL,
     DEFAULT_CONNECT_TIMEOUT,
@@ -45,6 +52,7 @@ from followups.getbill.config import (
     seconds_parse,
     upstream_url_clean,
 )
+from followups.getbill.deadline import time_left
 from followups.getbill.errors import (
     AccessDeniedError,
     GetBillError,
@@ -106,6 +114,7 @@ __all__ = [
     "followup_get",
     "getbill_id_clean",
     "host_is_loopback",
+    "lookup_deadline",
     "media_hosts_get",
     "media_hosts_parse",
     "media_hosts_read",
@@ -114,6 +123,7 @@ __all__ = [
     "rate_limit_status_get",
     "scopes_parse",
     "seconds_parse",
+    "time_left",
     "token_cache_for",
     "upstream_url_clean",
 ]

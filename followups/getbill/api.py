@@ -7,9 +7,10 @@
 - Answers are read by `parse.py` alone; failures become the errors of `errors.py`.
 """
 
+import contextlib
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import httpx
@@ -151,6 +152,14 @@ def status_error(
 
 
 # --- Public API ----------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def lookup_deadline() -> Iterator[None]:
+    """One GETBILL_DEADLINE for every request made in the block, as for a single request:
+    a lookup made of several requests (a debt's pages) ends within it as a whole."""
+    with deadline_applied(seconds=config_get().deadline):
+        yield
 
 
 def followup_get(*, followup_id: str) -> Followup:

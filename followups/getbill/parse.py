@@ -39,13 +39,14 @@ INT_MAX_DIGITS = 18
 _ASCII_DIGITS = re.compile(rf"[0-9]{{1,{INT_MAX_DIGITS}}}")
 
 
-def int_read(value: object, *, minimum: int = 0) -> int | None:
+def int_read(value: object, *, minimum: int = 0, from_text: bool = False) -> int | None:
     """A whole number from GetBill, or None when `value` is not one.
 
-    Accepted: a JSON integer, a JSON number with no fraction (`3600.0`), or text of ASCII
-    digits with optional surrounding spaces (headers, `"3600"`), below 10**INT_MAX_DIGITS and
-    at least `minimum`. Refused: booleans, signs, fractions, exponents written as text, NaN and
-    infinities, Unicode digits, and anything longer.
+    Accepted: a JSON integer, a JSON number with no fraction (`3600.0`), and, `from_text`
+    (headers, and fields some servers send quoted, like `"expires_in": "3600"`), text of ASCII
+    digits with optional surrounding spaces; below 10**INT_MAX_DIGITS and at least `minimum`.
+    Refused: booleans, fractions, NaN and infinities, and as text signs, exponents, Unicode
+    digits and anything longer.
     """
     if isinstance(value, bool):
         return None
@@ -53,7 +54,7 @@ def int_read(value: object, *, minimum: int = 0) -> int | None:
         if not math.isfinite(value) or not value.is_integer():
             return None
         value = int(value)
-    if isinstance(value, str):
+    if isinstance(value, str) and from_text:
         text = value.strip(" \t")
         if not _ASCII_DIGITS.fullmatch(text):
             return None

@@ -27,7 +27,7 @@ def _rate_limit_key(config: GetBillConfig) -> str:
 
 
 def _header_int(headers: httpx.Headers, name: str) -> int | None:
-    return int_read(headers.get(name))
+    return int_read(headers.get(name), from_text=True)
 
 
 def _reset_at(reset: int | None) -> datetime | None:
@@ -74,7 +74,9 @@ def retry_after(*, payload: Mapping[str, Any] | None, response: httpx.Response) 
     """Seconds to wait after a 429: GetBill's `details.retry_after`, else Retry-After, else
     until X-RateLimit-Reset; None when it says nothing usable."""
     details = payload.get("details") if payload else None
-    seconds = int_read(details.get("retry_after")) if isinstance(details, dict) else None
+    seconds = (
+        int_read(details.get("retry_after"), from_text=True) if isinstance(details, dict) else None
+    )
     if seconds is not None:
         return min(seconds, _MAX_SECONDS)
     header = _header_int(response.headers, "Retry-After")

@@ -55,7 +55,7 @@ _TOKEN_RE = re.compile(r"[\x21-\x7e]{1,8192}")
 
 def token_lifetime(expires_in: object) -> int:
     """Seconds a token lives, from the token endpoint's `expires_in` (bounded, defaulted)."""
-    seconds = int_read(expires_in, minimum=1)
+    seconds = int_read(expires_in, minimum=1, from_text=True)
     return TOKEN_LIFETIME_DEFAULT if seconds is None else min(seconds, TOKEN_LIFETIME_MAX)
 
 

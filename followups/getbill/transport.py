@@ -146,7 +146,7 @@ class DeadlineTransport(httpx.HTTPTransport):
         assert isinstance(response.stream, httpx.SyncByteStream)
         # The client asks for identity encoding: a compressed body could inflate past the cap.
         encoding = response.headers.get("content-encoding", "identity").strip().lower()
-        declared = int_read(response.headers.get("content-length"))
+        declared = int_read(response.headers.get("content-length"), from_text=True)
         if encoding not in ("", "identity"):
             response.stream.close()
             raise UnexpectedEncodingError

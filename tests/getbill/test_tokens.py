@@ -149,7 +149,7 @@ def test_expired_token_is_never_sent(upstream: HTTPServer):
         (-50, tokens.TOKEN_LIFETIME_DEFAULT),
         ("soon", tokens.TOKEN_LIFETIME_DEFAULT),
         (True, tokens.TOKEN_LIFETIME_DEFAULT),
-        (1e300, tokens.TOKEN_LIFETIME_MAX),
+        (1e300, tokens.TOKEN_LIFETIME_DEFAULT),
         (10**15, tokens.TOKEN_LIFETIME_MAX),
         (30, 30),
     ],
