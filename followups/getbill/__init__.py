@@ -18,7 +18,8 @@ Code outside this package imports only the names below.
 
 errors.py     GetBillError and its subclasses, each with its status, messages and audit words
 models.py     Followup, Pagination, FollowupPage, RateLimitStatus
-ids.py        the one ID cleaner, and GetBillId, the type of an ID that passed it
+ids.py        the one ID cleaner, and GetBillId, the type of an ID that passed it; foreign
+              characters glued inside a pasted ID (look-alikes, invisible, full-width)
 config.py     GETBILL_* settings parsers, and the client's configuration (read once)
 deadline.py   the per-lookup deadline, and the time left of it
 transport.py  deadline-aware backend, capped bodies, no redirects, the shared httpx client
@@ -65,7 +66,13 @@ from followups.getbill.errors import (
     UpstreamTimeoutError,
     UpstreamUnavailableError,
 )
-from followups.getbill.ids import MAX_ID_LENGTH, GetBillId, getbill_id_clean
+from followups.getbill.ids import (
+    MAX_ID_LENGTH,
+    GetBillId,
+    getbill_id_clean,
+    id_glued_character,
+    id_glued_message,
+)
 from followups.getbill.media_urls import (
     MediaHost,
     host_is_loopback,
@@ -114,6 +121,8 @@ __all__ = [
     "followup_get",
     "getbill_id_clean",
     "host_is_loopback",
+    "id_glued_character",
+    "id_glued_message",
     "lookup_deadline",
     "media_hosts_get",
     "media_hosts_parse",
