@@ -86,9 +86,17 @@ def datetime_read(value: object) -> datetime | None:
         moment = parsed.astimezone(UTC)
     except (ValueError, OverflowError):
         return None
-    if not _MOMENT_EARLIEST <= moment <= _MOMENT_LATEST:
+    return parsed if _MOMENT_EARLIEST <= moment <= _MOMENT_LATEST else None
+
+
+def datetime_from_timestamp(seconds: int) -> datetime | None:
+    """The moment of a Unix timestamp (X-RateLimit-Reset), on the same terms as
+    `datetime_read`: None when it could not be shown in every time zone."""
+    try:
+        moment = datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
         return None
-    return parsed
+    return moment if _MOMENT_EARLIEST <= moment <= _MOMENT_LATEST else None
 
 
 # --- Text -----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import logging
 import math
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -14,7 +14,7 @@ from django.core.cache import cache
 from followups.getbill.config import GetBillConfig, config_get
 from followups.getbill.errors import UpstreamUnavailableError
 from followups.getbill.models import RateLimitStatus
-from followups.getbill.parse import int_read
+from followups.getbill.parse import datetime_from_timestamp, int_read
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +34,8 @@ def _reset_at(reset: int | None) -> datetime | None:
     if reset is None:
         return None
     # Documented as a Unix timestamp; small values can only be a number of seconds to wait.
-    timestamp = reset if reset >= 1_000_000_000 else time.time() + reset
-    try:
-        return datetime.fromtimestamp(timestamp, UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
+    timestamp = reset if reset >= 1_000_000_000 else math.floor(time.time()) + reset
+    return datetime_from_timestamp(timestamp)
 
 
 def rate_limit_record(*, config: GetBillConfig, response: httpx.Response) -> None:

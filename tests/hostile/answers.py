@@ -104,6 +104,9 @@ NASTY_TEXTS = [
     "١٢٣",
     "²",
     "9" * 400,
+    # Digits that str.isdigit() accepts and int() does not, where a phone number is expected.
+    "+\u00b2\u00b2\u00b3\u00b3\u2074\u2074\u2075\u2075\u2076",
+    "+\u0663\u0663\u0668\u0660\u0660\u0661\u0662\u0663",
 ]
 _ANY_CHARACTER = st.characters(exclude_categories=())
 text_any = st.text(_ANY_CHARACTER, max_size=30)
@@ -136,7 +139,7 @@ NASTY_NUMBERS: list[object] = [
     None,
     "²",
     "١٢٣",
-    "１２",
+    "\uff11\uff12",
     "12",
     " 12 ",
     "0x1F",
@@ -205,8 +208,8 @@ ID_SHAPES = [
     "../x",
     "x" * 65,
     "abc\u200b123",
-    "аbc123",  # Cyrillic а
-    "abc１２３",
+    "\u0430bc123",  # a Cyrillic "a" first
+    "abc\uff11\uff12\uff13",
     "abc 123",
     "abc%2F123",
     "\ud800abc",
@@ -343,7 +346,7 @@ NASTY_HEADER_VALUES = [
     "²".encode(),
     "¹²³".encode(),
     "١٢٣".encode(),
-    "１２".encode(),
+    "\uff11\uff12".encode(),
     "²".encode("latin-1"),
     b"9" * 5000,
     b"9" * 13,
@@ -352,6 +355,8 @@ NASTY_HEADER_VALUES = [
     b"3",
     b"1700000000",
     b"4102444800",
+    b"253402300799",
+    b"253402000000",
     b"-1",
     b"1.5",
     b" 3 ",
@@ -560,6 +565,8 @@ class Scenario:
     token: tuple[Answer, ...] = field(default_factory=lambda: (token_documented(),))
     followup: tuple[Answer, ...] = ()
     debt_pages: tuple[Answer, ...] = ()
+    # The viewer's time zone (the browser's, from its cookie): moments are shown in it.
+    zone: str = "UTC"
 
 
 def followup_documented_answer() -> Answer:
@@ -583,6 +590,11 @@ def debt_documented_answer() -> Answer:
         ]
     )
     return Answer(headers=((b"Content-Type", b"application/json"),), body=json_bytes(envelope))
+
+
+# The zones furthest from UTC either way, and one with an odd offset.
+ZONES = ["UTC", "Pacific/Kiritimati", "Etc/GMT+12", "Asia/Kathmandu", "America/St_Johns"]
+zone_any = st.sampled_from(ZONES)
 
 
 @st.composite

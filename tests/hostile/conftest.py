@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from followups.logging import SecretsRedactFilter
+from followups.middleware import TIME_ZONE_COOKIE
 from followups.models import AuditEntry
 from tests.hostile.answers import CLIENT_ID, CLIENT_SECRET, MARKUP_MARK, SECRETS, Scenario
 from tests.hostile.server import API_PATH, MEDIA_PATH, TOKEN_PATH, HostileServer, Script
@@ -64,6 +65,7 @@ class Harness:
 
     def start(self, scenario: Scenario) -> Script:
         cache.clear()
+        self.client.cookies[TIME_ZONE_COOKIE] = scenario.zone
         self.logs.lines.clear()
         self.visits.clear()
         self.server.script = Script(

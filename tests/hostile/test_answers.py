@@ -28,6 +28,7 @@ from tests.hostile.answers import (
     followup_answer,
     followup_documented_answer,
     token_answer,
+    zone_any,
 )
 from tests.hostile.conftest import Harness
 
@@ -67,6 +68,7 @@ def _debt_visits(hostile: Harness) -> None:
 @given(
     scenario=st.builds(
         Scenario,
+        zone=zone_any,
         followup=st.tuples(followup_answer(), followup_answer()),
         debt_pages=st.just((debt_documented_answer(),)),
     )
@@ -78,7 +80,7 @@ def test_followup_answers(hostile: Harness, scenario: Scenario) -> None:
 
 
 @hostile_settings
-@given(scenario=st.builds(Scenario, debt_pages=debt_pages_any()))
+@given(scenario=st.builds(Scenario, debt_pages=debt_pages_any(), zone=zone_any))
 @found.debt_examples
 def test_debt_answers(hostile: Harness, scenario: Scenario) -> None:
     hostile.start(scenario)
@@ -89,6 +91,7 @@ def test_debt_answers(hostile: Harness, scenario: Scenario) -> None:
 @given(
     scenario=st.builds(
         Scenario,
+        zone=zone_any,
         followup=st.tuples(st.just(followup_documented_answer()), followup_answer()),
         debt_pages=st.just((debt_documented_answer(),)),
     )
@@ -106,6 +109,7 @@ def test_fresh_link_answers(hostile: Harness, scenario: Scenario) -> None:
 @given(
     scenario=st.builds(
         Scenario,
+        zone=zone_any,
         token=st.tuples(token_answer(), token_answer()),
         followup=st.just((followup_documented_answer(),)),
         debt_pages=st.just((debt_documented_answer(),)),
