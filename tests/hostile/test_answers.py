@@ -14,6 +14,8 @@ keyed by strategy would silently drop.
 
 from __future__ import annotations
 
+import os
+
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -32,7 +34,9 @@ from tests.hostile.answers import (
 )
 from tests.hostile.conftest import Harness
 
-HOSTILE_EXAMPLES = 60
+# Generated examples per test, on top of the replayed ones; a deeper search, locally:
+# HOSTILE_EXAMPLES=2000 pytest tests/hostile
+HOSTILE_EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "60"))
 hostile_settings = hypothesis_settings(
     max_examples=HOSTILE_EXAMPLES,
     derandomize=True,
