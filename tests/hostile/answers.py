@@ -272,7 +272,7 @@ def _field_values(name: str) -> st.SearchStrategy[object]:
     return st.one_of(hostile_text, hostile_text, json_any)
 
 
-def followup_documented(*, followup_id: str, debt_id: str) -> dict[str, object]:
+def followup_documented(*, followup_id: object, debt_id: str) -> dict[str, object]:
     """The documented example (get-followup-page.txt), with a signed link on this server."""
     return {
         "id": followup_id,
@@ -303,7 +303,7 @@ def followup_documented(*, followup_id: str, debt_id: str) -> dict[str, object]:
 
 
 @st.composite
-def followup_object(draw: st.DrawFn, *, followup_id: str, debt_id: str = DEBT_ID) -> Pairs:
+def followup_object(draw: st.DrawFn, *, followup_id: object, debt_id: str = DEBT_ID) -> Pairs:
     """The documented followup with some fields spoilt, keys added, or keys given twice."""
     data: dict[str, object] = followup_documented(followup_id=followup_id, debt_id=debt_id)
     for name in FIELDS:
@@ -532,6 +532,7 @@ def token_answer(draw: st.DrawFn) -> Answer:
             headers=answer.headers + draw(headers_any),
             body=draw(body_bytes(Raw(answer.body.decode()))),
         )
+    values: object
     if shape == "fields":
         values = Pairs(
             [

@@ -92,9 +92,11 @@ class Harness:
         upstream = script.upstream_count() - upstream_before
         audited = AuditEntry.objects.count() - audit_before
         self.visits.append(Visit(name, path, response.status_code, upstream, audited))
-        if response.status_code == 500 and response.exc_info:
+        # Set by the test client when the view raised (raise_request_exception=False).
+        exc_info = getattr(response, "exc_info", None)
+        if response.status_code == 500 and exc_info:
             # The app's own exception, so that each distinct fault is reported on its own.
-            raise AssertionError(f"{name}: 500") from response.exc_info[1]
+            raise AssertionError(f"{name}: 500") from exc_info[1]
         assert response.status_code in statuses, f"{name}: status {response.status_code}"
         if lookup and upstream:
             assert audited == 1, f"{name}: {upstream} GetBill requests, {audited} audit entries"
