@@ -23,6 +23,7 @@ from tests.hostile.server import (
     MEDIA_PATH,
     Answer,
 )
+from tests.support.examples import followup_json
 
 FOLLOWUP_ID = "abc123def456"
 DEBT_ID = "xyz789ghi012"
@@ -273,33 +274,14 @@ def _field_values(name: str) -> st.SearchStrategy[object]:
 
 
 def followup_documented(*, followup_id: object, debt_id: str) -> dict[str, object]:
-    """The documented example (get-followup-page.txt), with a signed link on this server."""
-    return {
-        "id": followup_id,
-        "debt_id": debt_id,
-        "status": "deal_found",
-        "type": "call",
-        "call_date": "2024-01-22T10:30:00+00:00",
-        "scheduled_at": "2024-01-22T10:00:00+00:00",
-        "summary": "Successfully contacted debtor, agreed to payment plan",
-        "notes": "Customer was cooperative and agreed to pay €500 monthly.",
-        "call_id": "call_789456",
-        "audio_url": SIGNED_AUDIO_URL,
-        "pdf_url": SIGNED_PDF_URL,
-        "duration_ms": 180000,
-        "disconnection_reason": "completed_successfully",
-        "direction": "outbound",
-        "phone_number_used": "+33800123456",
-        "is_retry": False,
-        "processed_at": "2024-01-22T10:35:00+00:00",
-        "triggered_payment": True,
-        "email_opened": False,
-        "email_open_count": 0,
-        "email_first_opened_at": None,
-        "email_clicked": False,
-        "email_click_count": 0,
-        "media_urls_expire_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat(),
-    }
+    """The documented example, with links signed on this server that expire in an hour."""
+    return followup_json(
+        id=followup_id,
+        debt_id=debt_id,
+        audio_url=SIGNED_AUDIO_URL,
+        pdf_url=SIGNED_PDF_URL,
+        media_urls_expire_at=(datetime.now(UTC) + timedelta(hours=1)).isoformat(),
+    )
 
 
 @st.composite
@@ -439,23 +421,27 @@ def error_envelope(draw: st.DrawFn) -> object:
     )
 
 
+def _success_error_flag(draw: st.DrawFn) -> tuple[str, object]:
+    # Mostly the documented `"error": false`; sometimes anything else.
+    if _one_in(draw, 10):
+        return ("error", draw(st.sampled_from([False] * 9 + [None]) | json_any))
+    return ("error", False)
+
+
 @st.composite
-def followup_answer(draw: st.DrawFn, *, followup_id: str = FOLLOWUP_ID) -> Answer:
+def _answer(
+    draw: st.DrawFn, *, success: list[tuple[str, object]], error_statuses: list[int]
+) -> Answer:
+    """A documented success (`"error"` flag, then `success`), GetBill's error shape with one of
+    `error_statuses`, or any JSON, with headers that are mostly about the quota."""
     shape = draw(st.sampled_from(["success"] * 7 + ["error"] * 2 + ["any"]))
+    envelope: object
     if shape == "success":
-        envelope: object = Pairs(
-            [
-                ("error", draw(st.sampled_from([False] * 9 + [None]) | json_any))
-                if _one_in(draw, 10)
-                else ("error", False),
-                ("message", "Success"),
-                ("data", draw(followup_object(followup_id=followup_id))),
-            ]
-        )
+        envelope = Pairs([_success_error_flag(draw), *success])
         status = draw(status_any) if _one_in(draw, 8) else 200
     elif shape == "error":
         envelope = draw(error_envelope())
-        status = draw(st.sampled_from([400, 401, 403, 404, 422, 429, 500, 502, 503]))
+        status = draw(st.sampled_from(error_statuses))
     else:
         envelope = draw(json_any)
         status = draw(status_any)
@@ -464,6 +450,17 @@ def followup_answer(draw: st.DrawFn, *, followup_id: str = FOLLOWUP_ID) -> Answe
         reason=draw(reason_any),
         headers=draw(headers_any) if _one_in(draw, 4) else draw(rate_limit_headers),
         body=draw(body_bytes(envelope)),
+    )
+
+
+@st.composite
+def followup_answer(draw: st.DrawFn, *, followup_id: str = FOLLOWUP_ID) -> Answer:
+    data = draw(followup_object(followup_id=followup_id))
+    return draw(
+        _answer(
+            success=[("message", "Success"), ("data", data)],
+            error_statuses=[400, 401, 403, 404, 422, 429, 500, 502, 503],
+        )
     )
 
 
@@ -476,42 +473,16 @@ def debt_answer(draw: st.DrawFn, *, page: int, pages: int) -> Answer:
     items = [
         draw(followup_object(followup_id=item_id)) for item_id in draw(st.lists(ids, max_size=4))
     ]
-    sane = Pairs([("total", pages * 4), ("page", page), ("limit", 100), ("pages", pages)])
-    lying = Pairs(
-        [
-            (key, draw(st.one_of(st.just(value), number_any)))
-            for key, value in (
-                ("total", pages * 4),
-                ("page", page),
-                ("limit", 100),
-                ("pages", pages),
-            )
-        ]
+    documented = (("total", pages * 4), ("page", page), ("limit", 100), ("pages", pages))
+    lying = Pairs([(key, draw(st.one_of(st.just(value), number_any))) for key, value in documented])
+    pagination = draw(
+        st.one_of(st.just(Pairs(documented)), st.just(Pairs(documented)), st.just(lying), json_any)
     )
-    pagination = draw(st.one_of(st.just(sane), st.just(sane), st.just(lying), json_any))
-    shape = draw(st.sampled_from(["success"] * 7 + ["error", "any"]))
-    if shape == "success":
-        envelope: object = Pairs(
-            [
-                ("error", draw(st.sampled_from([False] * 9 + [None]) | json_any))
-                if _one_in(draw, 10)
-                else ("error", False),
-                ("data", items),
-                ("pagination", pagination),
-            ]
+    return draw(
+        _answer(
+            success=[("data", items), ("pagination", pagination)],
+            error_statuses=[400, 403, 404, 422, 429, 500, 502, 503],
         )
-        status = draw(status_any) if _one_in(draw, 8) else 200
-    elif shape == "error":
-        envelope = draw(error_envelope())
-        status = draw(st.sampled_from([400, 403, 404, 422, 429, 500, 502, 503]))
-    else:
-        envelope = draw(json_any)
-        status = draw(status_any)
-    return Answer(
-        status=status,
-        reason=draw(reason_any),
-        headers=draw(headers_any) if _one_in(draw, 4) else draw(rate_limit_headers),
-        body=draw(body_bytes(envelope)),
     )
 
 
