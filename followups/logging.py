@@ -21,8 +21,11 @@ REDACTED = "[redacted]"
 # A URL whose query carries a signature or credentials: the whole query goes, since any part of
 # a pre-signed URL is enough to recognise and, with the rest, to replay it. A path alone counts
 # too (the request line of a server log: `GET /media/a.mp3?X-Amz-Signature=... HTTP/1.1`).
+# The base stops before any further "://": otherwise text made of many "http://" would have
+# every one of them scanned to the end of the text (quadratic time on hostile input).
 _SIGNED_URL = re.compile(
-    r"(?P<base>(?:\b(?:https?|wss?)://|(?<![^\s\"'])/)[^\s?#\"'<>]+)\?(?P<query>[^\s\"'<>]*)",
+    r"(?P<base>(?:\b(?:https?|wss?)://|(?<![^\s\"'])/)(?:(?!://)[^\s?#\"'<>])+)"
+    r"\?(?P<query>[^\s\"'<>]*)",
     re.IGNORECASE,
 )
 _SIGNED_QUERY_MARK = re.compile(
@@ -38,9 +41,11 @@ _VALUE_PATTERNS = [
         r"|refresh_token|id_token|password)\b[\"']?\s*[=:]\s*[\"']?)(?P<value>[^\s&\"',;}]+)",
         re.IGNORECASE,
     ),
-    # JWT-shaped tokens, whatever they are labelled with.
+    # JWT-shaped tokens, whatever they are labelled with. One starts where a run of token
+    # characters starts (not after a "-" inside one, as "\b" allowed): each run is then scanned
+    # once, not once per "-" in it (quadratic time on hostile input).
     re.compile(
-        r"(?P<key>)(?P<value>\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*)",
+        r"(?P<key>)(?P<value>(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*)",
     ),
 ]
 # Shorter configured secrets would match ordinary words.

@@ -111,6 +111,8 @@ _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2060\u2
 _LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029]")
 _WHITESPACE = re.compile(r"\s+")
 TRUNCATION_MARK = "…"
+# Longer than any secret redaction knows of (access tokens are at most 8,192 characters).
+_REDACTION_MARGIN = 16_384
 
 
 def text_clean(value: str, *, max_length: int, one_line: bool = False) -> str:
@@ -118,7 +120,9 @@ def text_clean(value: str, *, max_length: int, one_line: bool = False) -> str:
     and invisible formatting characters removed, line breaks made "\n" (or, `one_line`, all
     white space runs one space), secrets (tokens, the client secret, signed links' queries)
     redacted, and at most `max_length` characters."""
-    text = _INVALID_UNICODE.sub("\ufffd", value)
+    # What is past the cut is never shown: it is not worked on either (a 2 MB field would
+    # take a second), beyond a margin that keeps a secret at the cut whole until redacted.
+    text = _INVALID_UNICODE.sub("\ufffd", value[: max_length + _REDACTION_MARGIN])
     text = _LINE_BREAKS.sub("\n", text)
     text = secrets_redact(_CONTROLS.sub("", text))
     if one_line:

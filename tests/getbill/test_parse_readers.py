@@ -211,3 +211,10 @@ def test_retry_after_is_a_bounded_wait_or_none(details, header, reset) -> None:
     )
     wait = retry_after(payload={"details": details}, response=response)
     assert wait is None or (type(wait) is int and 0 <= wait <= 86400)
+
+
+@given(st.integers(min_value=0, max_value=300), st.integers(min_value=20, max_value=300))
+@override_settings(GETBILL_CLIENT_SECRET=CLIENT_SECRET)
+def test_text_clean_never_shows_part_of_a_secret_cut_at_the_end(before: int, max_length: int):
+    cleaned = text_clean("x" * before + CLIENT_SECRET + " and more", max_length=max_length)
+    assert CLIENT_SECRET[:8] not in cleaned
