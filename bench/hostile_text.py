@@ -18,7 +18,7 @@ os.environ.update(
     DJANGO_SETTINGS_MODULE="dashboard.settings",
     DJANGO_DEBUG="true",
     DJANGO_LOG_LEVEL="WARNING",
-    GETBILL_CLIENT_SECRET="bench-client-secret-0123",  # noqa: S105
+    GETBILL_CLIENT_SECRET="bench-client-secret-0123",  # noqa: S106
 )
 
 import django  # noqa: E402

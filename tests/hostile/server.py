@@ -4,7 +4,8 @@ pytest-httpserver (werkzeug) refuses header values with line breaks or character
 Latin-1 and sets lengths itself, which is what a hostile upstream would not do; this server
 writes the status line, every header and the body as scripted, so the client is tried with
 answers no HTTP framework would produce. One thread per connection, one answer per
-connection, then the connection is closed.
+connection, then the connection is closed. (tests/support's RawServer plays one fault per
+connection without reading the request; this one answers each endpoint from its script.)
 """
 
 from __future__ import annotations

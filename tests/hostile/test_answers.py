@@ -68,15 +68,16 @@ def _debt_visits(hostile: Harness) -> None:
     hostile.visit("side panel", SIDE_PANEL, htmx=True, statuses=frozenset({200}))
 
 
-@hostile_settings
-@given(
-    scenario=st.builds(
-        Scenario,
-        zone=zone_any,
-        followup=st.tuples(followup_answer(), followup_answer()),
-        debt_pages=st.just((debt_documented_answer(),)),
+def _scenarios(**answers: st.SearchStrategy[object]) -> st.SearchStrategy[Scenario]:
+    """Scenarios with the `answers` strategies given, the documented debt page otherwise, seen
+    from any of the zones."""
+    return st.builds(
+        Scenario, **{"zone": zone_any, "debt_pages": st.just((debt_documented_answer(),))} | answers
     )
-)
+
+
+@hostile_settings
+@given(scenario=_scenarios(followup=st.tuples(followup_answer(), followup_answer())))
 @found.followup_examples
 def test_followup_answers(hostile: Harness, scenario: Scenario) -> None:
     hostile.start(scenario)
@@ -84,7 +85,7 @@ def test_followup_answers(hostile: Harness, scenario: Scenario) -> None:
 
 
 @hostile_settings
-@given(scenario=st.builds(Scenario, debt_pages=debt_pages_any(), zone=zone_any))
+@given(scenario=_scenarios(debt_pages=debt_pages_any()))
 @found.debt_examples
 def test_debt_answers(hostile: Harness, scenario: Scenario) -> None:
     hostile.start(scenario)
@@ -93,11 +94,8 @@ def test_debt_answers(hostile: Harness, scenario: Scenario) -> None:
 
 @hostile_settings
 @given(
-    scenario=st.builds(
-        Scenario,
-        zone=zone_any,
-        followup=st.tuples(st.just(followup_documented_answer()), followup_answer()),
-        debt_pages=st.just((debt_documented_answer(),)),
+    scenario=_scenarios(
+        followup=st.tuples(st.just(followup_documented_answer()), followup_answer())
     )
 )
 @found.fresh_link_examples
@@ -111,12 +109,9 @@ def test_fresh_link_answers(hostile: Harness, scenario: Scenario) -> None:
 
 @hostile_settings
 @given(
-    scenario=st.builds(
-        Scenario,
-        zone=zone_any,
+    scenario=_scenarios(
         token=st.tuples(token_answer(), token_answer()),
         followup=st.just((followup_documented_answer(),)),
-        debt_pages=st.just((debt_documented_answer(),)),
     )
 )
 @found.token_examples
