@@ -25,7 +25,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from followups.getbill.parse import LONG_TEXT_MAX_LENGTH, text_clean  # noqa: E402
+from followups.getbill import LONG_TEXT_MAX_LENGTH, text_clean  # noqa: E402
 
 # About the largest text field a 2 MB answer can hold.
 SIZE = 1_900_000

@@ -25,7 +25,7 @@ deadline.py   the per-lookup deadline, and the time left of it
 transport.py  deadline-aware backend, capped bodies, no redirects, the shared httpx client
 tokens.py     the shared OAuth token (TokenCache) and the Bearer auth
 quota.py      X-RateLimit-* bookkeeping, Retry-After
-parse.py      the one place answers are read
+parse.py      the one place answers are read: one reader each for integers, moments and text
 api.py        api_get (every GET), the status -> error map, followup_get, debt_followups_get,
               lookup_deadline (one deadline for a lookup of several requests)
 media_urls.py which media links may reach a page; the one GETBILL_MEDIA_HOSTS entry parser
@@ -82,6 +82,7 @@ from followups.getbill.media_urls import (
     media_url_allowed,
 )
 from followups.getbill.models import Followup, FollowupPage, Pagination, RateLimitStatus
+from followups.getbill.parse import LONG_TEXT_MAX_LENGTH, text_clean
 from followups.getbill.quota import rate_limit_status_get
 from followups.getbill.tokens import TokenCache, token_cache_for
 from followups.getbill.transport import client_transport_override
@@ -94,6 +95,7 @@ __all__ = [
     "DEFAULT_READ_TIMEOUT",
     "DEFAULT_SCOPES",
     "DEFAULT_TOKEN_URL",
+    "LONG_TEXT_MAX_LENGTH",
     "MAX_ID_LENGTH",
     "MAX_PAGE",
     "MAX_PAGE_SIZE",
@@ -132,6 +134,7 @@ __all__ = [
     "rate_limit_status_get",
     "scopes_parse",
     "seconds_parse",
+    "text_clean",
     "time_left",
     "token_cache_for",
     "upstream_url_clean",

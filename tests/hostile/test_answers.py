@@ -32,7 +32,7 @@ from tests.hostile.answers import (
     token_answer,
     zone_any,
 )
-from tests.hostile.conftest import Harness
+from tests.hostile.harness import Harness
 
 # Generated examples per test, on top of the replayed ones; a deeper search, locally:
 # HOSTILE_EXAMPLES=2000 pytest tests/hostile

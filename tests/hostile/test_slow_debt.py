@@ -15,7 +15,7 @@ from tests.hostile.answers import (
     followup_documented,
     json_bytes,
 )
-from tests.hostile.conftest import Harness
+from tests.hostile.harness import Harness
 from tests.hostile.server import Answer
 
 PAGES = 20
