@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -29,9 +28,12 @@ from followups.getbill import (
     FollowupPage,
     GetBillId,
     InvalidIdError,
+    UpstreamTimeoutError,
     answers_combined,
     debt_followups_answer_get,
     getbill_id_clean,
+    lookup_deadline,
+    time_left,
 )
 from followups.models import AuditAction
 
@@ -40,9 +42,9 @@ DEBT_PAGE_SIZE = 100
 # A debt with more followups than this is shown in part, with a note: each page is a request
 # from the company's shared quota and one more wait for the reviewer.
 DEBT_PAGES_MAX = 20
-# No further page is asked for once the pages so far took this long; every page has its own
-# upstream deadline, so without this a slow GetBill could hold a request for minutes.
-DEBT_FETCH_SECONDS = 20.0
+# All the pages of a debt are one lookup, under one GETBILL_DEADLINE; no further page is asked
+# for with less than this left of it, as it could not arrive in time.
+DEBT_PAGE_MIN_SECONDS = 0.25
 # Followups shown around the current one in the detail page's side panel.
 SIDE_WINDOW = 11
 
@@ -238,10 +240,12 @@ def debt_followups_fetch(
     each page from the shared cache or GetBill as `mode` allows (`before_request` runs before
     each page that is really asked of GetBill).
 
-    A failure on any page fails the whole fetch (the client already retried it once): totals
-    of a silently partial story would mislead. Raises the client's GetBillError subclasses.
+    All pages together end within one GETBILL_DEADLINE: the pages that did not come in time
+    are left out and the timeline is marked incomplete (UpstreamTimeoutError when not even the
+    first came). Any other failure on any page fails the whole fetch (the client already
+    retried it once): totals of a silently partial story would mislead. Raises the client's
+    GetBillError subclasses.
     """
-    started = time.monotonic()
 
     def page_get(number: int) -> Answer[FollowupPage]:
         return debt_followups_answer_get(
@@ -252,14 +256,18 @@ def debt_followups_fetch(
             before_request=before_request,
         )
 
-    answers = [page_get(1)]
-    wanted = min(answers[0].value.pagination.pages, DEBT_PAGES_MAX)
-    for number in range(2, wanted + 1):
-        if time.monotonic() - started > DEBT_FETCH_SECONDS:
-            break
-        answers.append(page_get(number))
-        if not answers[-1].value.followups:
-            break
+    with lookup_deadline():
+        answers = [page_get(1)]
+        wanted = min(answers[0].value.pagination.pages, DEBT_PAGES_MAX)
+        for number in range(2, wanted + 1):
+            if time_left() < DEBT_PAGE_MIN_SECONDS:
+                break
+            try:
+                answers.append(page_get(number))
+            except UpstreamTimeoutError:
+                break
+            if not answers[-1].value.followups:
+                break
     pages = [answer.value for answer in answers]
     # A followup added while paging shifts the pages: the same one can come twice.
     unique = {f.id: f for page in reversed(pages) for f in page.followups}

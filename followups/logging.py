@@ -7,6 +7,8 @@ every handler and the exception reporter filter both run text through `secrets_r
 
 import logging
 import re
+import threading
+from collections import deque
 from typing import Any
 
 from django.conf import settings
@@ -19,8 +21,11 @@ REDACTED = "[redacted]"
 # A URL whose query carries a signature or credentials: the whole query goes, since any part of
 # a pre-signed URL is enough to recognise and, with the rest, to replay it. A path alone counts
 # too (the request line of a server log: `GET /media/a.mp3?X-Amz-Signature=... HTTP/1.1`).
+# The base stops before any further "://": otherwise text made of many "http://" would have
+# every one of them scanned to the end of the text (quadratic time on hostile input).
 _SIGNED_URL = re.compile(
-    r"(?P<base>(?:\b(?:https?|wss?)://|(?<![^\s\"'])/)[^\s?#\"'<>]+)\?(?P<query>[^\s\"'<>]*)",
+    r"(?P<base>(?:\b(?:https?|wss?)://|(?<![^\s\"'])/)(?:(?!://)[^\s?#\"'<>])+)"
+    r"\?(?P<query>[^\s\"'<>]*)",
     re.IGNORECASE,
 )
 _SIGNED_QUERY_MARK = re.compile(
@@ -36,13 +41,33 @@ _VALUE_PATTERNS = [
         r"|refresh_token|id_token|password)\b[\"']?\s*[=:]\s*[\"']?)(?P<value>[^\s&\"',;}]+)",
         re.IGNORECASE,
     ),
-    # JWT-shaped tokens, whatever they are labelled with.
+    # JWT-shaped tokens, whatever they are labelled with. One starts where a run of token
+    # characters starts (not after a "-" inside one, as "\b" allowed): each run is then scanned
+    # once, not once per "-" in it (quadratic time on hostile input).
     re.compile(
-        r"(?P<key>)(?P<value>\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*)",
+        r"(?P<key>)(?P<value>(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*)",
     ),
 ]
 # Shorter configured secrets would match ordinary words.
 _LITERAL_SECRET_MIN_LENGTH = 8
+
+
+# Access tokens in use, as literals: a token need not look like one (a bearer header, a JWT) to
+# be one, and an upstream that echoes it back bare must not get it shown or logged. Only the
+# newest few are kept: older ones have expired.
+_LIVE_SECRETS_KEPT = 8
+_live_secrets: deque[str] = deque(maxlen=_LIVE_SECRETS_KEPT)
+_live_secrets_lock = threading.Lock()
+
+
+def secret_literal_remember(value: str) -> None:
+    """Have `secrets_redact` replace `value` wherever it appears from now on (an access token
+    in use; too short a value would match ordinary words and is not kept)."""
+    if len(value) < _LITERAL_SECRET_MIN_LENGTH:
+        return
+    with _live_secrets_lock:
+        if value not in _live_secrets:
+            _live_secrets.append(value)
 
 
 def _signed_url_redact(match: re.Match[str]) -> str:
@@ -59,8 +84,12 @@ def secrets_redact(text: str) -> str:
     for pattern in _VALUE_PATTERNS:
         text = pattern.sub(rf"\g<key>{REDACTED}", text)
     secret = getattr(settings, "GETBILL_CLIENT_SECRET", "")
-    if isinstance(secret, str) and len(secret) >= _LITERAL_SECRET_MIN_LENGTH:
-        text = text.replace(secret, REDACTED)
+    literals = [secret] if isinstance(secret, str) else []
+    with _live_secrets_lock:
+        literals += _live_secrets
+    for literal in literals:
+        if len(literal) >= _LITERAL_SECRET_MIN_LENGTH:
+            text = text.replace(literal, REDACTED)
     return text
 
 

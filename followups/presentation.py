@@ -7,6 +7,7 @@ under a neutral tone instead of failing or hiding it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -218,6 +219,9 @@ def _groups(digits: str, sizes: tuple[int, ...]) -> list[str]:
     return out
 
 
+_E164_DIGITS = re.compile(r"[0-9]{8,15}")
+
+
 def phone_format(*, number: str | None) -> str | None:
     """Group an E.164 number for reading; anything else is returned unchanged.
 
@@ -229,7 +233,8 @@ def phone_format(*, number: str | None) -> str | None:
         return None
     raw = number.strip()
     digits = raw[1:]
-    if not raw.startswith("+") or not digits.isdigit() or not 8 <= len(digits) <= 15:
+    # ASCII digits only: str.isdigit() also takes superscripts, which int() refuses.
+    if not raw.startswith("+") or not _E164_DIGITS.fullmatch(digits):
         return raw
     code, national = _country_code_split(digits)
     sizes = _grouping_find(code, national)

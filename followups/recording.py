@@ -17,6 +17,10 @@ from django.utils import timezone
 MAX_START_LENGTH = 16
 # No call lasts a day; a bigger number is a typo or junk, not a position to seek to.
 MAX_START_SECONDS = 24 * 3600
+# S3 signs links for at most 7 days. A later expiry is not believed: the player renews by then
+# anyway, and browsers run a timer longer than about 24.8 days (2**31 ms) at once, which
+# would renew the link in a loop.
+MAX_LINK_SECONDS_LEFT = 7 * 24 * 3600
 
 # `90`, `90s`, `1:30`, `1:02:03`, `1m30s`, `1h2m3s`; ASCII digits only.
 _SECONDS = re.compile(r"([0-9]+)s?", re.ASCII | re.IGNORECASE)
@@ -79,7 +83,8 @@ def recording_start_past_end(*, raw: str | None, duration_ms: int | None) -> int
 def recording_link_seconds_left(
     *, expires_at: datetime | None, now: datetime | None = None
 ) -> int | None:
-    """Whole seconds until a signed link expires (rounded down, 0 once past); None if unknown.
+    """Whole seconds until a signed link expires (rounded down, 0 once past, at most
+    MAX_LINK_SECONDS_LEFT); None if unknown.
 
     The page sends this rather than the expiry time itself, so a browser whose clock is wrong
     still renews the link in time.
@@ -89,4 +94,4 @@ def recording_link_seconds_left(
     if timezone.is_naive(expires_at):
         return None
     left = (expires_at - (now or timezone.now())).total_seconds()
-    return max(0, math.floor(left))
+    return min(max(0, math.floor(left)), MAX_LINK_SECONDS_LEFT)

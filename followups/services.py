@@ -23,6 +23,8 @@ from followups.getbill import (
     InvalidIdError,
     followup_answer_get,
     getbill_id_clean,
+    id_glued_character,
+    id_glued_message,
 )
 from followups.models import (
     RECENT_VIEWS_KEPT,
@@ -81,7 +83,9 @@ def followup_id_from_text(*, text: str) -> GetBillId:
         if match:
             try:
                 return getbill_id_clean(raw=unquote(match.group(1)))
-            except InvalidIdError:
+            except InvalidIdError as error:
+                if error.user_message != InvalidIdError.default_message:
+                    raise  # it says what is wrong with the ID itself
                 raise _invalid(
                     "That link does not contain a valid followup ID. " + ID_HELP
                 ) from None
@@ -92,6 +96,11 @@ def followup_id_from_text(*, text: str) -> GetBillId:
     prose = _ANY_URL.sub(" ", stripped)
     if not prose.strip():
         raise _invalid("That link does not point to a followup. " + ID_HELP)
+    # A character no ID has, glued inside what reads as one: the ASCII part around it would be
+    # another followup's ID, so the text is refused rather than cut.
+    glued = id_glued_character(text=prose)
+    if glued is not None:
+        raise _invalid(id_glued_message(character=glued))
     candidates = list(dict.fromkeys(t for t in _TOKEN.findall(prose) if _looks_like_id(t)))
     if len(candidates) == 1:
         return getbill_id_clean(raw=candidates[0])

@@ -18,17 +18,20 @@ Code outside this package imports only the names below.
 
 errors.py     GetBillError and its subclasses, each with its status, messages and audit words
 models.py     Followup, Pagination, FollowupPage, Debt, RateLimitStatus
-ids.py        the one ID cleaner, and GetBillId, the type of an ID that passed it
+ids.py        the one ID cleaner, and GetBillId, the type of an ID that passed it; foreign
+              characters glued inside a pasted ID (look-alikes, invisible, full-width)
 config.py     GETBILL_* settings parsers, and the client's configuration (read once)
-deadline.py   the per-lookup deadline
+deadline.py   the per-lookup deadline, and the time left of it
 transport.py  deadline-aware backend, capped bodies, no redirects, the shared httpx client
 tokens.py     the shared OAuth token (TokenCache) and the Bearer auth
 scopes.py     which OAuth scopes the client has (debts:read may be missing), learnt once
 quota.py      X-RateLimit-* bookkeeping, Retry-After
-parse.py      the one place answers are read
+parse.py      the one place answers are read: one reader each for integers, moments and text
+parse_debt.py a debt's answer, through the same readers, without the debtor's contact details
 api.py        api_get (every GET), the status -> error map, followup_get, debt_followups_get,
               followups_list_get, debt_get, and the same through the cache (followup_answer_get,
-              debt_followups_answer_get, followups_list_answer_get, debt_answer_get)
+              debt_followups_answer_get, followups_list_answer_get, debt_answer_get),
+              lookup_deadline (one deadline for a lookup of several requests)
 answers.py    the shared cache of answers: freshness, media-link expiry, single flight, stale
               copies on failure, the quota reserve (answer_get and an AnswerKey for any GET)
 media_urls.py which media links may reach a page; the one GETBILL_MEDIA_HOSTS entry parser
@@ -54,6 +57,7 @@ from followups.getbill.api import (
     debt_get,
     followup_get,
     followups_list_get,
+    lookup_deadline,
 )
 from followups.getbill.cached import (
     debt_answer_get,
@@ -76,6 +80,7 @@ from followups.getbill.config import (
     seconds_parse,
     upstream_url_clean,
 )
+from followups.getbill.deadline import time_left
 from followups.getbill.errors import (
     AccessDeniedError,
     GetBillError,
@@ -89,7 +94,13 @@ from followups.getbill.errors import (
     UpstreamTimeoutError,
     UpstreamUnavailableError,
 )
-from followups.getbill.ids import MAX_ID_LENGTH, GetBillId, getbill_id_clean
+from followups.getbill.ids import (
+    MAX_ID_LENGTH,
+    GetBillId,
+    getbill_id_clean,
+    id_glued_character,
+    id_glued_message,
+)
 from followups.getbill.media_urls import (
     MediaHost,
     host_is_loopback,
@@ -99,6 +110,7 @@ from followups.getbill.media_urls import (
     media_url_allowed,
 )
 from followups.getbill.models import Debt, Followup, FollowupPage, Pagination, RateLimitStatus
+from followups.getbill.parse import LONG_TEXT_MAX_LENGTH, text_clean
 from followups.getbill.quota import rate_limit_status_get
 from followups.getbill.scopes import DEBTS_SCOPE, FOLLOWUPS_SCOPE
 from followups.getbill.tokens import TokenCache, token_cache_for
@@ -116,6 +128,7 @@ __all__ = [
     "FOLLOWUPS_SCOPE",
     "FOLLOWUP_STATUSES",
     "FOLLOWUP_TYPES",
+    "LONG_TEXT_MAX_LENGTH",
     "MAX_ID_LENGTH",
     "MAX_PAGE",
     "MAX_PAGE_SIZE",
@@ -159,6 +172,9 @@ __all__ = [
     "followups_list_get",
     "getbill_id_clean",
     "host_is_loopback",
+    "id_glued_character",
+    "id_glued_message",
+    "lookup_deadline",
     "media_hosts_get",
     "media_hosts_parse",
     "media_hosts_read",
@@ -168,6 +184,8 @@ __all__ = [
     "rate_limit_status_get",
     "scopes_parse",
     "seconds_parse",
+    "text_clean",
+    "time_left",
     "token_cache_for",
     "upstream_url_clean",
 ]

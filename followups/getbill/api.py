@@ -8,9 +8,10 @@
 - `cached.py` makes the same lookups through the shared cache of answers (`answers.py`).
 """
 
+import contextlib
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import httpx
@@ -22,13 +23,13 @@ from followups.getbill.errors import GetBillError, Subject
 from followups.getbill.ids import getbill_id_clean
 from followups.getbill.models import Debt, Followup, FollowupPage
 from followups.getbill.parse import (
-    debt_answer_parse,
     followup_answer_parse,
     followup_page_parse,
     followups_list_parse,
     json_object,
     message_clean,
 )
+from followups.getbill.parse_debt import debt_answer_parse
 from followups.getbill.quota import rate_limit_record, retry_after
 from followups.getbill.scopes import DEBTS_SCOPE, scope_available, scope_missing_record
 from followups.getbill.tokens import BearerAuth, token_cache_for
@@ -184,6 +185,14 @@ def status_error(
 
 
 # --- Public API ----------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def lookup_deadline() -> Iterator[None]:
+    """One GETBILL_DEADLINE for every request made in the block, as for a single request:
+    a lookup made of several requests (a debt's pages) ends within it as a whole."""
+    with deadline_applied(seconds=config_get().deadline):
+        yield
 
 
 def followup_get(*, followup_id: str) -> Followup:

@@ -19,8 +19,15 @@ _deadline: ContextVar[float | None] = ContextVar("getbill_deadline", default=Non
 
 @contextlib.contextmanager
 def deadline_applied(*, seconds: float) -> Iterator[None]:
-    """Run one lookup under its overall deadline, `seconds` from now."""
-    scope = _deadline.set(time.monotonic() + seconds)
+    """Run one lookup under its overall deadline, `seconds` from now.
+
+    Inside another deadline the earlier of the two holds: a lookup made of several requests
+    (a debt's pages) puts them all under one deadline, and each request under it gets only
+    what is left.
+    """
+    deadline = time.monotonic() + seconds
+    outer = _deadline.get()
+    scope = _deadline.set(deadline if outer is None else min(outer, deadline))
     try:
         yield
     finally:
@@ -36,6 +43,12 @@ def remaining() -> float:
     if left <= 0:
         raise UpstreamTimeoutError()
     return left
+
+
+def time_left() -> float:
+    """Seconds left before the current lookup's deadline (0 once passed, inf without one)."""
+    deadline = _deadline.get()
+    return math.inf if deadline is None else max(0.0, deadline - time.monotonic())
 
 
 def deadline_passed() -> bool:

@@ -3,29 +3,133 @@
 Answers are checked before being believed: anything but a well-formed success for the ID that
 was asked for is an upstream failure (UpstreamFailureError). Only field names and IDs are
 logged, never values: they may be personal data or signed URLs.
+
+Every value from GetBill goes through one of three readers, here and nowhere else, so that no
+template, filter or later computation ever sees a raw value:
+
+- `int_read`: integers (headers, `expires_in`, `retry_after`, counts, pagination, lengths);
+- `datetime_read`: moments, which can then be shown in any time zone;
+- `text_clean`: text, made valid, free of control characters and of secrets.
 """
 
 import json
 import logging
+import math
 import re
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import UTC, datetime
 from typing import Any
 
 from followups.getbill.errors import UpstreamFailureError
 from followups.getbill.ids import id_is_valid
-from followups.getbill.models import Debt, Followup, FollowupPage, Pagination
+from followups.getbill.media_urls import MAX_MEDIA_URL_LENGTH
+from followups.getbill.models import Followup, FollowupPage, Pagination
+from followups.logging import secrets_redact
 
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_LENGTH = 200
-# A name, creditor or reference longer than this is cut: it is shown on one line of a card.
-MAX_TEXT_LENGTH = 200
-# Amounts beyond this are not debts but a broken field.
-MAX_AMOUNT = Decimal(10) ** 15
 
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# --- Integers -------------------------------------------------------------------------------
+# Python's int() and str.isdigit() accept far more than ASCII digits (superscripts, Arabic-Indic
+# or fullwidth digits) and numbers of any length (whose conversion takes time, or fails past
+# 4,300 digits). GetBill's integers are counts, seconds and timestamps: 18 digits hold them all
+# and fit in a 64-bit integer, and nothing longer is believed.
+INT_MAX_DIGITS = 18
+_ASCII_DIGITS = re.compile(rf"[0-9]{{1,{INT_MAX_DIGITS}}}")
+
+
+def int_read(value: object, *, minimum: int = 0, from_text: bool = False) -> int | None:
+    """A whole number from GetBill, or None when `value` is not one.
+
+    Accepted: a JSON integer, a JSON number with no fraction (`3600.0`), and, `from_text`
+    (headers, and fields some servers send quoted, like `"expires_in": "3600"`), text of ASCII
+    digits with optional surrounding spaces; below 10**INT_MAX_DIGITS and at least `minimum`.
+    Refused: booleans, fractions, NaN and infinities, and as text signs, exponents, Unicode
+    digits and anything longer.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            return None
+        value = int(value)
+    if isinstance(value, str) and from_text:
+        text = value.strip(" \t")
+        if not _ASCII_DIGITS.fullmatch(text):
+            return None
+        value = int(text)
+    if not isinstance(value, int) or not minimum <= value < 10**INT_MAX_DIGITS:
+        return None
+    return value
+
+
+# --- Moments --------------------------------------------------------------------------------
+# Python's datetime covers years 1 to 9999: a moment within a day of either end has no local
+# time in some zone (every zone's offset is under a day), and showing it fails. Such moments
+# are not GetBill's anyway; they are read as unknown.
+_MOMENT_EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+_MOMENT_LATEST = datetime(9999, 12, 30, tzinfo=UTC)
+_MOMENT_MAX_LENGTH = 64
+
+
+def datetime_read(value: object) -> datetime | None:
+    """An ISO 8601 moment with its UTC offset, that can be shown in any time zone; None for
+    anything else (no offset, not ASCII, not a date, too close to the calendar's ends)."""
+    if not isinstance(value, str) or len(value) > _MOMENT_MAX_LENGTH or not value.isascii():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+        # Without an offset the moment is ambiguous; "unknown" beats a wrong time.
+        if parsed.tzinfo is None or parsed.utcoffset() is None:
+            return None
+        moment = parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+    return parsed if _MOMENT_EARLIEST <= moment <= _MOMENT_LATEST else None
+
+
+def datetime_from_timestamp(seconds: int) -> datetime | None:
+    """The moment of a Unix timestamp (X-RateLimit-Reset), on the same terms as
+    `datetime_read`: None when it could not be shown in every time zone."""
+    try:
+        moment = datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return moment if _MOMENT_EARLIEST <= moment <= _MOMENT_LATEST else None
+
+
+# --- Text -----------------------------------------------------------------------------------
+# Lone surrogates (valid JSON escapes, invalid Unicode: they fail when the page is encoded or
+# saved) and noncharacters become U+FFFD.
+_NONCHARACTERS = "".join(chr(plane << 16 | low) for plane in range(17) for low in (0xFFFE, 0xFFFF))
+_INVALID_UNICODE = re.compile(f"[\\ud800-\\udfff\\ufdd0-\\ufdef{_NONCHARACTERS}]")
+# Removed: C0 controls but tab and line feed, DEL, C1 controls (ESC sequences, the C1 CSI),
+# the bidirectional embeddings, overrides and isolates (they reorder what is shown around a
+# value), and invisible characters that glue or hide text: zero-width space, word joiner, BOM.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+_LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029]")
+_WHITESPACE = re.compile(r"\s+")
+TRUNCATION_MARK = "…"
+# Longer than any secret redaction knows of (access tokens are at most 8,192 characters).
+_REDACTION_MARGIN = 16_384
+
+
+def text_clean(value: str, *, max_length: int, one_line: bool = False) -> str:
+    """Text from GetBill made safe to show, save and log: invalid Unicode replaced, control
+    and invisible formatting characters removed, line breaks made "\n" (or, `one_line`, all
+    white space runs one space), secrets (tokens, the client secret, signed links' queries)
+    redacted, and at most `max_length` characters."""
+    # What is past the cut is never shown: it is not worked on either (a 2 MB field would
+    # take a second), beyond a margin that keeps a secret at the cut whole until redacted.
+    text = _INVALID_UNICODE.sub("\ufffd", value[: max_length + _REDACTION_MARGIN])
+    text = _LINE_BREAKS.sub("\n", text)
+    text = secrets_redact(_CONTROLS.sub("", text))
+    if one_line:
+        text = _WHITESPACE.sub(" ", text).strip()
+    if len(text) > max_length:
+        text = text[: max_length - 1].rstrip() + TRUNCATION_MARK
+    return text
 
 
 def json_object(content: bytes) -> dict[str, Any] | None:
@@ -38,73 +142,88 @@ def json_object(content: bytes) -> dict[str, Any] | None:
 
 
 def message_clean(message: object) -> str | None:
-    """GetBill's error message, made safe to show: one line, no control characters, capped."""
+    """GetBill's error message, made safe to show: clean text on one line, capped."""
     if not isinstance(message, str):
         return None
-    message = " ".join(_CONTROL_RE.sub(" ", message).split())
-    if len(message) > MAX_MESSAGE_LENGTH:
-        message = message[: MAX_MESSAGE_LENGTH - 1].rstrip() + "…"
-    return message or None
+    return text_clean(message, max_length=MAX_MESSAGE_LENGTH, one_line=True) or None
 
 
 # --- Fields -----------------------------------------------------------------------------------
 
-_INVALID = object()
+INVALID = object()
+# Free text can be long; labels, codes and numbers never are. Longer text is cut, not refused.
+LONG_TEXT_MAX_LENGTH = 10_000
+SHORT_TEXT_MAX_LENGTH = 200
+# No call lasts a day: a longer duration is junk, and the player computes with it.
+MAX_DURATION_MS = 24 * 3600 * 1000
 
 
-def _str_parse(value: object) -> object:
-    return value if isinstance(value, str) else _INVALID
+def _text_parser(max_length: int) -> Callable[[object], object]:
+    def parse(value: object) -> object:
+        return text_clean(value, max_length=max_length) if isinstance(value, str) else INVALID
+
+    return parse
+
+
+def _media_url_parse(value: object) -> object:
+    # A signed link is used as it is (cleaning would break its signature); one that is not
+    # plain printable ASCII is no link the page could use. Which hosts are allowed is decided
+    # where the page is built (media_urls.py).
+    if not isinstance(value, str) or len(value) > MAX_MEDIA_URL_LENGTH:
+        return INVALID
+    return value if value.isascii() and value.isprintable() else INVALID
 
 
 def _debt_id_parse(value: object) -> object:
     # Used to build links to the debt's page: only a well-formed ID is kept.
-    return value if id_is_valid(value) else _INVALID
+    return value if id_is_valid(value) else INVALID
 
 
 def _datetime_parse(value: object) -> object:
-    if not isinstance(value, str) or len(value) > 64:
-        return _INVALID
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return _INVALID
-    # Without an offset the moment is ambiguous; "unknown" beats a wrong time.
-    return parsed if parsed.tzinfo is not None else _INVALID
+    moment = datetime_read(value)
+    return INVALID if moment is None else moment
 
 
-def _count_parse(value: object) -> object:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        return _INVALID
-    return value
+def count_parse(value: object) -> object:
+    count = int_read(value)
+    return INVALID if count is None else count
 
 
-def _bool_parse(value: object) -> object:
-    return value if isinstance(value, bool) else _INVALID
+def _duration_parse(value: object) -> object:
+    duration = int_read(value)
+    return INVALID if duration is None or duration > MAX_DURATION_MS else duration
 
+
+def bool_parse(value: object) -> object:
+    return value if isinstance(value, bool) else INVALID
+
+
+_short_text_parse = _text_parser(SHORT_TEXT_MAX_LENGTH)
+_long_text_parse = _text_parser(LONG_TEXT_MAX_LENGTH)
 
 _FIELD_PARSERS: dict[str, Callable[[object], object]] = {
     "debt_id": _debt_id_parse,
-    "status": _str_parse,
-    "type": _str_parse,
+    "status": _short_text_parse,
+    "type": _short_text_parse,
     "call_date": _datetime_parse,
     "scheduled_at": _datetime_parse,
     "processed_at": _datetime_parse,
-    "summary": _str_parse,
-    "notes": _str_parse,
-    "call_id": _str_parse,
-    "audio_url": _str_parse,
-    "pdf_url": _str_parse,
-    "duration_ms": _count_parse,
-    "disconnection_reason": _str_parse,
-    "direction": _str_parse,
-    "phone_number_used": _str_parse,
-    "is_retry": _bool_parse,
-    "triggered_payment": _bool_parse,
-    "email_opened": _bool_parse,
-    "email_open_count": _count_parse,
+    "summary": _long_text_parse,
+    "notes": _long_text_parse,
+    "call_id": _short_text_parse,
+    "audio_url": _media_url_parse,
+    "pdf_url": _media_url_parse,
+    "duration_ms": _duration_parse,
+    "disconnection_reason": _short_text_parse,
+    "direction": _short_text_parse,
+    "phone_number_used": _short_text_parse,
+    "is_retry": bool_parse,
+    "triggered_payment": bool_parse,
+    "email_opened": bool_parse,
+    "email_open_count": count_parse,
     "email_first_opened_at": _datetime_parse,
-    "email_clicked": _bool_parse,
-    "email_click_count": _count_parse,
+    "email_clicked": bool_parse,
+    "email_click_count": count_parse,
     "media_urls_expire_at": _datetime_parse,
 }
 
@@ -120,7 +239,7 @@ def followup_parse(*, data: Mapping[str, Any]) -> Followup:
     for name, parse in _FIELD_PARSERS.items():
         raw = data.get(name)
         value = None if raw is None else parse(raw)
-        if value is _INVALID:
+        if value is INVALID:
             invalid.append(name)
             value = None
         values[name] = value
@@ -136,7 +255,7 @@ def followup_parse(*, data: Mapping[str, Any]) -> Followup:
 # --- Answers ----------------------------------------------------------------------------------
 
 
-def _success_data(payload: Mapping[str, Any]) -> object:
+def success_data(payload: Mapping[str, Any]) -> object:
     if payload.get("error") is not False:
         logger.warning("GetBill answered 200 without a success envelope")
         raise UpstreamFailureError()
@@ -144,14 +263,15 @@ def _success_data(payload: Mapping[str, Any]) -> object:
 
 
 def _count_field(value: object, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+    count = int_read(value, minimum=minimum)
+    if count is None:
         raise UpstreamFailureError()
-    return value
+    return count
 
 
 def followup_answer_parse(*, payload: Mapping[str, Any], followup_id: str) -> Followup:
     """The followup in GET /followups/{id}'s success payload, which must be `followup_id`'s."""
-    data = _success_data(payload)
+    data = success_data(payload)
     if not isinstance(data, dict) or data.get("id") != followup_id:
         logger.warning("GetBill answered for a followup other than %s", followup_id)
         raise UpstreamFailureError()
@@ -163,7 +283,7 @@ def _page_parse(
 ) -> FollowupPage:
     """Page `page` of a paginated list of followups; with `debt_id`, every item that debt's.
     `what` names the list in log lines."""
-    data = _success_data(payload)
+    data = success_data(payload)
     raw_pagination = payload.get("pagination")
     if not isinstance(data, list) or not isinstance(raw_pagination, dict):
         logger.warning("GetBill %s: not a paginated list", what)
@@ -209,105 +329,3 @@ def followups_list_parse(
                 logger.warning("GetBill followups list: an item does not match its %s", name)
                 raise UpstreamFailureError()
     return followups
-
-
-# --- Debts ------------------------------------------------------------------------------------
-
-
-def _text_parse(value: object) -> object:
-    """Text shown on one line of a card: control characters and runs of space become one space."""
-    if not isinstance(value, str):
-        return _INVALID
-    value = " ".join(_CONTROL_RE.sub(" ", value).split())
-    return value[:MAX_TEXT_LENGTH] or None
-
-
-def _date_parse(value: object) -> object:
-    if not isinstance(value, str) or len(value) > 64:
-        return _INVALID
-    try:
-        # A timestamp is accepted too: only its day is shown.
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return _INVALID
-
-
-def _amount_parse(value: object, *, as_text: bool) -> object:
-    """`amount_text` (`as_text`) must be a string, `amount` a JSON number."""
-    if as_text != isinstance(value, str) or isinstance(value, bool):
-        return _INVALID
-    if not isinstance(value, str | int | float):
-        return _INVALID
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        return _INVALID
-    return amount if amount.is_finite() and abs(amount) < MAX_AMOUNT else _INVALID
-
-
-# The only fields of GetBill's debt the dashboard keeps: model field -> (GetBill field, parser).
-# Anything else in the answer (phone, e-mail, birth date, postal address, IBAN, contacts, the
-# free-text summary) is never copied.
-_DEBT_FIELDS: dict[str, tuple[str, Callable[[object], object]]] = {
-    "civility": ("civility", _text_parse),
-    "firstname": ("firstname", _text_parse),
-    "lastname": ("lastname", _text_parse),
-    "debtor_company": ("debtor_company", _text_parse),
-    "creditor": ("company", _text_parse),
-    "currency": ("currency", _text_parse),
-    "status": ("status", _text_parse),
-    "invoice_reference": ("invoice_reference", _text_parse),
-    "due_date": ("due_date", _date_parse),
-    "payment_plan_active": ("payment_plan_active", _bool_parse),
-    "plan_start_date": ("plan_start_date", _date_parse),
-    "followups_count": ("followups_count", _count_parse),
-    "answered_count": ("nb_answered", _count_parse),
-}
-
-
-def _debt_amount(data: Mapping[str, Any]) -> object:
-    """`amount_text`, the exact figure, else `amount` (a JSON number may have been rounded);
-    None when GetBill sent neither, _INVALID when neither reads as an amount."""
-    sent = [(name, data[name]) for name in ("amount_text", "amount") if data.get(name) is not None]
-    for name, value in sent:
-        amount = _amount_parse(value, as_text=name == "amount_text")
-        if amount is not _INVALID:
-            return amount
-    return _INVALID if sent else None
-
-
-def debt_parse(*, data: Mapping[str, Any]) -> Debt:
-    """A Debt from GetBill's object, whose `id` the caller has checked: the fields above only.
-
-    Unknown statuses are kept as they are; a value of the wrong type becomes None and is listed
-    in `invalid_fields`.
-    """
-    values: dict[str, Any] = {}
-    invalid = []
-    for name, (source, parse) in _DEBT_FIELDS.items():
-        raw = data.get(source)
-        value = None if raw is None else parse(raw)
-        if value is _INVALID:
-            invalid.append(name)
-            value = None
-        values[name] = value
-    amount = _debt_amount(data)
-    if amount is _INVALID:
-        invalid.append("amount")
-    values["amount"] = amount if isinstance(amount, Decimal) else None
-    if invalid:
-        logger.warning(
-            "GetBill debt %s: unexpected type or format for %s; shown as unknown",
-            data["id"],
-            ", ".join(invalid),
-        )
-    return Debt(id=data["id"], invalid_fields=frozenset(invalid), **values)
-
-
-def debt_answer_parse(*, payload: Mapping[str, Any], debt_id: str) -> Debt:
-    """The debt in GET /debts/{id}'s success payload, which must be `debt_id`'s."""
-    data = _success_data(payload)
-    if not isinstance(data, dict) or data.get("id") != debt_id:
-        logger.warning("GetBill answered for a debt other than %s", debt_id)
-        raise UpstreamFailureError(subject="debt")
-    return debt_parse(data=data)

@@ -5,7 +5,7 @@ import logging
 import math
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -14,6 +14,7 @@ from django.core.cache import cache
 from followups.getbill.config import GetBillConfig, config_get
 from followups.getbill.errors import UpstreamUnavailableError
 from followups.getbill.models import RateLimitStatus
+from followups.getbill.parse import datetime_from_timestamp, int_read
 
 logger = logging.getLogger(__name__)
 
@@ -26,21 +27,15 @@ def _rate_limit_key(config: GetBillConfig) -> str:
 
 
 def _header_int(headers: httpx.Headers, name: str) -> int | None:
-    value = headers.get(name, "").strip()
-    if not value.isdigit() or len(value) > 12:
-        return None
-    return int(value)
+    return int_read(headers.get(name), from_text=True)
 
 
 def _reset_at(reset: int | None) -> datetime | None:
     if reset is None:
         return None
     # Documented as a Unix timestamp; small values can only be a number of seconds to wait.
-    timestamp = reset if reset >= 1_000_000_000 else time.time() + reset
-    try:
-        return datetime.fromtimestamp(timestamp, UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
+    timestamp = reset if reset >= 1_000_000_000 else math.floor(time.time()) + reset
+    return datetime_from_timestamp(timestamp)
 
 
 def rate_limit_record(*, config: GetBillConfig, response: httpx.Response) -> None:
@@ -76,16 +71,11 @@ def retry_after(*, payload: Mapping[str, Any] | None, response: httpx.Response) 
     """Seconds to wait after a 429: GetBill's `details.retry_after`, else Retry-After, else
     until X-RateLimit-Reset; None when it says nothing usable."""
     details = payload.get("details") if payload else None
-    seconds = details.get("retry_after") if isinstance(details, dict) else None
-    if isinstance(seconds, str) and seconds.strip().isdigit():
-        seconds = int(seconds)
-    if (
-        isinstance(seconds, int | float)
-        and not isinstance(seconds, bool)
-        and math.isfinite(seconds)
-        and seconds >= 0
-    ):
-        return min(math.ceil(seconds), _MAX_SECONDS)
+    seconds = (
+        int_read(details.get("retry_after"), from_text=True) if isinstance(details, dict) else None
+    )
+    if seconds is not None:
+        return min(seconds, _MAX_SECONDS)
     header = _header_int(response.headers, "Retry-After")
     if header is not None:
         return min(header, _MAX_SECONDS)

@@ -27,7 +27,7 @@ from followups.getbill.errors import (
     UpstreamTimeoutError,
     UpstreamUnavailableError,
 )
-from followups.getbill.parse import json_object
+from followups.getbill.parse import int_read, json_object
 from followups.getbill.scopes import (
     FOLLOWUPS_SCOPE,
     scope_missing_record,
@@ -40,6 +40,7 @@ from followups.getbill.transport import (
     timeout_for,
     transport_error,
 )
+from followups.logging import secret_literal_remember
 
 logger = logging.getLogger(__name__)
 
@@ -60,13 +61,8 @@ _TOKEN_RE = re.compile(r"[\x21-\x7e]{1,8192}")
 
 def token_lifetime(expires_in: object) -> int:
     """Seconds a token lives, from the token endpoint's `expires_in` (bounded, defaulted)."""
-    if isinstance(expires_in, str) and expires_in.strip().isdigit():
-        expires_in = int(expires_in)
-    if isinstance(expires_in, bool) or not isinstance(expires_in, int | float):
-        return TOKEN_LIFETIME_DEFAULT
-    if not math.isfinite(expires_in) or expires_in <= 0:
-        return TOKEN_LIFETIME_DEFAULT
-    return max(1, min(int(expires_in), TOKEN_LIFETIME_MAX))
+    seconds = int_read(expires_in, minimum=1, from_text=True)
+    return TOKEN_LIFETIME_DEFAULT if seconds is None else min(seconds, TOKEN_LIFETIME_MAX)
 
 
 class TokenCache:
@@ -282,19 +278,24 @@ class BearerAuth(httpx.Auth):
         self._tokens = tokens
         self._renewed = False
 
+    @staticmethod
+    def _authorize(request: httpx.Request, token: str) -> None:
+        # Whatever GetBill answers from here on may echo the token: redacted wherever shown.
+        secret_literal_remember(token)
+        request.headers["Authorization"] = "Bearer " + token
+
     def sync_auth_flow(
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = "Bearer " + self._tokens.get()
+        self._authorize(request, self._tokens.get())
         response = yield request
         if response.status_code != 401 or self._renewed:
             return
         self._renewed = True
         logger.info("GetBill refused the access token (401); renewing it once")
         self._tokens.forget(authorization=request.headers["Authorization"])
-        request.headers["Authorization"] = "Bearer " + self._tokens.get(
-            rejected=request.headers["Authorization"].removeprefix("Bearer "),
-        )
+        rejected = request.headers["Authorization"].removeprefix("Bearer ")
+        self._authorize(request, self._tokens.get(rejected=rejected))
         yield request
 
     async def async_auth_flow(

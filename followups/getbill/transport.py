@@ -22,6 +22,7 @@ from followups.getbill.errors import (
     UpstreamTimeoutError,
     UpstreamUnavailableError,
 )
+from followups.getbill.parse import int_read
 
 # A full page of 100 followups with long notes and two signed URLs each stays well below this.
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
@@ -145,11 +146,11 @@ class DeadlineTransport(httpx.HTTPTransport):
         assert isinstance(response.stream, httpx.SyncByteStream)
         # The client asks for identity encoding: a compressed body could inflate past the cap.
         encoding = response.headers.get("content-encoding", "identity").strip().lower()
-        declared = response.headers.get("content-length", "")
+        declared = int_read(response.headers.get("content-length"), from_text=True)
         if encoding not in ("", "identity"):
             response.stream.close()
             raise UnexpectedEncodingError
-        if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
+        if declared is not None and declared > MAX_RESPONSE_BYTES:
             response.stream.close()
             raise ResponseTooLargeError
         return httpx.Response(

@@ -165,7 +165,7 @@ def test_page_cap_shows_part_with_a_note(sandbox, qa_client, upstream_calls, mon
 def test_no_further_page_once_the_time_budget_is_spent(
     sandbox, reviewer, upstream_calls, monkeypatch
 ):
-    monkeypatch.setattr(debts, "DEBT_FETCH_SECONDS", -1.0)
+    monkeypatch.setattr(debts, "DEBT_PAGE_MIN_SECONDS", 3600.0)
     timeline = debts.debt_timeline_get(user=reviewer, debt_id=getbill_id_clean(raw=BIG)).value
     assert len(upstream_calls) == 1
     assert timeline.incomplete

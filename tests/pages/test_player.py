@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from followups import presentation
 from followups.recording import (
+    MAX_LINK_SECONDS_LEFT,
     recording_link_seconds_left,
     recording_start_parse,
     recording_start_past_end,
@@ -88,6 +89,9 @@ def test_seconds_left_on_a_link():
     assert recording_link_seconds_left(expires_at=now + timedelta(seconds=3599.9), now=now) == 3599
     assert recording_link_seconds_left(expires_at=now - timedelta(hours=2), now=now) == 0
     assert recording_link_seconds_left(expires_at=datetime(2024, 1, 22, 11), now=now) is None
+    # Years ahead is not believed: the player's timer would overflow and renew in a loop.
+    far = datetime(9999, 12, 30, tzinfo=UTC)
+    assert recording_link_seconds_left(expires_at=far, now=now) == MAX_LINK_SECONDS_LEFT
 
 
 # --- The fragment on the followup page ---------------------------------------------------------
