@@ -277,6 +277,8 @@ if GETBILL_SANDBOX:
     SANDBOX_RATE_LIMIT = 1000
     SANDBOX_RATE_WINDOW_SECONDS = 3600
     SANDBOX_SLOW_SECONDS = 30
+    # The sign-in page names the demo account and the empty home page offers sample followups.
+    TEMPLATES[0]["OPTIONS"]["context_processors"].append("sandbox.context_processors.sandbox_guide")
     # The sandbox serves its recordings and letters itself.
     GETBILL_MEDIA_HOSTS = [upstream_config.origin_host_port(origin=SANDBOX_ORIGIN)]
     # The client reaches the sandbox at SANDBOX_ORIGIN, plain http on loopback, and follows
