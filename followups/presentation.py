@@ -1,8 +1,9 @@
 """How followup values read for a person: labels, tones, icons, durations, phone numbers.
 
 Upstream enums are open-ended (GetBill documents 11 statuses on one page and 12 on another, and
-no list at all for disconnection reasons), so every lookup here falls back to the raw value
-under a neutral tone instead of failing or hiding it.
+no list at all for disconnection reasons), so every lookup here falls back to the value put in
+words (`carrier_pigeon` reads "Carrier pigeon") under a neutral tone, with the raw value kept for
+a tooltip, instead of failing or hiding it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,13 @@ if TYPE_CHECKING:
 Tone = Literal["success", "progress", "neutral", "failure"]
 
 UNKNOWN_ICON = "dot"
+
+
+def value_words(*, value: str) -> str:
+    """An upstream code this dashboard has no words for, in words: `escalated_legal` reads
+    "Escalated legal". Every page shows newer values this way."""
+    words = " ".join(value.replace("_", " ").replace("-", " ").split())
+    return words[:1].upper() + words[1:] if words else value
 
 
 @dataclass(frozen=True)
@@ -107,7 +115,9 @@ def status_display(*, status: str | None) -> StatusDisplay | None:
         return None
     known = STATUSES.get(status)
     if known is None:
-        return StatusDisplay(value=status, label=status, tone="neutral", known=False)
+        return StatusDisplay(
+            value=status, label=value_words(value=status), tone="neutral", known=False
+        )
     return StatusDisplay(value=status, label=known[0], tone=known[1], known=True)
 
 
@@ -116,7 +126,12 @@ def type_display(*, followup_type: str | None) -> TypeDisplay | None:
         return None
     known = TYPES.get(followup_type)
     if known is None:
-        return TypeDisplay(value=followup_type, label=followup_type, icon=UNKNOWN_ICON, known=False)
+        return TypeDisplay(
+            value=followup_type,
+            label=value_words(value=followup_type),
+            icon=UNKNOWN_ICON,
+            known=False,
+        )
     return TypeDisplay(value=followup_type, label=known[0], icon=known[1], known=True)
 
 
@@ -127,13 +142,13 @@ def type_is_call_like(*, followup_type: str | None) -> bool:
 def direction_label(*, direction: str | None) -> str | None:
     if not direction:
         return None
-    return DIRECTIONS.get(direction, direction)
+    return DIRECTIONS.get(direction) or value_words(value=direction)
 
 
 def disconnection_reason_label(*, reason: str | None) -> str | None:
     if not reason:
         return None
-    return DISCONNECTION_REASONS.get(reason, reason)
+    return DISCONNECTION_REASONS.get(reason) or value_words(value=reason)
 
 
 def duration_format(*, ms: int | None) -> str | None:
