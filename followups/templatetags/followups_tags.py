@@ -103,13 +103,21 @@ def when(value: datetime | None, style: str = "full") -> SafeString | str:
     `datetime` is machine-readable and whose title is the exact time.
 
     `full` also prints the date and time next to it, so they are readable without hovering
-    (touch screens, keyboards); `relative` is for dense lists.
+    (touch screens, keyboards); `relative` is for dense lists; `date` is the day alone
+    ("16 Nov 2026"), for lists where the moment matters less than telling rows apart.
     """
     if value is None:
         return ""
     local = timezone.localtime(value) if timezone.is_aware(value) else value
     exact = presentation.datetime_exact(value=local)
     relative = _relative(value, timezone.now() if timezone.is_aware(value) else datetime.now())
+    if style == "date":
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            value.isoformat(),
+            exact,
+            dateformat.format(local, "j M Y"),
+        )
     if style == "relative":
         return format_html(
             '<time datetime="{}" title="{}">{}</time>', value.isoformat(), exact, relative
