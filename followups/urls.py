@@ -18,6 +18,7 @@ urlpatterns = [
         views.recording_played,
         name="recording_played",
     ),
+    path("session/keepalive/", views.session_keepalive, name="session_keepalive"),
     path("debts/<str:debt_id>/followups/", views.debt_followups, name="debt_followups"),
     path("debts/<str:debt_id>/followups/timeline/", views.debt_timeline, name="debt_timeline"),
 ]

@@ -268,3 +268,13 @@ def recording_played(request: HttpRequest, followup_id: str) -> HttpResponse:
     except GetBillError as error:
         return HttpResponse(status=error.status_code)
     return HttpResponse(status=204)
+
+
+@never_cache
+@require_POST
+def session_keepalive(request: HttpRequest) -> HttpResponse:
+    """The player's word that a recording is playing: listening is activity, so the session is
+    saved with a new expiry. A session that has ended never gets here: the sign-in redirect
+    tells the player."""
+    request.session.modified = True
+    return HttpResponse(status=204)
