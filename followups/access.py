@@ -63,9 +63,8 @@ class LookupLimitError(RateLimitedError):
     def __init__(self, *, retry_after_seconds: int) -> None:
         limit = settings.DASHBOARD_LOOKUPS_PER_MINUTE
         super().__init__(
-            f"You reached the limit of {limit} lookups a minute per person, which keeps the "
-            f"company's shared GetBill quota available to everyone. Try again in "
-            f"{retry_after_seconds} s.",
+            reason=f"You reached the limit of {limit} lookups a minute per person, which keeps "
+            f"the company's shared GetBill quota available to everyone.",
             retry_after_seconds=retry_after_seconds,
         )
 

@@ -54,8 +54,12 @@ from followups.getbill.errors import (
     RateLimitedError,
     Subject,
     UpstreamFailureError,
+    UpstreamGatewayError,
+    UpstreamMalformedError,
+    UpstreamServerError,
     UpstreamTimeoutError,
     UpstreamUnavailableError,
+    UpstreamWrongAnswerError,
 )
 from followups.getbill.ids import MAX_ID_LENGTH, GetBillId, getbill_id_clean
 from followups.getbill.media_urls import (
@@ -98,8 +102,12 @@ __all__ = [
     "Subject",
     "TokenCache",
     "UpstreamFailureError",
+    "UpstreamGatewayError",
+    "UpstreamMalformedError",
+    "UpstreamServerError",
     "UpstreamTimeoutError",
     "UpstreamUnavailableError",
+    "UpstreamWrongAnswerError",
     "client_transport_override",
     "config_get",
     "debt_followups_get",
