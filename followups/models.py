@@ -72,6 +72,7 @@ class AuditAction(models.TextChoices):
     DEBT_LOOKUP = "debt_lookup", "Debt lookup"
     RECORDING_PLAY = "recording_play", "Recording played"
     RECORDING_URL_REFRESH = "recording_url_refresh", "Recording link fetched"
+    DOCUMENT_OPEN = "document_open", "Letter PDF opened"
 
 
 class AuditOutcome(models.TextChoices):

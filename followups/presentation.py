@@ -33,6 +33,19 @@ def value_words(*, value: str) -> str:
     return words[:1].upper() + words[1:] if words else value
 
 
+# What a status or type GetBill sent with the wrong type reads as, on every page.
+UNKNOWN_VALUE = "unknown"
+
+
+def enum_value_shown(*, followup: Followup, field: Literal["status", "type"]) -> str | None:
+    """The status or type as every page shows it: GetBill's value, "unknown" when GetBill sent
+    it with the wrong type, None when it is missing."""
+    if field in followup.invalid_fields:
+        return UNKNOWN_VALUE
+    value: str | None = getattr(followup, field)
+    return value or None
+
+
 @dataclass(frozen=True)
 class StatusDisplay:
     value: str
@@ -357,8 +370,8 @@ def _debt_url(*, debt_id: str | None) -> str | None:
 
 def followup_detail(*, followup: Followup) -> FollowupDetail:
     f = followup
-    status = "unknown" if "status" in f.invalid_fields else f.status
-    followup_type = "unknown" if "type" in f.invalid_fields else f.type
+    status = enum_value_shown(followup=f, field="status")
+    followup_type = enum_value_shown(followup=f, field="type")
     known_type = followup_type in TYPES
     call_like = type_is_call_like(followup_type=f.type) or (
         not known_type and any(getattr(f, name) is not None for name in CALL_FIELDS)

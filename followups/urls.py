@@ -13,6 +13,7 @@ urlpatterns = [
         views.followup_recording,
         name="recording",
     ),
+    path("followups/<str:followup_id>/pdf/", views.followup_document, name="document"),
     path(
         "followups/<str:followup_id>/recording/played/",
         views.recording_played,
