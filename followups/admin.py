@@ -47,7 +47,9 @@ def audit_id_link(*, value: str, url_name: str, kwarg: str) -> SafeString | str:
         clean = getbill_id_clean(raw=value)
     except InvalidIdError:
         return format_html("<code>{}</code>", value)
-    return format_html('<a href="{}"><code>{}</code></a>', reverse(url_name, kwargs={kwarg: clean}), value)
+    return format_html(
+        '<a href="{}"><code>{}</code></a>', reverse(url_name, kwargs={kwarg: clean}), value
+    )
 
 
 class _Echo:

@@ -66,7 +66,8 @@ def getbill_error_context(error: GetBillError) -> dict[str, Any]:
     return {
         "status": error.status_code,
         "title": error.page_title,
-        "message": error.reason if isinstance(error, RateLimitedError) and retry_after is not None
+        "message": error.reason
+        if isinstance(error, RateLimitedError) and retry_after is not None
         else error.user_message,
         "hint": error.hint,
         "retry_at": (

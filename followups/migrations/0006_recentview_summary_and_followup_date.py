@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('followups', '0005_auditentry_plural'),
+        ("followups", "0005_auditentry_plural"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='recentview',
-            name='followup_at',
+            model_name="recentview",
+            name="followup_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='recentview',
-            name='followup_summary',
+            model_name="recentview",
+            name="followup_summary",
             field=models.CharField(blank=True, max_length=120),
         ),
     ]

@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('followups', '0006_recentview_summary_and_followup_date'),
+        ("followups", "0006_recentview_summary_and_followup_date"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(choices=[('lookup', 'Followup lookup'), ('debt_lookup', 'Debt lookup'), ('recording_play', 'Recording played'), ('recording_url_refresh', 'Recording link fetched'), ('document_open', 'Letter PDF opened')], max_length=32),
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("lookup", "Followup lookup"),
+                    ("debt_lookup", "Debt lookup"),
+                    ("recording_play", "Recording played"),
+                    ("recording_url_refresh", "Recording link fetched"),
+                    ("document_open", "Letter PDF opened"),
+                ],
+                max_length=32,
+            ),
         ),
     ]

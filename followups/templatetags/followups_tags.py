@@ -45,7 +45,8 @@ ICONS: dict[str, str] = {
     "alert": '<path d="M12 3.5 22 20.5H2z"/><path d="M12 10v4.5M12 17.5v.01"/>',
     "search": '<circle cx="11" cy="11" r="7"/><path d="m20 20-4-4"/>',
     "clock": '<circle cx="12" cy="12" r="9"/><path d="M12 7v5l3 2"/>',
-    "recording": '<path d="M4 15v-3a8 8 0 0 1 16 0v3"/><rect x="3" y="14" width="4.5" height="6.5" rx="1.5"/>'
+    "recording": '<path d="M4 15v-3a8 8 0 0 1 16 0v3"/>'
+    '<rect x="3" y="14" width="4.5" height="6.5" rx="1.5"/>'
     '<rect x="16.5" y="14" width="4.5" height="6.5" rx="1.5"/>',
 }
 

@@ -21,7 +21,8 @@ def _signed_in(page) -> bool:
 
 
 def _audio(page, expression: str):
-    return page.evaluate(f"() => {{ const audio = document.querySelector('[data-player] audio'); return {expression}; }}")
+    audio = "document.querySelector('[data-player] audio')"
+    return page.evaluate(f"() => {{ const audio = {audio}; return {expression}; }}")
 
 
 @pytest.fixture
@@ -41,9 +42,13 @@ def test_listening_keeps_the_session_alive_past_its_idle_time(page_watched, sett
     settings.SANDBOX_MEDIA_URL_TTL_SECONDS = 6
     page.goto(PAGE)
     renewals = []
-    page.on("response", lambda r: renewals.append(r.status) if r.url.endswith("/recording/") else None)
+    page.on(
+        "response", lambda r: renewals.append(r.status) if r.url.endswith("/recording/") else None
+    )
     page.get_by_role("button", name="Play").click()
-    page.wait_for_function("() => document.querySelector('[data-player] audio').currentTime > 8", timeout=15_000)
+    page.wait_for_function(
+        "() => document.querySelector('[data-player] audio').currentTime > 8", timeout=15_000
+    )
     assert not _audio(page, "audio.paused")
     assert 200 in renewals
     expect(page.locator("[data-player-problem]")).to_be_hidden()
@@ -51,9 +56,7 @@ def test_listening_keeps_the_session_alive_past_its_idle_time(page_watched, sett
     assert errors == []
 
 
-def test_a_session_that_ended_says_so_and_signs_in_back_to_the_same_moment(
-    page_watched, settings
-):
+def test_a_session_that_ended_says_so_and_signs_in_back_to_the_same_moment(page_watched, settings):
     page, errors = page_watched
     settings.SESSION_COOKIE_AGE = 2
     settings.SANDBOX_MEDIA_URL_TTL_SECONDS = 5
@@ -87,7 +90,8 @@ def test_the_player_docks_while_it_is_out_of_sight(page_watched):
     # Below the fold on load: docked at the bottom of the window, and it plays from there.
     expect(player).to_have_class(re.compile(r"\bis-docked\b"))
     box = controls.bounding_box()
-    assert box is not None and box["y"] + box["height"] <= 480 + 1
+    assert box is not None
+    assert box["y"] + box["height"] <= 480 + 1
     expect(page.get_by_role("link", name=re.compile("^Recording of this followup"))).to_be_visible()
     expect(page.get_by_text("Keyboard shortcuts")).to_be_hidden()
     page.get_by_role("button", name="Play").click()
@@ -97,7 +101,10 @@ def test_the_player_docks_while_it_is_out_of_sight(page_watched):
     page.locator("#recording").scroll_into_view_if_needed()
     expect(player).not_to_have_class(re.compile(r"\bis-docked\b"))
     expect(page.get_by_text("Keyboard shortcuts")).to_be_visible()
-    place = "() => { const r = document.querySelector('#recording').getBoundingClientRect(); return [r.top + window.scrollY, r.height]; }"
+    place = (
+        "() => { const r = document.querySelector('#recording').getBoundingClientRect(); "
+        "return [r.top + window.scrollY, r.height]; }"
+    )
     undocked_place = page.evaluate(place)
     page.mouse.wheel(0, 2000)
     expect(player).to_have_class(re.compile(r"\bis-docked\b"))

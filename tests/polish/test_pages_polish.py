@@ -52,13 +52,15 @@ def test_the_player_knows_the_idle_time_and_where_to_ping(sandbox, manager_clien
     settings.SESSION_COOKIE_AGE = 1234
     _, body = _body(manager_client, f"/followups/{CALL}/")
     assert 'data-keepalive-url="/session/keepalive/" data-session-idle-seconds="1234"' in body
-    assert 'hidden data-player-sign-in>Sign in again</a>' in body
+    assert "hidden data-player-sign-in>Sign in again</a>" in body
 
 
 def test_the_sign_in_page_says_why_when_it_leads_back(db, client, settings):
     settings.SESSION_COOKIE_AGE = 1800
     _, body = _body(client, f"/accounts/login/?next=/followups/{CALL}/%3Ft%3D0:20")
-    assert "Sign in to go on where you were. A session ends after 30 minutes without activity" in body
+    assert (
+        "Sign in to go on where you were. A session ends after 30 minutes without activity" in body
+    )
     _, plain = _body(client, "/accounts/login/")
     assert "go on where you were" not in plain
 
@@ -69,9 +71,13 @@ def test_the_sign_in_page_says_why_when_it_leads_back(db, client, settings):
 @pytest.mark.parametrize("t", ["abc", "1:75", "-10", "25h", '"><b>x'])
 def test_an_unreadable_moment_is_explained_near_the_player(sandbox, manager_client, t):
     _, body = _body(manager_client, f"/followups/{CALL}/", data={"t": t})
-    notes = re.findall(r"<p class=\"player-note muted\" role=\"status\" data-player-note>(.*?)</p>", body)
+    notes = re.findall(
+        r"<p class=\"player-note muted\" role=\"status\" data-player-note>(.*?)</p>", body
+    )
     assert len(notes) == 1
-    assert "is not a time; starting from the beginning. Times read like 90, 1:30 or 1m30s." in notes[0]
+    assert (
+        "is not a time; starting from the beginning. Times read like 90, 1:30 or 1m30s." in notes[0]
+    )
     assert "<b>" not in notes[0]
 
 
@@ -132,8 +138,11 @@ def test_the_429_page_counts_down_from_the_seconds_left(sandbox, manager_client)
     status, body = _body(manager_client, f"/followups/{FAULT_IDS['rate_limited']}/")
     assert status == 429
     seconds = re.search(r'data-countdown data-countdown-seconds="(\d+)"', body)
-    assert seconds is not None and 28 <= int(seconds.group(1)) <= 30
-    assert re.search(r"<span data-countdown-text>You can try again <time[^>]*>in \d+\u00a0seconds?</time>", body)
+    assert seconds is not None
+    assert 28 <= int(seconds.group(1)) <= 30
+    assert re.search(
+        r"<span data-countdown-text>You can try again <time[^>]*>in \d+\u00a0seconds?</time>", body
+    )
 
 
 def test_the_plain_error_pages_have_try_again(manager_client):
@@ -156,9 +165,16 @@ def test_the_lookup_boxes_show_they_are_working_and_send_once(sandbox, manager_c
     header = re.search(r'<form class="header-search".*?</form>', body, re.S)
     assert header is not None
     form = header.group(0)
-    assert 'hx-indicator="#header-q-working" hx-disabled-elt="find button" hx-sync="this:drop"' in form
-    assert '<span class="lookup-working htmx-indicator" id="header-q-working">Looking up…</span>' in form
-    assert '<label class="visually-hidden" for="header-q">Followup ID or GetBill link</label>' in form
+    assert (
+        'hx-indicator="#header-q-working" hx-disabled-elt="find button" hx-sync="this:drop"' in form
+    )
+    assert (
+        '<span class="lookup-working htmx-indicator" id="header-q-working">Looking up…</span>'
+        in form
+    )
+    assert (
+        '<label class="visually-hidden" for="header-q">Followup ID or GetBill link</label>' in form
+    )
     _, home = _body(manager_client, "/")
     assert 'hx-indicator="#q-working" hx-disabled-elt="find button" hx-sync="this:drop"' in home
     assert 'id="q-working">Looking up…</span>' in home
@@ -197,9 +213,10 @@ def test_newer_values_read_as_words_on_the_page(sandbox, manager_client):
 def test_the_retry_marker_is_no_pill_and_the_debt_is_linked_once(sandbox, manager_client):
     _, body = _body(manager_client, f"/followups/{EXAMPLES['retry']}/")
     assert re.search(r'<span class="marker" title="[^"]+">.*?</svg>Retry</span>', body)
-    assert "badge badge-neutral\">" not in body.split('class="badges"')[1].split("</div>")[0]
+    assert 'badge badge-neutral">' not in body.split('class="badges"')[1].split("</div>")[0]
     header = re.search(r'<header class="card followup-header">.*?</header>', body, re.S)
-    assert header is not None and "/debts/" not in header.group(0)
+    assert header is not None
+    assert "/debts/" not in header.group(0)
     assert body.count('href="/debts/') == 1
 
 
