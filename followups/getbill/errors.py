@@ -160,6 +160,7 @@ class UpstreamGatewayError(UpstreamFailureError):
         "GetBill may be restarting or overloaded."
     )
     audit_words = "a gateway in front of GetBill answered with an error page"
+    audit_shows_status = False
 
 
 class UpstreamMalformedError(UpstreamFailureError):
@@ -167,6 +168,8 @@ class UpstreamMalformedError(UpstreamFailureError):
 
     default_message = "GetBill's answer arrived cut off or garbled, so it could not be read."
     audit_words = "GetBill's answer was not readable JSON"
+    # GetBill said 200; the dashboard's 502 would mislead.
+    audit_shows_status = False
 
 
 class UpstreamWrongAnswerError(UpstreamFailureError):
@@ -177,6 +180,7 @@ class UpstreamWrongAnswerError(UpstreamFailureError):
         "answer is shown."
     )
     audit_words = "GetBill answered for another {subject}"
+    audit_shows_status = False
 
     def __init__(self, user_message: str | None = None, *, subject: Subject = "followup") -> None:
         super().__init__(
