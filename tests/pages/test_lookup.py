@@ -179,7 +179,8 @@ def test_the_search_page_hides_the_header_search(signed_in, fake_upstream):
     for response in (signed_in.get("/"), signed_in.get("/followups/", {"q": "not an id!"})):
         body = response.content.decode()
         assert (
-            '<form class="header-search" role="search" aria-label="Quick lookup" hidden method="get"'
+            '<form class="header-search" role="search" aria-label="Quick lookup" hidden '
+            'method="get"'
         ) in body
         assert 'id="q" name="q"' in body
         assert "data-hides-header-search" in body
