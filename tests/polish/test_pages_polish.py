@@ -269,21 +269,18 @@ def test_without_the_sandbox_no_demo_account_or_samples(client, manager_client, 
 
 
 def test_the_audit_trail_links_ids_and_keeps_times_whole(auditor_client, manager_user):
-    AuditEntry.objects.create(
-        user=manager_user,
-        username=manager_user.username,
-        action=AuditAction.LOOKUP,
-        outcome=AuditOutcome.SHOWN,
-        followup_id="abc123def456",
-        debt_id="xyz789ghi012",
-    )
-    AuditEntry.objects.create(
-        user=manager_user,
-        username=manager_user.username,
-        action=AuditAction.LOOKUP,
-        outcome=AuditOutcome.REJECTED_INPUT,
-        followup_id="not an id",
-    )
+    for outcome, followup_id, debt_id in [
+        (AuditOutcome.SHOWN, "abc123def456", "xyz789ghi012"),
+        (AuditOutcome.REJECTED_INPUT, "not an id", ""),
+    ]:
+        AuditEntry.objects.create(
+            user=manager_user,
+            username=manager_user.username,
+            action=AuditAction.LOOKUP,
+            outcome=outcome,
+            followup_id=followup_id,
+            debt_id=debt_id,
+        )
     _, body = _body(auditor_client, "/admin/followups/auditentry/")
     assert '<a href="/followups/abc123def456/"><code>abc123def456</code></a>' in body
     assert '<a href="/debts/xyz789ghi012/followups/"><code>xyz789ghi012</code></a>' in body
