@@ -55,7 +55,7 @@ def test_the_player_knows_the_idle_time_and_where_to_ping(sandbox, manager_clien
     assert "hidden data-player-sign-in>Sign in again</a>" in body
 
 
-def test_the_sign_in_page_says_why_when_it_leads_back(db, client, settings):
+def test_the_sign_in_page_says_why_when_it_leads_back(client, settings):
     settings.SESSION_COOKIE_AGE = 1800
     _, body = _body(client, f"/accounts/login/?next=/followups/{CALL}/%3Ft%3D0:20")
     assert (
@@ -223,12 +223,16 @@ def test_the_retry_marker_is_no_pill_and_the_debt_is_linked_once(sandbox, manage
 # --- The sandbox's first visit --------------------------------------------------------------------
 
 
-def test_the_sign_in_page_names_the_demo_account_once_it_exists(client, django_user_model):
-    _, body = _body(client, "/accounts/login/")
-    assert "demo account" not in body
-    django_user_model.objects.create_user(username="demo", password="demo-followups")
+def test_the_sign_in_page_names_the_demo_account(client, django_user_model):
     _, body = _body(client, "/accounts/login/")
     assert "user name <code>demo</code> and password <code>demo-followups</code>" in body
+    # The account it names is the one the command creates.
+    import io
+
+    from django.core.management import call_command
+
+    call_command("sandbox_demo_account", stdout=io.StringIO())
+    assert django_user_model.objects.get(username="demo").check_password("demo-followups")
 
 
 def test_the_empty_home_page_offers_sample_followups(manager_client):
