@@ -62,13 +62,15 @@ def page_render(
 def getbill_error_context(error: GetBillError) -> dict[str, Any]:
     """What an error page (or a panel's inline error) says about a GetBill failure; a known
     wait is counted down next to the message, so the message leaves it out."""
-    retry_after = error.retry_after_seconds if isinstance(error, RateLimitedError) else None
+    retry_after = None
+    message = error.user_message
+    if isinstance(error, RateLimitedError) and error.retry_after_seconds is not None:
+        retry_after = error.retry_after_seconds
+        message = error.reason
     return {
         "status": error.status_code,
         "title": error.page_title,
-        "message": error.reason
-        if isinstance(error, RateLimitedError) and retry_after is not None
-        else error.user_message,
+        "message": message,
         "hint": error.hint,
         "retry_at": (
             timezone.now() + timedelta(seconds=retry_after) if retry_after is not None else None
