@@ -623,12 +623,15 @@
     this.keepAliveMs = idle > 0 ? Math.max(KEEPALIVE_MIN_MS,
       Math.min(KEEPALIVE_MAX_MS, idle * 1000 * KEEPALIVE_SHARE)) : KEEPALIVE_MAX_MS;
     this.keepAliveTimer = null;
+    this.keepAliveAt = performance.now();  // the page's own request counted as activity
     this.signInButton = this.root.querySelector("[data-player-sign-in]");
   };
 
   Player.prototype.keepAliveStart = function () {
     var self = this;
     if (!this.keepAliveUrl || this.keepAliveTimer !== null || this.dead) { return; }
+    // Playing again after a long pause: say so now, and learn at once if the session ended.
+    if (performance.now() - this.keepAliveAt >= this.keepAliveMs) { this.keepAlivePing(); }
     this.keepAliveTimer = window.setInterval(function () { self.keepAlivePing(); }, this.keepAliveMs);
   };
 
@@ -644,6 +647,7 @@
     if (!this.root.isConnected) { this.destroy(); return; }
     var data = new FormData();
     data.append("csrfmiddlewaretoken", csrfToken(this.root));
+    this.keepAliveAt = performance.now();
     window.fetch(this.keepAliveUrl, {
       method: "POST", body: data, credentials: "same-origin", cache: "no-store", redirect: "manual"
     }).then(function (response) {

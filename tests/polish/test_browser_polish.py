@@ -81,6 +81,21 @@ def test_a_session_that_ended_says_so_and_signs_in_back_to_the_same_moment(page_
     assert errors == []
 
 
+def test_playing_after_the_session_ended_stops_and_says_so(page_watched, settings):
+    page, errors = page_watched
+    settings.SESSION_COOKIE_AGE = 6  # the player then pings every 2 s while playing
+    page.goto(PAGE)
+    page.wait_for_timeout(6_500)  # paused past the idle time; the link itself is still good
+    page.get_by_role("button", name="Play").click()
+    # At once, not at the next ping: playing again after a long pause asks first.
+    expect(page.locator("[data-player-problem]")).to_contain_text(
+        "Your session has ended", timeout=1_500
+    )
+    expect(page.get_by_role("link", name="Sign in again")).to_be_visible()
+    assert _audio(page, "audio.paused")
+    assert errors == []
+
+
 def test_the_player_docks_while_it_is_out_of_sight(page_watched):
     page, errors = page_watched
     page.set_viewport_size({"width": 1280, "height": 480})
