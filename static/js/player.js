@@ -683,6 +683,7 @@
      and state stay one. */
 
   var DOCKED_CLASS = "is-docked";
+  var DOCK_VISIBLE_SHARE = 0.5;
   var PAGE_DOCKED_CLASS = "player-docked";
 
   Player.prototype.dockSetUp = function () {
@@ -690,10 +691,11 @@
     this.docked = false;
     this.dockObserver = null;
     if (!window.IntersectionObserver) { return; }
+    // Docked while less than half of the player is in the window: its controls would be cut.
     this.dockObserver = new window.IntersectionObserver(function (records) {
       var record = records[records.length - 1];
-      self.dockSet(!record.isIntersecting);
-    });
+      self.dockSet(!record.isIntersecting || record.intersectionRatio < DOCK_VISIBLE_SHARE);
+    }, { threshold: [0, DOCK_VISIBLE_SHARE, 1] });
     this.dockObserver.observe(this.root);
   };
 
