@@ -7,6 +7,8 @@ from followups.models import AuditEntry
 from sandbox.data import EXAMPLES, FAULT_IDS
 
 LETTER = EXAMPLES["postmail_pdf"]
+
+
 URL = f"/followups/{LETTER}/pdf/"
 
 
