@@ -79,19 +79,19 @@ MIDDLEWARE = [
 ROOT_URLCONF = "dashboard.urls"
 WSGI_APPLICATION = "dashboard.wsgi.application"
 
+# The sandbox adds its own in sandbox mode (below).
+_context_processors = [
+    "django.template.context_processors.request",
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+    "followups.context_processors.dashboard",
+]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "followups.context_processors.dashboard",
-            ],
-        },
+        "OPTIONS": {"context_processors": _context_processors},
     },
 ]
 
@@ -289,6 +289,8 @@ if GETBILL_SANDBOX:
     SANDBOX_RATE_LIMIT = 1000
     SANDBOX_RATE_WINDOW_SECONDS = 3600
     SANDBOX_SLOW_SECONDS = 30
+    # The sign-in page names the demo account and the empty home page offers sample followups.
+    _context_processors.append("sandbox.context_processors.sandbox_guide")
     # The sandbox serves its recordings and letters itself.
     GETBILL_MEDIA_HOSTS = [upstream_config.origin_host_port(origin=SANDBOX_ORIGIN)]
     # The client reaches the sandbox at SANDBOX_ORIGIN, plain http on loopback, and follows

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import math
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -73,17 +72,13 @@ class LookupLimitError(RateLimitedError):
     def __init__(self, *, retry_after_seconds: int) -> None:
         limit = settings.DASHBOARD_GETBILL_REQUESTS_PER_HOUR
         super().__init__(
-            f"You reached your share of the company's GetBill quota: {limit} requests to "
+            reason=f"You reached your share of the company's GetBill quota: {limit} requests to "
             "GetBill an hour per person, so that it lasts for everyone (pages already seen cost "
-            f"nothing). Try again in {_wait_words(retry_after_seconds)}.",
+            "nothing).",
             retry_after_seconds=retry_after_seconds,
         )
         # Words of this instance, not of the class: they name the limit in force.
         self.audit_words = f"Over the per-user limit of GetBill requests ({limit} an hour)"
-
-
-def _wait_words(seconds: int) -> str:
-    return f"{seconds} s" if seconds < 120 else f"{math.ceil(seconds / 60)} minutes"
 
 
 def user_may(*, user: AbstractBaseUser | AnonymousUser, permissions: Sequence[str]) -> bool:

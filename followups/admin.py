@@ -10,12 +10,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
+from followups.getbill import InvalidIdError, getbill_id_clean
 from followups.models import AuditEntry
 
 # An entry's own text columns, in the order the entry page and the CSV export show them.
@@ -37,6 +38,20 @@ def audit_time_format(*, moment: datetime) -> str:
 def csv_cell_safe(value: str) -> str:
     """`value` made inert for spreadsheets: a leading formula character gets a quote before it."""
     return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
+
+
+def audit_id_link(*, value: str, url_name: str, kwarg: str) -> SafeString | str:
+    """An ID of an entry as a link to its page in the dashboard; plain when it is no valid ID
+    (rejected input is recorded as typed), so no link is built from it."""
+    if not value:
+        return ""
+    try:
+        clean = getbill_id_clean(raw=value)
+    except InvalidIdError:
+        return format_html("<code>{}</code>", value)
+    return format_html(
+        '<a href="{}"><code>{}</code></a>', reverse(url_name, kwargs={kwarg: clean}), value
+    )
 
 
 class _Echo:
@@ -87,17 +102,24 @@ class AuditEntryAdmin(admin.ModelAdmin):
     show_full_result_count = False
     actions = None
 
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     @admin.display(description="Time", ordering="at")
     def time(self, entry: AuditEntry) -> str:
         return audit_time_format(moment=entry.at)
 
     @admin.display(description="Followup", ordering="followup_id")
     def followup(self, entry: AuditEntry) -> SafeString | str:
-        return format_html("<code>{}</code>", entry.followup_id) if entry.followup_id else ""
+        return audit_id_link(
+            value=entry.followup_id, url_name="followups:detail", kwarg="followup_id"
+        )
 
     @admin.display(description="Debt", ordering="debt_id")
     def debt(self, entry: AuditEntry) -> SafeString | str:
-        return format_html("<code>{}</code>", entry.debt_id) if entry.debt_id else ""
+        return audit_id_link(
+            value=entry.debt_id, url_name="followups:debt_followups", kwarg="debt_id"
+        )
 
     @admin.display(description="Detail")
     def detail_short(self, entry: AuditEntry) -> SafeString | str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Literal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.utils.http import urlencode
 
 from followups import access, presentation
@@ -47,6 +49,10 @@ DEBT_PAGES_MAX = 20
 DEBT_PAGE_MIN_SECONDS = 0.25
 # Followups shown around the current one in the detail page's side panel.
 SIDE_WINDOW = 11
+# The debt page opens its newest months until this many followups show; older months are
+# folded, on the page already: opening one asks GetBill nothing.
+MONTHS_OPEN_ENTRIES = 30
+NO_DATE_LABEL = "No date"
 
 Category = Literal["calls", "emails", "letters", "messages", "others"]
 MomentKind = Literal["executed", "scheduled", "processed"]
@@ -54,8 +60,6 @@ MomentKind = Literal["executed", "scheduled", "processed"]
 # documented value this debt does not (or no longer) have still reads "no followup matches".
 _STATUS_VALUES = frozenset(presentation.STATUSES)
 _TYPE_VALUES = frozenset(presentation.TYPES)
-# Shown when GetBill sent the field with a wrong type, as on the detail page.
-UNKNOWN_VALUE = "unknown"
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,16 @@ class DebtTimelineView:
 
 
 @dataclass(frozen=True)
+class TimelineMonth:
+    """A month of the debt page's list (newest first), shown open or folded."""
+
+    label: str
+    entries: tuple[TimelineEntry, ...]
+    recordings: int
+    open: bool
+
+
+@dataclass(frozen=True)
 class DebtLinks:
     """The side panel's addresses: the timeline fragment, and the full page (the way there
     without JavaScript), both marking the followup under review."""
@@ -158,10 +172,7 @@ def followup_moment(*, followup: Followup) -> tuple[datetime | None, MomentKind 
 
 
 def _shown_value(followup: Followup, field: Literal["status", "type"]) -> str | None:
-    if field in followup.invalid_fields:
-        return UNKNOWN_VALUE
-    value: str | None = getattr(followup, field)
-    return value or None
+    return presentation.enum_value_shown(followup=followup, field=field)
 
 
 def followup_category(*, followup_type: str | None) -> Category:
@@ -389,6 +400,35 @@ def debt_timeline_filter(
             label_of=_status_label,
         ),
     )
+
+
+def _month_label(entry: TimelineEntry) -> str:
+    if entry.moment is None:
+        return NO_DATE_LABEL
+    return dateformat.format(timezone.localtime(entry.moment), "F Y")
+
+
+def debt_timeline_months(
+    *, entries: Iterable[TimelineEntry], open_entries: int = MONTHS_OPEN_ENTRIES
+) -> tuple[TimelineMonth, ...]:
+    """The entries (newest first, undated last) by month in the user's time zone: the newest
+    months open until `open_entries` are shown, and the month of the current followup."""
+    months = []
+    shown = 0
+    for label, group in itertools.groupby(entries, key=_month_label):
+        month_entries = tuple(group)
+        is_open = shown < open_entries or any(entry.current for entry in month_entries)
+        if is_open:
+            shown += len(month_entries)
+        months.append(
+            TimelineMonth(
+                label=label,
+                entries=month_entries,
+                recordings=sum(1 for entry in month_entries if entry.followup.audio_url),
+                open=is_open,
+            )
+        )
+    return tuple(months)
 
 
 def debt_timeline_window(

@@ -8,13 +8,17 @@ from django.utils import timezone
 RECENT_VIEWS_KEPT = 20
 # Upstream values are opaque strings; longer ones are cut, never rejected.
 VALUE_MAX_LENGTH = 64
+# Enough of GetBill's one-line summary to tell the followups of a list apart.
+RECENT_SUMMARY_MAX_LENGTH = 120
 
 
 class RecentView(models.Model):
     """A followup a user looked up, so the search page can offer it again.
 
-    Only identifiers and enum values are stored: nothing personal about the debtor, and never
-    a media URL (they are short-lived secrets).
+    Only identifiers, enum values, the followup's own date and the start of GetBill's one-line
+    summary are stored (cut to RECENT_SUMMARY_MAX_LENGTH, control characters and runs of white
+    space removed), so rows of the list can be told apart; never the notes, phone numbers or a
+    media URL (they are short-lived secrets).
     """
 
     user = models.ForeignKey(
@@ -23,6 +27,9 @@ class RecentView(models.Model):
     followup_id = models.CharField(max_length=VALUE_MAX_LENGTH)
     followup_type = models.CharField(max_length=VALUE_MAX_LENGTH, blank=True)
     followup_status = models.CharField(max_length=VALUE_MAX_LENGTH, blank=True)
+    followup_summary = models.CharField(max_length=RECENT_SUMMARY_MAX_LENGTH, blank=True)
+    # When the followup happened (or is planned, or was processed): its own date in the list.
+    followup_at = models.DateTimeField(null=True, blank=True)
     viewed_at = models.DateTimeField()
 
     class Meta:
@@ -77,6 +84,7 @@ class AuditAction(models.TextChoices):
     FOLLOWUPS_LIST = "followups_list", "Followups list"
     REVIEW_QUEUE = "review_queue", "Review queue"
     DEBT_DETAIL = "debt_detail", "Debt details"
+    DOCUMENT_OPEN = "document_open", "Letter PDF opened"
 
 
 class AuditOutcome(models.TextChoices):

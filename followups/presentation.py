@@ -1,8 +1,9 @@
 """How followup values read for a person: labels, tones, icons, durations, phone numbers.
 
 Upstream enums are open-ended (GetBill documents 11 statuses on one page and 12 on another, and
-no list at all for disconnection reasons), so every lookup here falls back to the raw value
-under a neutral tone instead of failing or hiding it.
+no list at all for disconnection reasons), so every lookup here falls back to the value put in
+words (`carrier_pigeon` reads "Carrier pigeon") under a neutral tone, with the raw value kept for
+a tooltip, instead of failing or hiding it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,26 @@ if TYPE_CHECKING:
 Tone = Literal["success", "progress", "neutral", "failure"]
 
 UNKNOWN_ICON = "dot"
+
+
+def value_words(*, value: str) -> str:
+    """An upstream code this dashboard has no words for, in words: `escalated_legal` reads
+    "Escalated legal". Every page shows newer values this way."""
+    words = " ".join(value.replace("_", " ").replace("-", " ").split())
+    return words[:1].upper() + words[1:] if words else value
+
+
+# What a status or type GetBill sent with the wrong type reads as, on every page.
+UNKNOWN_VALUE = "unknown"
+
+
+def enum_value_shown(*, followup: Followup, field: Literal["status", "type"]) -> str | None:
+    """The status or type as every page shows it: GetBill's value, "unknown" when GetBill sent
+    it with the wrong type, None when it is missing."""
+    if field in followup.invalid_fields:
+        return UNKNOWN_VALUE
+    value: str | None = getattr(followup, field)
+    return value or None
 
 
 @dataclass(frozen=True)
@@ -114,7 +135,9 @@ def status_display(*, status: str | None) -> StatusDisplay | None:
         return None
     known = STATUSES.get(status)
     if known is None:
-        return StatusDisplay(value=status, label=status, tone="neutral", known=False)
+        return StatusDisplay(
+            value=status, label=value_words(value=status), tone="neutral", known=False
+        )
     return StatusDisplay(value=status, label=known[0], tone=known[1], known=True)
 
 
@@ -123,7 +146,12 @@ def type_display(*, followup_type: str | None) -> TypeDisplay | None:
         return None
     known = TYPES.get(followup_type)
     if known is None:
-        return TypeDisplay(value=followup_type, label=followup_type, icon=UNKNOWN_ICON, known=False)
+        return TypeDisplay(
+            value=followup_type,
+            label=value_words(value=followup_type),
+            icon=UNKNOWN_ICON,
+            known=False,
+        )
     return TypeDisplay(value=followup_type, label=known[0], icon=known[1], known=True)
 
 
@@ -134,13 +162,13 @@ def type_is_call_like(*, followup_type: str | None) -> bool:
 def direction_label(*, direction: str | None) -> str | None:
     if not direction:
         return None
-    return DIRECTIONS.get(direction, direction)
+    return DIRECTIONS.get(direction) or value_words(value=direction)
 
 
 def disconnection_reason_label(*, reason: str | None) -> str | None:
     if not reason:
         return None
-    return DISCONNECTION_REASONS.get(reason, reason)
+    return DISCONNECTION_REASONS.get(reason) or value_words(value=reason)
 
 
 def duration_format(*, ms: int | None) -> str | None:
@@ -353,8 +381,8 @@ def debt_page_url(*, debt_id: str | None) -> str | None:
 
 def followup_detail(*, followup: Followup) -> FollowupDetail:
     f = followup
-    status = "unknown" if "status" in f.invalid_fields else f.status
-    followup_type = "unknown" if "type" in f.invalid_fields else f.type
+    status = enum_value_shown(followup=f, field="status")
+    followup_type = enum_value_shown(followup=f, field="type")
     known_type = followup_type in TYPES
     call_like = type_is_call_like(followup_type=f.type) or (
         not known_type and any(getattr(f, name) is not None for name in CALL_FIELDS)

@@ -37,19 +37,24 @@ def _clock_seconds(match: re.Match[str]) -> int | None:
     return hours * 3600 + minutes * 60 + seconds
 
 
-def _start_seconds(raw: str | None) -> int | None:
-    # Whole seconds written in a `t` value, whatever the recording's length; None if none.
+def _written_seconds(raw: str | None) -> int | None:
+    # The seconds a `t` value spells, in any of the accepted forms; None if it spells none.
     if not raw or len(raw) > MAX_START_LENGTH:
         return None
     text = raw.strip()
-    seconds: int | None = None
     if match := _SECONDS.fullmatch(text):
-        seconds = int(match.group(1))
-    elif match := _CLOCK.fullmatch(text):
-        seconds = _clock_seconds(match)
-    elif match := _UNITS.fullmatch(text):
+        return int(match.group(1))
+    if match := _CLOCK.fullmatch(text):
+        return _clock_seconds(match)
+    if match := _UNITS.fullmatch(text):
         hours, minutes, secs = (int(part or 0) for part in match.groups())
-        seconds = hours * 3600 + minutes * 60 + secs
+        return hours * 3600 + minutes * 60 + secs
+    return None
+
+
+def _start_seconds(raw: str | None) -> int | None:
+    # Whole seconds written in a `t` value, whatever the recording's length; None if none.
+    seconds = _written_seconds(raw)
     if seconds is None or seconds <= 0 or seconds > MAX_START_SECONDS:
         return None
     return seconds
@@ -78,6 +83,16 @@ def recording_start_past_end(*, raw: str | None, duration_ms: int | None) -> int
     if seconds is None or not _past_end(seconds=seconds, duration_ms=duration_ms):
         return None
     return seconds
+
+
+def recording_start_unreadable(*, raw: str | None) -> bool:
+    """True when a `t` value was given but is no time the player can start at (`abc`, `1:75`,
+    more than a day), so the page can say why it starts from the beginning. An empty value
+    and `0` are the beginning itself."""
+    if raw is None or not raw.strip():
+        return False
+    seconds = _written_seconds(raw)
+    return seconds is None or seconds > MAX_START_SECONDS
 
 
 def recording_link_seconds_left(

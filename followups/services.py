@@ -7,13 +7,14 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+import unicodedata
 from urllib.parse import unquote
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
-from followups import access
+from followups import access, debts, presentation
 from followups.audit import audit_record
 from followups.getbill import (
     Answer,
@@ -21,12 +22,15 @@ from followups.getbill import (
     Followup,
     GetBillId,
     InvalidIdError,
+    NotFoundError,
     followup_answer_get,
     getbill_id_clean,
     id_glued_character,
     id_glued_message,
+    media_url_allowed,
 )
 from followups.models import (
+    RECENT_SUMMARY_MAX_LENGTH,
     RECENT_VIEWS_KEPT,
     VALUE_MAX_LENGTH,
     AuditAction,
@@ -123,20 +127,41 @@ def debt_id_from_link(*, text: str) -> GetBillId | None:
         return None
 
 
+def recent_summary_clean(*, text: str | None) -> str:
+    """GetBill's one-line summary as the recently viewed list keeps it: no control or format
+    characters, white space in single spaces, at most RECENT_SUMMARY_MAX_LENGTH characters."""
+    if not text:
+        return ""
+    # GetBill's text was cleaned when it was read; on one line of a list, spaces, line breaks
+    # and anything unprintable all become a single space.
+    visible = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text)
+    words = " ".join(visible.split())
+    if len(words) <= RECENT_SUMMARY_MAX_LENGTH:
+        return words
+    return words[: RECENT_SUMMARY_MAX_LENGTH - 1].rstrip() + "…"
+
+
 def recent_view_record(
     *, user: AbstractBaseUser, followup_id: str, followup: Followup
 ) -> RecentView:
     """Remember that `user` looked at `followup`, keeping only their newest views.
 
     `followup_id` is the validated ID the user asked for, so links built from it always resolve.
+    Type and status are kept as every page shows them ("unknown" when GetBill sent them with
+    the wrong type), with the followup's own date and the start of its summary.
     """
+    followup_type = presentation.enum_value_shown(followup=followup, field="type") or ""
+    status = presentation.enum_value_shown(followup=followup, field="status") or ""
+    moment, _ = debts.followup_moment(followup=followup)
     with transaction.atomic():
         view, _ = RecentView.objects.update_or_create(
             user_id=user.pk,
             followup_id=followup_id,
             defaults={
-                "followup_type": (followup.type or "")[:VALUE_MAX_LENGTH],
-                "followup_status": (followup.status or "")[:VALUE_MAX_LENGTH],
+                "followup_type": followup_type[:VALUE_MAX_LENGTH],
+                "followup_status": status[:VALUE_MAX_LENGTH],
+                "followup_summary": recent_summary_clean(text=followup.summary),
+                "followup_at": moment,
                 "viewed_at": timezone.now(),
             },
         )
@@ -245,3 +270,38 @@ def recording_play_record(*, user: AbstractBaseUser, followup_id: GetBillId) -> 
         audit=audit, permissions=[access.PERM_VIEW_FOLLOWUP_DATA, access.PERM_LISTEN_RECORDING]
     )
     audit.record(outcome=AuditOutcome.SHOWN)
+
+
+class DocumentMissingError(NotFoundError):
+    """The followup has no letter PDF the dashboard may link to (none, or not on an allowed
+    media host)."""
+
+    default_message = "This followup has no PDF to open."
+    title = "No PDF for this followup"
+    audit_words = "no PDF the dashboard may open"
+    audit_shows_status = False
+
+
+def followup_document_link(*, user: AbstractBaseUser, followup_id: GetBillId) -> str:
+    """A freshly signed link to the followup's letter (PDF), for the dashboard to redirect to.
+
+    The page's own link expires with the page (an hour); this takes the followup from the
+    shared cache, whose links always have minutes left, or asks GetBill again, so "Open the
+    PDF" works however long the page was open. The same permission as the followup's page, one
+    audit entry; a request to GetBill counts against the user's share. Raises
+    DocumentMissingError when there is no PDF on an allowed host, else like `followup_lookup`.
+    """
+    audit = access.LookupAudit(user=user, action=AuditAction.DOCUMENT_OPEN, followup_id=followup_id)
+    access.access_require(audit=audit, permissions=[access.PERM_VIEW_FOLLOWUP_DATA])
+    with access.getbill_failures_audited(audit=audit):
+        # A kept answer's links have minutes left at least (answers.py): enough to open it.
+        answer = followup_answer_get(
+            followup_id=followup_id,
+            before_request=functools.partial(access.getbill_request_take, audit=audit),
+        )
+        followup = answer.value
+        url = followup.pdf_url
+        if not url or "pdf_url" in followup.invalid_fields or not media_url_allowed(url=url):
+            raise DocumentMissingError()
+    audit.shown(answer=answer, debt_id=followup.debt_id or "")
+    return url

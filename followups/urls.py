@@ -18,6 +18,7 @@ urlpatterns = [
         views.followup_recording,
         name="recording",
     ),
+    path("followups/<str:followup_id>/pdf/", views.followup_document, name="document"),
     path(
         "followups/<str:followup_id>/recording/played/",
         views.recording_played,
@@ -25,6 +26,7 @@ urlpatterns = [
     ),
     path("queue/", views.queue, name="queue"),
     path("queue/next/", views.queue_next, name="queue_next"),
+    path("session/keepalive/", views.session_keepalive, name="session_keepalive"),
     path("debts/<str:debt_id>/followups/", views.debt_followups, name="debt_followups"),
     path("debts/<str:debt_id>/followups/timeline/", views.debt_timeline, name="debt_timeline"),
 ]

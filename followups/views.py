@@ -60,12 +60,17 @@ def page_render(
 
 
 def getbill_error_context(error: GetBillError) -> dict[str, Any]:
-    """What an error page (or a panel's inline error) says about a GetBill failure."""
-    retry_after = error.retry_after_seconds if isinstance(error, RateLimitedError) else None
+    """What an error page (or a panel's inline error) says about a GetBill failure; a known
+    wait is counted down next to the message, so the message leaves it out."""
+    retry_after = None
+    message = error.user_message
+    if isinstance(error, RateLimitedError) and error.retry_after_seconds is not None:
+        retry_after = error.retry_after_seconds
+        message = error.reason
     return {
         "status": error.status_code,
         "title": error.page_title,
-        "message": error.user_message,
+        "message": message,
         "hint": error.hint,
         "retry_at": (
             timezone.now() + timedelta(seconds=retry_after) if retry_after is not None else None
@@ -76,11 +81,15 @@ def getbill_error_context(error: GetBillError) -> dict[str, Any]:
 def getbill_error_response(
     request: HtmxHttpRequest, error: GetBillError, *, query: str = ""
 ) -> HttpResponse:
-    """The one error page for every GetBill failure, with the error's status code."""
+    """The one error page for every GetBill failure, with the error's status code.
+
+    A followup's page offers the lookup box again; a debt's page only its "Try again", which
+    asks for the same debt.
+    """
     response = page_render(
         request,
         "errors/getbill_error.html",
-        {**getbill_error_context(error), "query": query},
+        {**getbill_error_context(error), "query": query, "show_search": error.subject != "debt"},
         status=error.status_code,
     )
     _retry_after_set(response, error)
@@ -305,15 +314,17 @@ def _debt_response(request: HtmxHttpRequest, debt_id: GetBillId) -> HttpResponse
     except GetBillError as error:
         return getbill_error_response(request, error)
     timeline = answer.value
+    view = debts.debt_timeline_filter(
+        timeline=timeline,
+        followup_type=request.GET.get("type", ""),
+        status=request.GET.get("status", ""),
+        current_id=request.GET.get("current", ""),
+    )
     context: dict[str, Any] = {
         "timeline": timeline,
         "answer": presentation.answer_note(answer=answer),
-        "view": debts.debt_timeline_filter(
-            timeline=timeline,
-            followup_type=request.GET.get("type", ""),
-            status=request.GET.get("status", ""),
-            current_id=request.GET.get("current", ""),
-        ),
+        "view": view,
+        "months": debts.debt_timeline_months(entries=view.entries),
         "page_url": reverse("followups:debt_followups", kwargs={"debt_id": timeline.debt_id}),
     }
     if _swaps(request, DEBT_RESULTS_TARGET):
@@ -390,6 +401,22 @@ def followup_recording(request: HtmxHttpRequest, followup_id: str) -> HttpRespon
     return response
 
 
+@never_cache
+@require_GET
+def followup_document(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
+    """The followup's letter: a redirect to a freshly signed PDF link (audited), or the error
+    page. The page links here rather than to GetBill's link, which expires with the page."""
+    user = _signed_in_user(request)
+    try:
+        clean_id = access.getbill_id_require(
+            user=user, action=AuditAction.DOCUMENT_OPEN, raw=followup_id
+        )
+        url = services.followup_document_link(user=user, followup_id=clean_id)
+    except GetBillError as error:
+        return getbill_error_response(request, error, query=followup_id)
+    return HttpResponseRedirect(url)
+
+
 @require_POST
 def recording_played(request: HttpRequest, followup_id: str) -> HttpResponse:
     """The player reports that playback started (navigator.sendBeacon, CSRF token in the form
@@ -402,4 +429,14 @@ def recording_played(request: HttpRequest, followup_id: str) -> HttpResponse:
         services.recording_play_record(user=user, followup_id=clean_id)
     except GetBillError as error:
         return HttpResponse(status=error.status_code)
+    return HttpResponse(status=204)
+
+
+@never_cache
+@require_POST
+def session_keepalive(request: HttpRequest) -> HttpResponse:
+    """The player's word that a recording is playing: listening is activity, so the session is
+    saved with a new expiry. A session that has ended never gets here: the sign-in redirect
+    tells the player."""
+    request.session.modified = True
     return HttpResponse(status=204)

@@ -90,7 +90,7 @@ def api_get(*, path: str, params: QueryParams | None, subject: Subject) -> dict[
     payload = json_object(response.content)
     if response.status_code == 200:
         if payload is None:
-            raise errors.UpstreamFailureError()
+            raise errors.UpstreamMalformedError(subject=subject)
         return payload
     if response.status_code == 401:
         # Refused even with a fresh token: the service account itself is refused. Back off as
@@ -181,6 +181,11 @@ def status_error(
     if status == 429:
         wait = retry_after(payload=payload, response=response)
         return errors.RateLimitedError(retry_after_seconds=wait, subject=subject)
+    if payload is None:
+        # Not GetBill's JSON error: a proxy's or gateway's page (HTML) answered instead.
+        return errors.UpstreamGatewayError(subject=subject)
+    if status >= 500:
+        return errors.UpstreamServerError(upstream_status=status, subject=subject)
     return errors.UpstreamFailureError(subject=subject)
 
 

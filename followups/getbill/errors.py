@@ -121,12 +121,15 @@ class RateLimitedError(GetBillError):
         *,
         retry_after_seconds: int | None = None,
         subject: Subject = "followup",
+        reason: str | None = None,
     ) -> None:
         self.retry_after_seconds = retry_after_seconds
+        # What was refused and why, without the wait: pages that count the wait down show it.
+        self.reason = reason or user_message or self.default_message
         if user_message is None and retry_after_seconds is not None:
             wait = _wait_describe(retry_after_seconds)
-            user_message = f"{self.default_message} Try again {wait}."
-        super().__init__(user_message, subject=subject)
+            user_message = f"{self.reason} Try again {wait}."
+        super().__init__(user_message or self.reason, subject=subject)
 
 
 class UpstreamFailureError(GetBillError):
@@ -135,6 +138,72 @@ class UpstreamFailureError(GetBillError):
     hint = TRANSIENT_HINT
     audit_words = "GetBill failed or sent an unreadable answer"
     outage_words = "it answers with errors"
+
+
+# Each way GetBill's answer can be unusable says so in its own words: a reviewer quoting the
+# page to support, and an auditor reading the trail, can tell them apart.
+
+
+class UpstreamServerError(UpstreamFailureError):
+    """GetBill answered with an error of its own (a 5xx with GetBill's JSON error body)."""
+
+    default_message = "GetBill had an internal error and could not answer."
+    audit_words = "GetBill failed with an error of its own"
+
+    def __init__(
+        self,
+        user_message: str | None = None,
+        *,
+        upstream_status: int = 500,
+        subject: Subject = "followup",
+    ) -> None:
+        self.upstream_status = upstream_status
+        if user_message is None:
+            user_message = (
+                f"GetBill had an internal error ({upstream_status}) and could not answer."
+            )
+        super().__init__(user_message, subject=subject)
+
+    @property
+    def audit_detail(self) -> str:
+        # GetBill's own status, not the 502 the dashboard answers with.
+        return f"{self._subject_format(self.audit_words)} ({self.upstream_status})"
+
+
+class UpstreamGatewayError(UpstreamFailureError):
+    """An error page that is not GetBill's (HTML from a proxy or gateway in front of it)."""
+
+    default_message = (
+        "A gateway in front of GetBill answered with an error page instead of GetBill: "
+        "GetBill may be restarting or overloaded."
+    )
+    audit_words = "a gateway in front of GetBill answered with an error page"
+    audit_shows_status = False
+
+
+class UpstreamMalformedError(UpstreamFailureError):
+    """A success whose body is not readable JSON (cut off or garbled on the way)."""
+
+    default_message = "GetBill's answer arrived cut off or garbled, so it could not be read."
+    audit_words = "GetBill's answer was not readable JSON"
+    # GetBill said 200; the dashboard's 502 would mislead.
+    audit_shows_status = False
+
+
+class UpstreamWrongAnswerError(UpstreamFailureError):
+    """A well-formed answer about another followup (or another debt's followups)."""
+
+    default_message = (
+        "GetBill answered with another {subject} than the one asked for, so nothing from that "
+        "answer is shown."
+    )
+    audit_words = "GetBill answered for another {subject}"
+    audit_shows_status = False
+
+    def __init__(self, user_message: str | None = None, *, subject: Subject = "followup") -> None:
+        super().__init__(
+            user_message or self.default_message.format(subject=subject), subject=subject
+        )
 
 
 class UpstreamTimeoutError(GetBillError):

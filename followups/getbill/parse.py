@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from followups.getbill.errors import UpstreamFailureError
+from followups.getbill.errors import UpstreamFailureError, UpstreamWrongAnswerError
 from followups.getbill.ids import id_is_valid
 from followups.getbill.media_urls import MAX_MEDIA_URL_LENGTH
 from followups.getbill.models import Followup, FollowupPage, Pagination
@@ -272,9 +272,12 @@ def _count_field(value: object, *, minimum: int) -> int:
 def followup_answer_parse(*, payload: Mapping[str, Any], followup_id: str) -> Followup:
     """The followup in GET /followups/{id}'s success payload, which must be `followup_id`'s."""
     data = success_data(payload)
-    if not isinstance(data, dict) or data.get("id") != followup_id:
-        logger.warning("GetBill answered for a followup other than %s", followup_id)
+    if not isinstance(data, dict) or not id_is_valid(data.get("id")):
+        logger.warning("GetBill answered for followup %s without a valid id", followup_id)
         raise UpstreamFailureError()
+    if data["id"] != followup_id:
+        logger.warning("GetBill answered for a followup other than %s", followup_id)
+        raise UpstreamWrongAnswerError(subject="followup")
     return followup_parse(data=data)
 
 
@@ -303,7 +306,7 @@ def _page_parse(
             raise UpstreamFailureError()
         if debt_id is not None and item.get("debt_id") != debt_id:
             logger.warning("GetBill %s: an item of another debt", what)
-            raise UpstreamFailureError()
+            raise UpstreamWrongAnswerError(subject="debt")
     return FollowupPage(
         followups=tuple(followup_parse(data=item) for item in data), pagination=pagination
     )

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from followups.getbill.errors import UpstreamFailureError
+from followups.getbill.errors import UpstreamFailureError, UpstreamWrongAnswerError
 from followups.getbill.models import Debt
 from followups.getbill.parse import (
     INVALID,
@@ -116,7 +116,10 @@ def debt_parse(*, data: Mapping[str, Any]) -> Debt:
 def debt_answer_parse(*, payload: Mapping[str, Any], debt_id: str) -> Debt:
     """The debt in GET /debts/{id}'s success payload, which must be `debt_id`'s."""
     data = success_data(payload)
-    if not isinstance(data, dict) or data.get("id") != debt_id:
-        logger.warning("GetBill answered for a debt other than %s", debt_id)
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+        logger.warning("GetBill answered for debt %s without a valid id", debt_id)
         raise UpstreamFailureError(subject="debt")
+    if data["id"] != debt_id:
+        logger.warning("GetBill answered for a debt other than %s", debt_id)
+        raise UpstreamWrongAnswerError(subject="debt")
     return debt_parse(data=data)

@@ -45,6 +45,9 @@ ICONS: dict[str, str] = {
     "alert": '<path d="M12 3.5 22 20.5H2z"/><path d="M12 10v4.5M12 17.5v.01"/>',
     "search": '<circle cx="11" cy="11" r="7"/><path d="m20 20-4-4"/>',
     "clock": '<circle cx="12" cy="12" r="9"/><path d="M12 7v5l3 2"/>',
+    "recording": '<path d="M4 15v-3a8 8 0 0 1 16 0v3"/>'
+    '<rect x="3" y="14" width="4.5" height="6.5" rx="1.5"/>'
+    '<rect x="16.5" y="14" width="4.5" height="6.5" rx="1.5"/>',
 }
 
 
@@ -103,13 +106,21 @@ def when(value: datetime | None, style: str = "full") -> SafeString | str:
     `datetime` is machine-readable and whose title is the exact time.
 
     `full` also prints the date and time next to it, so they are readable without hovering
-    (touch screens, keyboards); `relative` is for dense lists.
+    (touch screens, keyboards); `relative` is for dense lists; `date` is the day alone
+    ("16 Nov 2026"), for lists where the moment matters less than telling rows apart.
     """
     if value is None:
         return ""
     local = timezone.localtime(value) if timezone.is_aware(value) else value
     exact = presentation.datetime_exact(value=local)
     relative = _relative(value, timezone.now() if timezone.is_aware(value) else datetime.now())
+    if style == "date":
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            value.isoformat(),
+            exact,
+            dateformat.format(local, "j M Y"),
+        )
     if style == "relative":
         return format_html(
             '<time datetime="{}" title="{}">{}</time>', value.isoformat(), exact, relative

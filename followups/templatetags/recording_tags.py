@@ -59,6 +59,12 @@ def recording_start_past_end(raw: str | None, duration_ms: int | None = None) ->
 
 
 @register.filter
+def recording_start_unreadable(raw: str | None) -> bool:
+    """`{{ request.GET.t|recording_start_unreadable }}`: a `t` value that is no time."""
+    return recording.recording_start_unreadable(raw=raw if isinstance(raw, str) else None)
+
+
+@register.filter
 def seconds_left(expires_at: datetime | None) -> int | str:
     """Seconds until a signed link expires, or "" when GetBill did not say."""
     left = recording.recording_link_seconds_left(

@@ -103,6 +103,47 @@
     event.preventDefault();
     element.click();
   });
+  /* A refused request's wait (429), counted down from the seconds the server gave (the
+     browser's clock may be wrong); the nearest "Try again" waits for zero, then is offered. */
+  function countdownsStart(scope) {
+    if (!scope.querySelectorAll) { return; }
+    Array.prototype.forEach.call(scope.querySelectorAll("[data-countdown]"), function (element) {
+      if (element.hasAttribute("data-countdown-started")) { return; }
+      element.setAttribute("data-countdown-started", "");
+      var seconds = parseInt(element.getAttribute("data-countdown-seconds") || "", 10);
+      if (isNaN(seconds)) { return; }
+      var text = element.querySelector("[data-countdown-text]") || element;
+      var box = element.closest(".error-panel, .inline-error") || element.parentNode;
+      var retry = box ? box.querySelector("[data-retry]") : null;
+      var endsAt = performance.now() + Math.max(0, seconds) * 1000;
+      var timer = null;
+      function waiting(event) {
+        if (retry.getAttribute("aria-disabled") === "true") { event.preventDefault(); event.stopImmediatePropagation(); }
+      }
+      if (retry) { retry.addEventListener("click", waiting, true); }
+      function tick() {
+        if (!element.isConnected) { window.clearInterval(timer); return; }
+        var left = Math.ceil((endsAt - performance.now()) / 1000);
+        if (left > 0) {
+          text.textContent = "You can try again in " + left + "\u00a0second" + (left > 1 ? "s" : "");
+          if (retry) { retry.setAttribute("aria-disabled", "true"); }
+          return;
+        }
+        window.clearInterval(timer);
+        text.textContent = "You can try again now.";
+        element.classList.add("is-over");
+        if (retry) {
+          retry.removeAttribute("aria-disabled");
+          retry.classList.add("is-ready");
+        }
+        announce("You can try again now");
+      }
+      tick();
+      if (seconds > 0) { timer = window.setInterval(tick, 250); }
+    });
+  }
+  countdownsStart(document);
+  document.addEventListener("htmx:load", function (event) { countdownsStart(event.target); });
 
   /* After a swap of the main region, move focus there so keyboard and screen-reader users
      land on the new content: the field that asks for it, or the page's heading. */

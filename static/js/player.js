@@ -52,11 +52,24 @@
     return durationSeconds > 0 && seconds >= durationSeconds;
   }
 
-  // The moment `#t=` asks for, past the end or not; null when there is none.
-  function hashSeconds() {
+  // The `t` of `#t=`, as written; null when there is none.
+  function hashRaw() {
     var match = /(?:^#|&)t=([^&]*)/.exec(window.location.hash);
     if (!match) { return null; }
-    try { return startParse(decodeURIComponent(match[1])); } catch (e) { return null; }
+    try { return decodeURIComponent(match[1]); } catch (e) { return match[1]; }
+  }
+
+  // The moment `#t=` asks for, past the end or not; null when there is none.
+  function hashSeconds() {
+    var raw = hashRaw();
+    return raw === null ? null : startParse(raw);
+  }
+
+  // Same rule as followups.recording.recording_start_unreadable: empty and 0 are the start.
+  function hashUnreadable() {
+    var raw = hashRaw();
+    if (raw === null || !raw.trim() || /^0+s?$/i.test(raw.trim())) { return false; }
+    return startParse(raw) === null;
   }
 
   function clock(seconds) {
@@ -106,6 +119,7 @@
     this.reloadButton = q("reload");
     this.refreshUrl = root.getAttribute("data-refresh-url") || "";
     this.playedUrl = root.getAttribute("data-played-url") || "";
+    this.sessionSetUp();
 
     var durationMs = parseInt(root.getAttribute("data-duration-ms") || "", 10);
     this.duration = durationMs > 0 ? durationMs / 1000 : 0;
@@ -129,8 +143,10 @@
     var asked = hashSeconds();
     var start = asked !== null && !pastEnd(asked, this.duration) ? asked : null;
     if (start === null) { start = parseInt(root.getAttribute("data-start") || "", 10) || null; }
-    // A valid `?t=` still wins over a `#t=` past the end; otherwise say why it starts at 0:00.
+    // A valid `?t=` still wins over a `#t=` past the end or unreadable; otherwise say why it
+    // starts at 0:00.
     if (start === null && asked !== null) { this.pastEndSay(asked); }
+    if (start === null && asked === null && hashUnreadable()) { this.unreadableSay(hashRaw()); }
     this.heldTime = start;
 
     this.audio.removeAttribute("controls");
@@ -147,6 +163,7 @@
     this.schedule();
     this.render();
     this.volumeRender();
+    this.dockSetUp();
   }
 
   Player.prototype.linkSet = function (secondsLeft, since) {
@@ -181,16 +198,18 @@
       self.statusClear();
       self.mediaErrors = 0;
       self.reportPlayed();
+      self.keepAliveStart();
     });
     on(audio, "waiting", function () { if (self.wantPlaying) { self.statusSoon("Loading…"); } });
     on(audio, "canplay", function () { if (!self.inFlight) { self.statusClear(); } });
     on(audio, "pause", function () {
       // Changing the source pauses the element; that is not the reviewer's pause.
       if (!self.swapping && !audio.error) { self.wantPlaying = false; }
+      if (!self.wantPlaying) { self.keepAliveStop(); }
       self.render();
     });
     on(audio, "play", function () { self.wantPlaying = true; self.render(); });
-    on(audio, "ended", function () { self.wantPlaying = false; self.render(); });
+    on(audio, "ended", function () { self.wantPlaying = false; self.keepAliveStop(); self.render(); });
     on(audio, "volumechange", function () { self.volumeRender(); });
     on(audio, "error", function () {
       var code = audio.error ? audio.error.code : 0;
@@ -273,8 +292,8 @@
 
   Player.prototype.statusClear = function () { this.statusSay(""); };
 
-  // The notice the server writes for `?t=` past the end, in the same place, for `#t=`.
-  Player.prototype.pastEndSay = function (seconds) {
+  // The notices the server writes for `?t=`, in the same place and words, for `#t=`.
+  Player.prototype.noteSay = function (text) {
     var note = this.root.parentNode.querySelector("[data-player-note]");
     if (!note) {
       note = document.createElement("p");
@@ -283,8 +302,18 @@
       note.setAttribute("data-player-note", "");
       this.root.parentNode.insertBefore(note, this.root);
     }
-    note.textContent = "That moment (" + clock(seconds) + ") is past the end of the recording (" +
-      clock(this.duration) + "); starting from the beginning.";
+    note.textContent = text;
+  };
+
+  Player.prototype.pastEndSay = function (seconds) {
+    this.noteSay("That moment (" + clock(seconds) + ") is past the end of the recording (" +
+      clock(this.duration) + "); starting from the beginning.");
+  };
+
+  Player.prototype.unreadableSay = function (raw) {
+    var shown = raw.length > 20 ? raw.slice(0, 19) + "…" : raw;
+    this.noteSay("The link's moment (“" + shown + "”) is not a time; starting from the " +
+      "beginning. Times read like 90, 1:30 or 1m30s.");
   };
 
   /* Playback */
@@ -361,6 +390,16 @@
   };
 
   Player.prototype.skip = function (delta) { this.seekTo(this.position() + delta); };
+
+  Player.prototype.muteToggle = function () {
+    this.audio.muted = !this.audio.muted;
+    this.statusSay(this.audio.muted ? "Muted" : "Sound on");
+  };
+
+  // The end itself, where the element stops as if it had played through.
+  Player.prototype.jumpToEnd = function () {
+    if (this.duration > 0) { this.seekTo(this.duration); }
+  };
 
   Player.prototype.rateSet = function (rate, announce) {
     if (this.rates().indexOf(rate) < 0) { return; }
@@ -441,8 +480,15 @@
     window.fetch(this.refreshUrl, {
       credentials: "same-origin",
       cache: "no-store",
+      // A session that ended answers with a redirect to the sign-in page: not a link.
+      redirect: "manual",
       headers: { "HX-Request": "true", "HX-Current-URL": window.location.href }
     }).then(function (response) {
+      if (sessionEndedBy(response)) {
+        var ended = new Error("the session has ended");
+        ended.sessionEnded = true;
+        throw ended;
+      }
       if (!response.ok) {
         var failure = new Error("HTTP " + response.status);
         failure.status = response.status;
@@ -471,6 +517,7 @@
     }).catch(function (error) {
       self.inFlight = false;
       if (self.destroyed || self.dead) { return; }
+      if (error.sessionEnded) { self.sessionEndedShow(); return; }
       self.failures += 1;
       var status = error.status || 0;
       var final = error.final || status === 400 || status === 401 || status === 403 ||
@@ -522,6 +569,8 @@
     var hadFocus = this.ui.contains(document.activeElement);
     this.dead = true;
     this.wantPlaying = false;
+    this.keepAliveStop();
+    this.dockStop();
     window.clearTimeout(this.refreshTimer);
     window.clearTimeout(this.retryTimer);
     this.audio.pause();
@@ -541,12 +590,128 @@
 
   Player.prototype.destroy = function () {
     this.destroyed = true;
+    this.keepAliveStop();
+    this.dockStop();
     window.clearTimeout(this.refreshTimer);
     window.clearTimeout(this.retryTimer);
     window.clearTimeout(this.statusTimer);
     // A detached audio element would keep playing.
     this.audio.pause();
     players = players.filter(function (player) { return player !== this; }, this);
+  };
+
+  /* ---- The session while listening ------------------------------------------------------ */
+  /* Listening is activity: while a recording plays, the player tells the dashboard now and then
+     (data-keepalive-url), so the session does not end under a reviewer who only listens. When
+     the session has really ended (the dashboard answers with a redirect to the sign-in page),
+     the player stops, says so, and offers to sign in again and come back to this followup at
+     this moment. */
+
+  // A few pings per idle period, and at least one every five minutes.
+  var KEEPALIVE_SHARE = 1 / 3;
+  var KEEPALIVE_MAX_MS = 300000;
+  var KEEPALIVE_MIN_MS = 1000;
+
+  function sessionEndedBy(response) {
+    if (response.type === "opaqueredirect") { return true; }
+    return response.status === 401;
+  }
+
+  Player.prototype.sessionSetUp = function () {
+    var idle = parseInt(this.root.getAttribute("data-session-idle-seconds") || "", 10);
+    this.keepAliveUrl = this.root.getAttribute("data-keepalive-url") || "";
+    this.keepAliveMs = idle > 0 ? Math.max(KEEPALIVE_MIN_MS,
+      Math.min(KEEPALIVE_MAX_MS, idle * 1000 * KEEPALIVE_SHARE)) : KEEPALIVE_MAX_MS;
+    this.keepAliveTimer = null;
+    this.keepAliveAt = performance.now();  // the page's own request counted as activity
+    this.signInButton = this.root.querySelector("[data-player-sign-in]");
+  };
+
+  Player.prototype.keepAliveStart = function () {
+    var self = this;
+    if (!this.keepAliveUrl || this.keepAliveTimer !== null || this.dead) { return; }
+    // Playing again after a long pause: say so now, and learn at once if the session ended.
+    if (performance.now() - this.keepAliveAt >= this.keepAliveMs) { this.keepAlivePing(); }
+    this.keepAliveTimer = window.setInterval(function () { self.keepAlivePing(); }, this.keepAliveMs);
+  };
+
+  Player.prototype.keepAliveStop = function () {
+    if (this.keepAliveTimer === null) { return; }
+    window.clearInterval(this.keepAliveTimer);
+    this.keepAliveTimer = null;
+  };
+
+  Player.prototype.keepAlivePing = function () {
+    var self = this;
+    if (this.destroyed || this.dead) { this.keepAliveStop(); return; }
+    if (!this.root.isConnected) { this.destroy(); return; }
+    var data = new FormData();
+    data.append("csrfmiddlewaretoken", csrfToken(this.root));
+    this.keepAliveAt = performance.now();
+    window.fetch(this.keepAliveUrl, {
+      method: "POST", body: data, credentials: "same-origin", cache: "no-store", redirect: "manual"
+    }).then(function (response) {
+      if (sessionEndedBy(response)) { self.sessionEndedShow(); }
+    }).catch(function () { /* offline for a moment: the next ping or the renewal tells */ });
+  };
+
+  // Where signing in again leads: this followup at this moment.
+  Player.prototype.signInUrl = function () {
+    var seconds = Math.floor(this.position());
+    var back = window.location.pathname + (seconds > 0 ? "?t=" + clock(seconds) : "") + "#recording";
+    var base = this.signInButton ? this.signInButton.getAttribute("href").split("?")[0] : "";
+    return base + "?next=" + encodeURIComponent(back);
+  };
+
+  Player.prototype.sessionEndedShow = function () {
+    if (this.dead || this.destroyed) { return; }
+    var signIn = this.signInButton;
+    this.problemShow("Your session has ended, so the recording stopped");
+    if (!signIn) { return; }
+    signIn.setAttribute("href", this.signInUrl());
+    signIn.hidden = false;
+    this.reloadButton.hidden = true;
+    if (this.reloadButton === document.activeElement || this.ui.contains(document.activeElement)) {
+      signIn.focus();
+    }
+  };
+
+  /* ---- The docked player ---------------------------------------------------------------- */
+  /* When the player is out of sight (below long notes, or scrolled past), its controls dock to
+     the bottom of the window in a compact form; the player's own place keeps its height, so
+     nothing on the page moves. The docked bar is the same controls, not a copy: focus, labels
+     and state stay one. */
+
+  var DOCKED_CLASS = "is-docked";
+  var DOCK_VISIBLE_SHARE = 0.5;
+  var PAGE_DOCKED_CLASS = "player-docked";
+
+  Player.prototype.dockSetUp = function () {
+    var self = this;
+    this.docked = false;
+    this.dockObserver = null;
+    if (!window.IntersectionObserver) { return; }
+    // Docked while less than half of the player is in the window: its controls would be cut.
+    this.dockObserver = new window.IntersectionObserver(function (records) {
+      var record = records[records.length - 1];
+      self.dockSet(!record.isIntersecting || record.intersectionRatio < DOCK_VISIBLE_SHARE);
+    }, { threshold: [0, DOCK_VISIBLE_SHARE, 1] });
+    this.dockObserver.observe(this.root);
+  };
+
+  Player.prototype.dockSet = function (docked) {
+    if (this.dead || this.destroyed) { docked = false; }
+    if (docked === this.docked) { return; }
+    this.docked = docked;
+    // Keep the player's place in the page as tall as it was (CSSOM, allowed by the CSP).
+    this.root.style.minHeight = docked ? this.root.getBoundingClientRect().height + "px" : "";
+    this.root.classList.toggle(DOCKED_CLASS, docked);
+    document.documentElement.classList.toggle(PAGE_DOCKED_CLASS, docked);
+  };
+
+  Player.prototype.dockStop = function () {
+    if (this.dockObserver) { this.dockObserver.disconnect(); this.dockObserver = null; }
+    this.dockSet(false);
   };
 
   /* ---- The page ---------------------------------------------------------------------------- */
@@ -630,6 +795,17 @@
       case "ArrowLeft": case "ArrowRight":
         if (onSlider) { return; }  // the slider's own arrow keys
         player.skip(event.key === "ArrowLeft" ? -SKIP_SECONDS : SKIP_SECONDS);
+        break;
+      case "m": case "M":
+        player.muteToggle();
+        break;
+      case "Home": case "0":
+        if (onSlider) { return; }  // the slider's own Home and End keys
+        player.seekTo(0);
+        break;
+      case "End":
+        if (onSlider) { return; }
+        player.jumpToEnd();
         break;
       case "<":
         player.rateStep(-1);

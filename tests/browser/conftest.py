@@ -83,3 +83,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if here in item.path.parents:
             item.add_marker(pytest.mark.browser)
+
+
+# How long `page_watched`'s page waits for the page's own answers by default.
+WAIT_MS = 5_000
+
+
+@pytest.fixture
+def page_watched(signed_in_page: tuple[Any, str]) -> tuple[Any, list[str]]:
+    """The signed-in page with its script errors collected: (page, errors)."""
+    page, _ = signed_in_page
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.set_default_timeout(WAIT_MS)
+    return page, errors

@@ -36,7 +36,7 @@ def test_timeline_loads_after_the_detail_page(signed_in_page):
     panel = page.locator("#debt-side")
     expect(panel).to_contain_text("Loading the other followups of this debt")
     expect(panel.locator(".timeline-item")).to_have_count(0)
-    page.wait_for_function("document.readyState === 'complete'")
+    page.wait_for_function("() => document.readyState === 'complete'")
     assert len(held) == 1
     held[0].continue_()
 

@@ -52,7 +52,7 @@ def test_type_an_id_land_on_the_page_see_summary_and_player(signed_in_page):
     expect(page.get_by_role("button", name="Play")).to_be_visible()
     # The signed URL really loads: the browser reads the recording's metadata.
     page.wait_for_function(
-        "document.querySelector('audio.recording-audio').readyState >= 1", timeout=10_000
+        "() => document.querySelector('audio.recording-audio').readyState >= 1", timeout=10_000
     )
     duration = page.evaluate("document.querySelector('audio.recording-audio').duration")
     assert 55 < duration < 60

@@ -412,5 +412,5 @@ def test_a_player_swapped_in_by_htmx_works_and_stops_when_swapped_out(player_pag
     search.press("Enter")
     expect(page.locator("#main")).to_contain_text("Email engagement")
     # The recording does not play on, unseen, in the page that replaced it.
-    page.wait_for_function("window.__audio.paused")
+    page.wait_for_function("() => window.__audio.paused")
     assert errors == []

@@ -55,8 +55,15 @@ def test_a_shown_lookup_records_user_followup_and_debt(sandbox, manager_client):
     [
         ("not_found", "not_found", 404, "GetBill found no such followup (404)"),
         ("forbidden", "denied", 403, "GetBill denied access (403)"),
-        ("server_error", "failed", 502, "GetBill failed or sent an unreadable answer (502)"),
-        ("malformed_json", "failed", 502, "GetBill failed or sent an unreadable answer (502)"),
+        ("server_error", "failed", 502, "GetBill failed with an error of its own (500)"),
+        (
+            "bad_gateway_html",
+            "failed",
+            502,
+            "a gateway in front of GetBill answered with an error page",
+        ),
+        ("malformed_json", "failed", 502, "GetBill's answer was not readable JSON"),
+        ("wrong_id", "failed", 502, "GetBill answered for another followup"),
         ("rate_limited", "rate_limited", 429, "GetBill's rate limit reached (429)"),
     ],
 )

@@ -273,10 +273,16 @@ def test_full_page_lists_every_followup_newest_first_with_totals(sandbox, qa_cli
         re.findall(r'<span class="stat-label">([^<]+)</span> <span class="stat-value">(\d+)', body)
     )
     assert stats["Followups"] == str(len(records))
-    assert stats["Calls"] == str(sum(r["type"] == "call" for r in records))
-    assert stats["Emails"] == str(sum(r["type"] == "email" for r in records))
-    assert stats["Letters"] == "1"
-    assert stats["SMS &amp; WhatsApp"] == "1"
+    # By type, in the type filter's words and counts.
+    assert stats["Call"] == str(sum(r["type"] == "call" for r in records))
+    assert stats["Email"] == str(sum(r["type"] == "email" for r in records))
+    assert stats["Letter"] == "1"
+    assert stats["SMS"] == "1"
+    options = dict(re.findall(r'<option value="[a-z_]+">([^<(]+) \((\d+)\)</option>', body))
+    type_labels = {label for label, _ in presentation.TYPES.values()}
+    type_options = {label: count for label, count in options.items() if label in type_labels}
+    assert type_options
+    assert all(stats[label] == count for label, count in type_options.items())
     assert stats["Deals found"] == "1"
     assert stats["Triggered a payment"] == "2"
     # Each line: its type, status badge, a call's duration, the payment marker.

@@ -92,8 +92,10 @@ def test_call_with_a_recording(sandbox, signed_in, settings):
     )
     assert record["call_id"] in body
     assert "Outbound" in body
+    # The debt is named in the header and linked once, from the panel of its followups.
+    assert f'<span class="mono">{record["debt_id"]}</span>' in body
     debt_url = f"/debts/{record['debt_id']}/followups/"
-    assert f'href="{debt_url}"' in body
+    assert body.count(f'href="{debt_url}') == 1
     assert signed_in.get(debt_url).status_code == 200
     # The signed URL really serves the recording.
     assert httpx.get(src, headers={"Range": "bytes=0-1"}).status_code in (200, 206)
@@ -131,7 +133,10 @@ def test_letter_with_its_pdf(sandbox, signed_in):
         body,
     )
     assert link is not None
-    assert link.group(1).startswith(f"{sandbox}/sandbox/media/")
+    # Through the dashboard, which gets a fresh link: GetBill's own expires with the page.
+    assert link.group(1) == f"/followups/{EXAMPLES['postmail_pdf']}/pdf/"
+    assert "/sandbox/media/" not in body
+    assert signed_in.get(link.group(1))["Location"].startswith(f"{sandbox}/sandbox/media/")
     assert "Letter" in body
 
 
@@ -148,21 +153,25 @@ def test_hostile_upstream_text_is_escaped(sandbox, signed_in):
     assert "{{ request.user.password }}" in body  # shown, not evaluated
 
 
-def test_unknown_enum_values_are_shown_as_sent_in_a_neutral_style(sandbox, signed_in):
+def test_unknown_enum_values_are_shown_in_words_in_a_neutral_style(sandbox, signed_in):
     record = _record(EXAMPLES["unknown_enums"])
     code, body = _page(signed_in, record["id"])
     assert code == 200
+
+    def words(value: str) -> str:
+        return presentation.value_words(value=value)
+
     assert (
-        '<span class="badge badge-neutral badge-unknown" title="A status this dashboard does '
-        f'not know, shown as GetBill sent it"><span class="visually-hidden">Status: </span>'
-        f"{record['status']}</span>"
+        '<span class="badge badge-neutral badge-unknown" title="A status newer than GetBill\'s '
+        f'documentation; GetBill sent “{record["status"]}”"><span class="visually-hidden">'
+        f"Status: </span>{words(record['status'])}</span>"
     ) in body
-    assert '<span class="type-label type-unknown">' in body
-    assert f"<span>{record['type']}</span>" in body
-    # An unknown type carrying call fields is shown as a call, raw values included.
+    assert '<span class="type-label type-unknown" title="A type newer than' in body
+    assert f"<span>{words(record['type'])}</span>" in body
+    # An unknown type carrying call fields is shown as a call, newer values in words.
     assert 'id="call-title"' in body
-    assert record["direction"] in body
-    assert record["disconnection_reason"] in body
+    assert words(record["direction"]) in body
+    assert words(record["disconnection_reason"]) in body
     assert str(presentation.duration_format(ms=record["duration_ms"])) in body
 
 
@@ -271,7 +280,7 @@ def test_invalid_fields_say_unknown(signed_in, upstream_returns):
     code, body = _page(signed_in, "abc123def456")
     assert code == 200
     assert body.count('<span class="unknown"') == 2  # duration, executed
-    assert '<span class="visually-hidden">Status: </span>unknown</span>' in body
+    assert '<span class="visually-hidden">Status: </span>Unknown</span>' in body
 
 
 # --- Errors ----------------------------------------------------------------------------------

@@ -168,7 +168,10 @@ def test_every_page_has_the_header_search_with_htmx_and_a_plain_fallback(signed_
         "/debts/xyz789/followups/",
     ]:
         body = signed_in.get(path).content.decode()
-        assert 'class="header-search" role="search" method="get" action="/followups/"' in body
+        assert (
+            'class="header-search" role="search" aria-label="Quick lookup" method="get" '
+            'action="/followups/"'
+        ) in body
         assert 'hx-get="/followups/" hx-target="#main" hx-push-url="true"' in body
 
 
@@ -177,11 +180,16 @@ def test_the_search_page_hides_the_header_search(signed_in, fake_upstream):
     # htmx swaps another page into <main>), and the page's own is the one in use.
     for response in (signed_in.get("/"), signed_in.get("/followups/", {"q": "not an id!"})):
         body = response.content.decode()
-        assert '<form class="header-search" role="search" hidden method="get"' in body
+        assert (
+            '<form class="header-search" role="search" aria-label="Quick lookup" hidden '
+            'method="get"'
+        ) in body
         assert 'id="q" name="q"' in body
         assert "data-hides-header-search" in body
     page = signed_in.get("/followups/abc123def456/").content.decode()
-    assert '<form class="header-search" role="search" method="get"' in page
+    assert (
+        '<form class="header-search" role="search" aria-label="Quick lookup" method="get"' in page
+    )
     script = (settings.BASE_DIR / "static/js/dashboard.js").read_text()
     assert "[data-hides-header-search]" in script
 
@@ -248,7 +256,8 @@ def test_recent_view_without_type_or_status_shows_a_dash(signed_in, fake_getbill
     assert signed_in.get("/followups/bare123/").status_code == 200
     body = signed_in.get("/").content.decode()
     assert '<a class="mono" href="/followups/bare123/">bare123</a>' in body
-    assert body.count('<span class="missing">—</span>') == 2
+    # Type and status (the followup's own date is known).
+    assert body.count('<span class="missing" title="Not provided">—</span>') == 2
     assert "None" not in body
 
 

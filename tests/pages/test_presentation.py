@@ -48,10 +48,10 @@ def test_status_display(status, label, tone):
     assert (shown.label, shown.tone, shown.known) == (label, tone, True)
 
 
-def test_unknown_status_is_shown_as_sent_under_a_neutral_tone():
+def test_unknown_status_is_shown_in_words_under_a_neutral_tone():
     shown = presentation.status_display(status="escalated_to_legal")
     assert shown == presentation.StatusDisplay(
-        value="escalated_to_legal", label="escalated_to_legal", tone="neutral", known=False
+        value="escalated_to_legal", label="Escalated to legal", tone="neutral", known=False
     )
     assert presentation.status_display(status=None) is None
 
@@ -65,10 +65,15 @@ def test_every_type_has_a_label_and_an_icon(followup_type):
     assert shown.label != followup_type or followup_type == "call"
 
 
-def test_unknown_type_keeps_its_value_and_a_neutral_icon():
+def test_unknown_type_in_words_keeps_its_value_and_a_neutral_icon():
     shown = presentation.type_display(followup_type="carrier_pigeon")
     assert shown is not None
-    assert (shown.label, shown.icon, shown.known) == ("carrier_pigeon", "dot", False)
+    assert (shown.value, shown.label, shown.icon, shown.known) == (
+        "carrier_pigeon",
+        "Carrier pigeon",
+        "dot",
+        False,
+    )
 
 
 def test_call_like_types():
@@ -146,7 +151,7 @@ def test_phone_format_never_changes_a_digit(number):
     [
         ("completed_successfully", "Call completed normally"),
         ("dial_no_answer", "No answer"),
-        ("line_cut_by_squirrel", "line_cut_by_squirrel"),
+        ("line_cut_by_squirrel", "Line cut by squirrel"),
         (None, None),
     ],
 )
@@ -156,7 +161,7 @@ def test_disconnection_reason_label(reason, shown):
 
 def test_direction_label():
     assert presentation.direction_label(direction="inbound") == "Inbound"
-    assert presentation.direction_label(direction="sideways") == "sideways"
+    assert presentation.direction_label(direction="sideways") == "Sideways"
     assert presentation.direction_label(direction=None) is None
 
 

@@ -1,0 +1,97 @@
+"""What every error page offers (Try again, the time, the reference), the 429's countdown, the
+sentence of each GetBill failure, and a debt's error page retrying the debt."""
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from sandbox.data import FAULT_IDS
+from tests.support.faults import UNUSABLE_ANSWERS
+from tests.support.pages import page_get
+
+
+def _panel(body: str) -> str:
+    match = re.search(r'<section class="error-panel".*?</section>', body, re.S)
+    assert match is not None
+    return match.group(0)
+
+
+@pytest.mark.parametrize(
+    "fault", ["server_error", "bad_gateway_html", "malformed_json", "wrong_id", "rate_limited"]
+)
+def test_every_error_page_has_try_again_and_the_time(sandbox, manager_client, fault):
+    url = f"/followups/{FAULT_IDS[fault]}/"
+    _, body = page_get(manager_client, url)
+    panel = _panel(body)
+    assert f'<a class="button" href="{url}" data-retry>' in panel
+    assert "Try again</a>" in panel
+    now = timezone.localtime()
+    assert re.search(rf"Happened at <time>{now:%Y-%m-%d} \d\d:\d\d:\d\d UTC</time>", panel)
+
+
+def test_the_reference_shows_when_the_request_has_one(rf, manager_user):
+    from django.template.loader import render_to_string
+
+    request = rf.get("/followups/x/")
+    request.user = manager_user
+    request.request_id = "0f3c9a"
+    html = render_to_string("errors/_error_reference.html", {}, request=request)
+    assert 'reference <code class="error-reference-id">0f3c9a</code>. Quote both' in html
+    del request.request_id
+    html = render_to_string("errors/_error_reference.html", {}, request=request)
+    assert "reference <code" not in html
+    assert "Quote it if you ask for help." in html
+
+
+def test_the_429_page_counts_down_from_the_seconds_left(sandbox, manager_client):
+    status, body = page_get(manager_client, f"/followups/{FAULT_IDS['rate_limited']}/")
+    assert status == 429
+    seconds = re.search(r'data-countdown data-countdown-seconds="(\d+)"', body)
+    assert seconds is not None
+    assert 28 <= int(seconds.group(1)) <= 30
+    assert re.search(
+        r"<span data-countdown-text>You can try again <time[^>]*>in \d+\u00a0seconds?</time>", body
+    )
+
+
+def test_the_plain_error_pages_have_try_again(manager_client):
+    _, body = page_get(manager_client, "/no-such-page/")
+    assert '<a class="button" href="/no-such-page/" data-retry>' in _panel(body)
+
+
+def test_an_error_page_names_its_two_search_landmarks_apart(sandbox, manager_client):
+    _, body = page_get(manager_client, f"/followups/{FAULT_IDS['server_error']}/")
+    names = re.findall(r'role="search" aria-label="([^"]+)"', body)
+    assert sorted(names) == ["Look up a followup", "Quick lookup"]
+    assert 'role="search"' not in re.sub(r'role="search" aria-label="[^"]+"', "", body)
+
+
+@pytest.mark.parametrize("fault", UNUSABLE_ANSWERS)
+def test_each_failure_has_its_own_sentence_on_the_page(sandbox, manager_client, fault):
+    response = manager_client.get(f"/followups/{FAULT_IDS[fault]}/")
+    assert response.status_code == 502
+    _, message = UNUSABLE_ANSWERS[fault]
+    body = response.content.decode().replace("&#x27;", "'")
+    assert f'<p class="error-message">{message}</p>' in body
+    others = [m for f, (_, m) in UNUSABLE_ANSWERS.items() if f != fault]
+    assert not any(other in body for other in others)
+
+
+def test_the_rate_limit_page_counts_the_wait_instead_of_saying_it(sandbox, manager_client):
+    body = manager_client.get(f"/followups/{FAULT_IDS['rate_limited']}/").content.decode()
+    assert (
+        '<p class="error-message">The company&#x27;s GetBill request quota is used up for now.</p>'
+        in body
+    )
+    assert "Try again in 30 seconds" not in body
+
+
+def test_a_debts_error_page_retries_the_debt(sandbox, manager_client):
+    url = f"/debts/{FAULT_IDS['server_error']}/followups/"
+    response = manager_client.get(url)
+    body = response.content.decode()
+    assert response.status_code == 502
+    assert f'<a class="button" href="{url}" data-retry>' in body
+    assert 'id="error-q"' not in body
+    assert "GetBill had an internal error (500)" in body

@@ -1,0 +1,50 @@
+"""The session while listening: the keep-alive endpoint, what the player is told, and the
+sign-in page that leads back."""
+
+from django.utils import timezone
+
+from sandbox.data import EXAMPLES
+from tests.support.pages import page_get
+
+CALL = EXAMPLES["call_deal_found"]
+
+
+def test_the_keepalive_saves_the_session_with_a_new_end(manager_client, settings):
+    from django.contrib.sessions.models import Session
+
+    session_key = manager_client.session.session_key
+    # Signed in with the default idle time; a shorter one from now on shows the session saved.
+    settings.SESSION_COOKIE_AGE = 600
+    response = manager_client.post("/session/keepalive/")
+    assert response.status_code == 204
+    assert "no-store" in response["Cache-Control"]
+    assert response.cookies["sessionid"]["max-age"] == 600
+    left = Session.objects.get(session_key=session_key).expire_date - timezone.now()
+    assert 590 < left.total_seconds() <= 600
+
+
+def test_the_keepalive_of_an_ended_session_is_the_sign_in_redirect(client):
+    response = client.post("/session/keepalive/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_the_keepalive_is_a_post(manager_client):
+    assert manager_client.get("/session/keepalive/").status_code == 405
+
+
+def test_the_player_knows_the_idle_time_and_where_to_ping(sandbox, manager_client, settings):
+    settings.SESSION_COOKIE_AGE = 1234
+    _, body = page_get(manager_client, f"/followups/{CALL}/")
+    assert 'data-keepalive-url="/session/keepalive/" data-session-idle-seconds="1234"' in body
+    assert "hidden data-player-sign-in>Sign in again</a>" in body
+
+
+def test_the_sign_in_page_says_why_when_it_leads_back(client, settings):
+    settings.SESSION_COOKIE_AGE = 1800
+    _, body = page_get(client, f"/accounts/login/?next=/followups/{CALL}/%3Ft%3D0:20")
+    assert (
+        "Sign in to go on where you were. A session ends after 30 minutes without activity" in body
+    )
+    _, plain = page_get(client, "/accounts/login/")
+    assert "go on where you were" not in plain
