@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "followups.sessions.SessionIdleRefreshMiddleware",
     "followups.security.NoStoreMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -97,6 +98,23 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several threads and worker processes write at once (sessions, audit entries, recent
+    # views). WAL lets readers go on while one writes; IMMEDIATE transactions take the write
+    # lock up front, so two transactions never deadlock upgrading a read lock (which SQLite
+    # answers with an instant "database is locked" instead of waiting); the busy timeout
+    # makes a writer wait its turn. synchronous=NORMAL is safe with WAL (a power cut may lose
+    # the last commits, never corrupts) and saves a disk flush per write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 10,
+            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL",
+        }
+    )
+else:
+    # A connection that a database restart closed is replaced before the request uses it.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -125,10 +143,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "followups.security.login_lockout_response"
 
-# Sessions end after this long without a request.
+# Sessions end after this long without a request. Rather than writing the session on every
+# request, followups.sessions.SessionIdleRefreshMiddleware pushes its end back at most once a
+# minute, so a session ends between IDLE-1 and IDLE minutes after its last request.
 DASHBOARD_SESSION_IDLE_MINUTES = _env_positive_int("DASHBOARD_SESSION_IDLE_MINUTES", default=30)
 SESSION_COOKIE_AGE = DASHBOARD_SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 
 # --- Hardening ---------------------------------------------------------------------------------
 # Production defaults; each can be turned off from the environment (tests run over plain http).
