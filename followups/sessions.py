@@ -8,6 +8,7 @@ per user.
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -25,13 +26,24 @@ class SessionIdleRefreshMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        # Without a session cookie (the load balancer's health checks, the sign-in page) there
-        # is nothing to refresh, and no session is loaded.
-        if settings.SESSION_COOKIE_NAME in request.COOKIES:
-            session = request.session
-            now = int(time.time())
-            if SESSION_KEY in session and now - session.get(_REFRESHED_AT, 0) >= (
-                SESSION_REFRESH_SECONDS
-            ):
-                session[_REFRESHED_AT] = now
         return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> None:
+        # Public pages (sign-in, the load balancer's health checks) do not keep a session
+        # alive, and without a session cookie there is nothing to refresh: neither loads one.
+        if getattr(view_func, "login_required", True) is False:
+            return
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return
+        session = request.session
+        now = int(time.time())
+        if SESSION_KEY in session and now - session.get(_REFRESHED_AT, 0) >= (
+            SESSION_REFRESH_SECONDS
+        ):
+            session[_REFRESHED_AT] = now

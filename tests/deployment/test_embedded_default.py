@@ -22,7 +22,7 @@ from followups.models import RecentView
 from followups.services import recent_view_record
 from followups.sessions import SESSION_REFRESH_SECONDS
 from sandbox.data import EXAMPLES
-from tests.test_deployment import ROOT, _clean_environment
+from tests.processes import ROOT, clean_environment
 
 _DATABASE_PROBE = """
 import json
@@ -41,11 +41,11 @@ print(json.dumps({"options": database.get("OPTIONS", {}), "journal_mode": mode,
 
 
 def _database_probe(database_url: str) -> dict[str, Any]:
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 - this repository's own code
         [sys.executable, "-c", _DATABASE_PROBE],
         cwd=ROOT,
         env={
-            **_clean_environment(),
+            **clean_environment(),
             "DJANGO_SETTINGS_MODULE": "dashboard.settings",
             "DJANGO_DEBUG": "true",
             "DATABASE_URL": database_url,
