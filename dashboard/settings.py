@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line and every response, error pages included, carry the request's ID.
+    "followups.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before CommonMiddleware, whose refusal of an unknown Host (400) skips the middleware after it.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -216,19 +218,33 @@ STORAGES = {
 # A TLS-terminating proxy in front of the app tells it the original scheme.
 if env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Take the request ID from the proxy's X-Request-ID (else one is generated per request): only
+# when every request passes through that proxy, or clients could choose the IDs in the logs.
+DASHBOARD_TRUST_X_REQUEST_ID = env.bool("DJANGO_TRUST_X_REQUEST_ID", default=False)
 
 # Every handler redacts tokens, the client secret and signed media links (followups.logging).
 # Django's own loggers are declared here so none keeps a handler of Django's defaults, which
 # would not redact.
+# Each line carries the request's ID (followups.request_id). DJANGO_LOG_FORMAT=json writes one
+# JSON object per line for log collectors; plain text is the default.
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("DJANGO_LOG_FORMAT must be plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
         "redact_secrets": {"()": "followups.logging.SecretsRedactFilter"},
+        "request_id": {"()": "followups.request_id.RequestIdLogFilter"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "followups.logging.SecretsSafeJsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
@@ -238,13 +254,13 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact_secrets"],
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "redact_secrets"],
         },
         "django.server": {
             "class": "logging.StreamHandler",
-            "formatter": "django.server",
-            "filters": ["redact_secrets"],
+            "formatter": "json" if LOG_FORMAT == "json" else "django.server",
+            "filters": ["request_id", "redact_secrets"],
         },
         "mail_admins": {
             "level": "ERROR",
@@ -256,6 +272,9 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["mail_admins"], "level": "INFO"},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # gunicorn's own handlers are replaced by this one in each worker, access log included.
+        "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
     },

@@ -36,7 +36,8 @@ _ASSIGNMENT_RE = re.compile(r"^(?:#\s*)?([A-Z][A-Z0-9_]*)=")
 
 
 def _app_sources() -> list[Path]:
-    return sorted(path for name in APP_DIRS for path in (ROOT / name).rglob("*.py"))
+    paths = [path for name in APP_DIRS for path in (ROOT / name).rglob("*.py")]
+    return sorted([*paths, ROOT / "gunicorn.conf.py"])
 
 
 def _variables_read() -> set[str]:
