@@ -120,6 +120,12 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that stops answering fails the request in seconds (a 503 page) instead of
+    # holding a worker thread until gunicorn's timeout.
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": 2, "socket_timeout": 2}
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -169,6 +175,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # included). Not "no-referrer": browsers then send `Origin: null` on same-site form posts,
 # which Django's CSRF check rejects over https.
 SECURE_REFERRER_POLICY = "same-origin"
+# The load balancer's health checks reach the app directly, over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -320,7 +328,7 @@ if GETBILL_SANDBOX:
     GETBILL_MEDIA_HOSTS = [upstream_config.origin_host_port(origin=SANDBOX_ORIGIN)]
     # The client reaches the sandbox at SANDBOX_ORIGIN, plain http on loopback, and follows
     # no redirects.
-    SECURE_REDIRECT_EXEMPT = [r"^sandbox/"]
+    SECURE_REDIRECT_EXEMPT += [r"^sandbox/"]
 else:
     if not DEBUG and not GETBILL_CLIENT_ID:
         raise ImproperlyConfigured(

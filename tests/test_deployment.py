@@ -143,7 +143,7 @@ def test_createsuperuser_noinput_from_the_environment(monkeypatch: pytest.Monkey
 # --- Sign-in on every page -----------------------------------------------------------------
 
 _SAMPLE_ARGUMENTS = {"followup_id": "abc123def456", "debt_id": "xyz789ghi012"}
-_PUBLIC_PREFIXES = ("accounts/", "sandbox/", "admin/login/")
+_PUBLIC_PREFIXES = ("accounts/", "sandbox/", "admin/login/", "healthz", "readyz")
 
 
 def _routes(
@@ -191,7 +191,8 @@ def test_every_dashboard_route_sends_the_signed_out_to_sign_in(method: str):
 
 @pytest.mark.django_db
 def test_only_sign_in_and_the_sandbox_are_public():
-    """Django's sign-in pages and the fake GetBill (which has its own tokens) need no session."""
+    """Django's sign-in pages, the fake GetBill (which has its own tokens) and the load
+    balancer's health checks need no session."""
     for route, pattern in _routes(get_resolver().url_patterns):
         view = pattern.callback
         if getattr(view, "login_required", True) is False:

@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince, timeuntil
 
 from followups import getbill, presentation
+from followups.outage import OUTAGE_ERRORS
 
 register = template.Library()
 
@@ -135,7 +136,11 @@ def getbill_quota(context: template.Context) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.has_perm("followups.view_followup_data"):
         return {"quota": None}
-    status = getbill.rate_limit_status_get()
+    try:
+        status = getbill.rate_limit_status_get()
+    except OUTAGE_ERRORS:
+        # The cache is down: the page works without the footer's figure.
+        return {"quota": None}
     if status is None or status.remaining is None or status.limit is None or status.limit <= 0:
         return {"quota": None}
     return {
