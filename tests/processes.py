@@ -4,11 +4,13 @@ sessions for load. Shared by the multi-process tests and `bench/load.py`; everyt
 here is stopped by the caller through `ServedProcess.stop`.
 """
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,9 +129,10 @@ def gunicorn_start(
     raise RuntimeError(f"gunicorn did not start:\n{served.log_text()[-3000:]}")
 
 
-def manage(environment: dict[str, str], *args: str) -> str:
-    result = subprocess.run(  # noqa: S603 - this repository's own commands
-        [sys.executable, "manage.py", *args],
+def python_run(environment: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """This interpreter run on `args` in the repository, with `environment` only."""
+    return subprocess.run(  # noqa: S603 - this repository's own code
+        [sys.executable, *args],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -137,9 +140,27 @@ def manage(environment: dict[str, str], *args: str) -> str:
         timeout=180,
         check=False,
     )
+
+
+def manage(environment: dict[str, str], *args: str) -> str:
+    """`manage.py args` output; raises with its error output when it fails."""
+    result = python_run(environment, "manage.py", *args)
     if result.returncode != 0:
         raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
     return result.stdout
+
+
+def embedded_gunicorn_start(*, folder: Path, database_url: str = "") -> ServedProcess:
+    """One small gunicorn worker in production mode on SQLite (or `database_url`), with no
+    GetBill behind it: for what a server does around the pages (logs, health, outages)."""
+    environment = production_environment(
+        database_url=database_url or f"sqlite:///{folder / 'db.sqlite3'}",
+        cache_url="locmemcache://",
+        sandbox_origin="http://127.0.0.1:9",
+    )
+    return gunicorn_start(
+        environment=environment, log_path=folder / "gunicorn.log", workers=1, threads=2
+    )
 
 
 _SESSIONS_SCRIPT = """
@@ -178,3 +199,60 @@ def token_requests(sandbox: ServedProcess) -> int:
         for line in sandbox.log_text().splitlines()
         if '"POST /sandbox/token' in line and '" 200 ' in line
     )
+
+
+class TcpRelay:
+    """A loopback TCP relay in front of a server (PostgreSQL), to take the server away as a
+    restart does: `cut()` drops every connection and refuses new ones, `resume()` listens on
+    the same port again."""
+
+    def __init__(self, *, target_port: int) -> None:
+        self.target_port = target_port
+        self.port = free_port()
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._listener: socket.socket | None = None
+
+    def resume(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        with self._lock:
+            listener, self._listener = self._listener, None
+            sockets, self._sockets = self._sockets, []
+        for sock in [listener, *sockets]:
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                server = socket.create_connection(("127.0.0.1", self.target_port), timeout=5)
+            except OSError:
+                client.close()
+                continue
+            server.settimeout(None)
+            with self._lock:
+                self._sockets += [client, server]
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        for sock in (source, sink):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)

@@ -3,8 +3,6 @@ per-request writes that never hold a read-then-write transaction, and sessions w
 once a minute."""
 
 import json
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -22,7 +20,7 @@ from followups.models import RecentView
 from followups.services import recent_view_record
 from followups.sessions import SESSION_REFRESH_SECONDS
 from sandbox.data import EXAMPLES
-from tests.processes import ROOT, clean_environment
+from tests.processes import clean_environment, python_run
 
 _DATABASE_PROBE = """
 import json
@@ -41,20 +39,13 @@ print(json.dumps({"options": database.get("OPTIONS", {}), "journal_mode": mode,
 
 
 def _database_probe(database_url: str) -> dict[str, Any]:
-    result = subprocess.run(  # noqa: S603 - this repository's own code
-        [sys.executable, "-c", _DATABASE_PROBE],
-        cwd=ROOT,
-        env={
-            **clean_environment(),
-            "DJANGO_SETTINGS_MODULE": "dashboard.settings",
-            "DJANGO_DEBUG": "true",
-            "DATABASE_URL": database_url,
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    environment = {
+        **clean_environment(),
+        "DJANGO_SETTINGS_MODULE": "dashboard.settings",
+        "DJANGO_DEBUG": "true",
+        "DATABASE_URL": database_url,
+    }
+    result = python_run(environment, "-c", _DATABASE_PROBE)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.splitlines()[-1])
 

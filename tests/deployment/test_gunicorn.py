@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.processes import ROOT, gunicorn_start, production_environment
+from tests.processes import ROOT, embedded_gunicorn_start
 
 
 def _config(monkeypatch: pytest.MonkeyPatch, **environment: str) -> dict[str, object]:
@@ -41,14 +41,7 @@ def test_the_worker_timeout_is_above_the_getbill_deadline(
 
 
 def test_the_access_log_is_redacted_and_carries_the_request_id(tmp_path: Path):
-    environment = production_environment(
-        database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        cache_url="locmemcache://",
-        sandbox_origin="http://127.0.0.1:9",
-    )
-    served = gunicorn_start(
-        environment=environment, log_path=tmp_path / "gunicorn.log", workers=1, threads=2
-    )
+    served = embedded_gunicorn_start(folder=tmp_path)
     signed = "/sandbox/media/collection-call.mp3?X-Amz-Signature=5ec7e75164a7u7e&X-Amz-Expires=60"
     try:
         media = httpx.get(served.origin + signed, timeout=10)

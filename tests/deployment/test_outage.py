@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import path
 
 from dashboard.urls import urlpatterns as dashboard_urlpatterns
-from tests.processes import free_port, gunicorn_start, production_environment
+from tests.processes import embedded_gunicorn_start, free_port
 
 
 @login_not_required
@@ -90,13 +90,8 @@ def test_with_the_cache_down_lookups_are_503_and_the_search_page_still_works(
 def test_a_database_out_of_reach_is_503_under_gunicorn(tmp_path: Path):
     """PostgreSQL down (nothing listens on its port): every signed-in page and /readyz say
     so, and the process stays healthy."""
-    environment = production_environment(
-        database_url=f"postgres://dashboard@127.0.0.1:{free_port()}/dashboard",
-        cache_url="locmemcache://",
-        sandbox_origin="http://127.0.0.1:9",
-    )
-    served = gunicorn_start(
-        environment=environment, log_path=tmp_path / "gunicorn.log", workers=1, threads=2
+    served = embedded_gunicorn_start(
+        folder=tmp_path, database_url=f"postgres://dashboard@127.0.0.1:{free_port()}/dashboard"
     )
     try:
         with httpx.Client(base_url=served.origin, timeout=20) as load_balancer:

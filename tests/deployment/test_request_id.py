@@ -5,8 +5,6 @@ import io
 import json
 import logging
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,7 +15,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from sandbox.data import FAULT_IDS
-from tests.processes import ROOT, clean_environment
+from tests.processes import clean_environment, python_run
 
 GENERATED = re.compile(r"[0-9a-f]{32}")
 
@@ -117,10 +115,8 @@ except RuntimeError:
 
 
 def test_json_logs_are_one_redacted_object_per_line_with_the_request_id():
-    result = subprocess.run(  # noqa: S603 - this repository's own code
-        [sys.executable, "-c", _JSON_PROBE],
-        cwd=ROOT,
-        env={
+    result = python_run(
+        {
             **clean_environment(),
             "DJANGO_SETTINGS_MODULE": "dashboard.settings",
             "DJANGO_DEBUG": "true",
@@ -128,10 +124,7 @@ def test_json_logs_are_one_redacted_object_per_line_with_the_request_id():
             "DJANGO_TRUST_X_REQUEST_ID": "true",
             "DJANGO_ALLOWED_HOSTS": "testserver",
         },
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+        *("-c", _JSON_PROBE),
     )
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in result.stderr.splitlines()]
@@ -147,14 +140,7 @@ def test_json_logs_are_one_redacted_object_per_line_with_the_request_id():
 
 
 def test_an_unknown_log_format_is_refused():
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env={**clean_environment(), "DJANGO_DEBUG": "true", "DJANGO_LOG_FORMAT": "xml"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    environment = {**clean_environment(), "DJANGO_DEBUG": "true", "DJANGO_LOG_FORMAT": "xml"}
+    result = python_run(environment, "manage.py", "check")
     assert result.returncode != 0
     assert "DJANGO_LOG_FORMAT must be plain or json" in result.stderr
