@@ -52,19 +52,31 @@ class Phase:
     statuses: list[int] = field(default_factory=list)
     seconds: float = 0.0
 
-    def line(self, setup: str, page: str, users: int) -> str:
+    def figures(self) -> dict[str, float]:
         ok = sum(1 for status in self.statuses if status < 500)
-        errors = len(self.statuses) - ok
         cuts = statistics.quantiles(self.latencies_ms, n=100) if len(self.latencies_ms) > 1 else []
         p50, p95, p99 = (cuts[49], cuts[94], cuts[98]) if cuts else (0.0, 0.0, 0.0)
-        return (
-            f"{setup:<18} {page:<8} users {users:>3}  pages/s {ok / self.seconds:6.2f}  "
-            f"5xx {errors:>4}  p50 {p50:6.0f} ms  p95 {p95:6.0f} ms  p99 {p99:6.0f} ms  "
-            f"n={len(self.statuses)}"
-        )
+        return {
+            "pages/s": ok / self.seconds,
+            "5xx": len(self.statuses) - ok,
+            "p50": p50,
+            "p95": p95,
+            "p99": p99,
+            "n": len(self.statuses),
+        }
 
-    def pages_per_second(self) -> float:
-        return sum(1 for status in self.statuses if status < 500) / self.seconds
+
+def figures_line(label: str, figures: dict[str, float]) -> str:
+    return (
+        f"{label:<34} pages/s {figures['pages/s']:6.2f}  5xx {figures['5xx']:>4.0f}  "
+        f"p50 {figures['p50']:6.0f} ms  p95 {figures['p95']:6.0f} ms  "
+        f"p99 {figures['p99']:6.0f} ms  n={figures['n']:.0f}"
+    )
+
+
+def run_line(label: str, run: dict[str, dict[str, float]]) -> str:
+    ratio = run["detail"]["pages/s"] / run["sign-in"]["pages/s"]
+    return f"{label:<34} detail/sign-in pages/s ratio {ratio:.2f}; tokens {run['tokens']['n']:.0f}"
 
 
 def phase_run(
@@ -103,7 +115,9 @@ def phase_run(
 
 def setup_run(
     *, name: str, database_url: str, cache_url: str, args: argparse.Namespace, folder: Path
-) -> None:
+) -> dict[str, dict[str, float]]:
+    """One run on one setup: the sign-in phase, then the detail phase, on fresh servers."""
+    folder = Path(tempfile.mkdtemp(dir=folder))
     upstream_port = free_port()
     upstream_origin = f"http://127.0.0.1:{upstream_port}"
     upstream = gunicorn_start(
@@ -148,7 +162,8 @@ def setup_run(
             seconds=args.seconds,
             think=args.think,
         )
-        print(sign_in.line(name, "sign-in", args.users), flush=True)
+        run = {"sign-in": sign_in.figures()}
+        print(figures_line(f"{name}: sign-in", run["sign-in"]), flush=True)
         detail = phase_run(
             origin=dashboard.origin,
             paths=[f"/followups/{followup_id}/" for followup_id in DETAIL_IDS],
@@ -156,17 +171,33 @@ def setup_run(
             seconds=args.seconds,
             think=args.think,
         )
-        print(detail.line(name, "detail", args.users), flush=True)
-        ratio = detail.pages_per_second() / sign_in.pages_per_second()
-        print(
-            f"{name:<18} detail/sign-in pages/s ratio {ratio:.2f}; "
-            f"token requests {token_requests(upstream)}",
-            flush=True,
-        )
+        run["detail"] = detail.figures()
+        run["tokens"] = {"n": token_requests(upstream)}
+        print(figures_line(f"{name}: detail", run["detail"]), flush=True)
+        print(run_line(name, run), flush=True)
+        return run
     finally:
         if dashboard is not None:
             dashboard.stop()
         upstream.stop()
+
+
+def medians_print(name: str, runs: list[dict[str, dict[str, float]]]) -> None:
+    """Each figure's median over the runs (one run: its own figures)."""
+    median = {
+        phase: {key: statistics.median(run[phase][key] for run in runs) for key in runs[0][phase]}
+        for phase in runs[0]
+    }
+    label = f"{name} (median of {len(runs)})"
+    print(figures_line(f"{label}: sign-in", median["sign-in"]))
+    print(figures_line(f"{label}: detail", median["detail"]))
+    ratios = [run["detail"]["pages/s"] / run["sign-in"]["pages/s"] for run in runs]
+    tokens = max(run["tokens"]["n"] for run in runs)
+    print(
+        f"{label:<34} detail/sign-in pages/s ratio {statistics.median(ratios):.2f}; "
+        f"tokens at most {tokens:.0f} a run",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -175,6 +206,7 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=int, default=150)
     parser.add_argument("--think", type=float, default=2.0, help="seconds between pages")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each phase")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per setup, for medians")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 2)))
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
@@ -183,28 +215,33 @@ def main() -> None:
     print(
         f"{args.users} users, a page every {args.think:g} s, GetBill latency {args.latency_ms} ms, "
         f"gunicorn {args.workers} workers x {args.threads} threads, {args.seconds:g} s a phase; "
-        f"{os.cpu_count()} CPUs",
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}",
         flush=True,
     )
+    setups = [("embedded default", "", "locmemcache://")]
+    if args.database_url.startswith("postgres") and args.cache_url.startswith("redis"):
+        setups.append(("postgres + redis", args.database_url, args.cache_url))
+    else:
+        print("postgres + redis: skipped (give --database-url and --cache-url)")
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
-        setup_run(
-            name="embedded default",
-            database_url=f"sqlite:///{folder / 'dashboard.sqlite3'}",
-            cache_url="locmemcache://",
-            args=args,
-            folder=folder,
-        )
-        if args.database_url.startswith("postgres") and args.cache_url.startswith("redis"):
-            setup_run(
-                name="postgres + redis",
-                database_url=args.database_url,
-                cache_url=args.cache_url,
-                args=args,
-                folder=folder,
-            )
-        else:
-            print("postgres + redis: skipped (give --database-url and --cache-url)")
+        results: dict[str, list[dict[str, dict[str, float]]]] = {name: [] for name, _, _ in setups}
+        for _ in range(args.repeat):
+            for name, database_url, cache_url in setups:
+                results[name].append(
+                    setup_run(
+                        name=name,
+                        database_url=database_url
+                        or f"sqlite:///{tempfile.mkdtemp(dir=folder)}/dashboard.sqlite3",
+                        cache_url=cache_url,
+                        args=args,
+                        folder=folder,
+                    )
+                )
+        if args.repeat > 1:
+            print()
+            for name, runs in results.items():
+                medians_print(name, runs)
 
 
 if __name__ == "__main__":
