@@ -9,7 +9,7 @@ import math
 
 import environ
 
-from followups import upstream_config
+from followups import getbill as upstream_config  # the GETBILL_* settings parsers
 
 env = environ.Env()
 

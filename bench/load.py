@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sandbox.data import EXAMPLES  # noqa: E402
-from tests.processes import (  # noqa: E402
+from tests.support.processes import (  # noqa: E402
     ServedProcess,
     free_port,
     gunicorn_start,

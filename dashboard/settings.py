@@ -12,7 +12,7 @@ import environ
 from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
-from followups import upstream_config
+from followups import getbill as upstream_config  # the GETBILL_* settings parsers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "followups",
+    "reviews",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("followups.urls")),
+    path("", include("reviews.urls")),
 ]
 
 # The fake GetBill exists only in sandbox mode: with credentials configured, its routes are not

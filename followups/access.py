@@ -1,16 +1,18 @@
 """Who may see what, decided before GetBill is asked, and written to the audit trail.
 
-Every lookup that reaches for GetBill goes through `upstream_lookup`: the permission check, the
-ID check and the per-user limit come first (none of them costs a request to GetBill), then
-the request, and every outcome is audited. What a user may not see is removed from the
-followup here, before any view or template gets it.
+The steps every lookup takes, in the order its service function calls them: the ID is cleaned
+at the edge (`getbill_id_require`); the permission check (`access_require`) and the per-user
+limit (`lookup_limit_take`) come first, none of them costing a request to GetBill; then the
+request, whose failures are audited by `getbill_failures_audited`; then what a user may not see
+is removed from the followup (`followup_restrict`), before any view or template gets it. Every
+outcome leaves one audit entry, written through the lookup's `LookupAudit`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Iterator, Sequence
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
@@ -20,12 +22,10 @@ from followups.getbill import (
     AccessDeniedError,
     Followup,
     GetBillError,
+    GetBillId,
     InvalidIdError,
-    NotFoundError,
     RateLimitedError,
-    UpstreamFailureError,
-    UpstreamTimeoutError,
-    UpstreamUnavailableError,
+    Subject,
     getbill_id_clean,
 )
 from followups.models import AuditAction, AuditOutcome
@@ -43,21 +43,9 @@ PERMISSION_WORDS = {
     PERM_VIEW_FULL_PHONE: "see full phone numbers",
     PERM_VIEW_AUDIT: "read the audit trail",
 }
-# How the audit trail says what went wrong at GetBill; the first matching class wins.
-_GETBILL_ERROR_WORDS: tuple[tuple[type[GetBillError], str], ...] = (
-    (NotFoundError, "GetBill found no such {kind}"),
-    (AccessDeniedError, "GetBill denied access"),
-    (RateLimitedError, "GetBill's rate limit reached"),
-    (InvalidIdError, "GetBill refused the {kind} ID"),
-    (UpstreamTimeoutError, "GetBill took too long to answer"),
-    (UpstreamUnavailableError, "GetBill unreachable"),
-    (UpstreamFailureError, "GetBill failed or sent an unreadable answer"),
-)
 
 PHONE_VISIBLE_DIGITS = 3
 PHONE_MASK = "•"
-
-T = TypeVar("T")
 
 
 class PermissionMissingError(AccessDeniedError):
@@ -120,18 +108,6 @@ def followup_restrict(*, user: AbstractBaseUser | AnonymousUser, followup: Follo
     return dataclasses.replace(followup, audio_url=audio_url, phone_number_used=phone)
 
 
-def _outcome(error: GetBillError) -> str:
-    if isinstance(error, NotFoundError):
-        return AuditOutcome.NOT_FOUND
-    if isinstance(error, AccessDeniedError):
-        return AuditOutcome.DENIED
-    if isinstance(error, RateLimitedError):
-        return AuditOutcome.RATE_LIMITED
-    if isinstance(error, InvalidIdError):
-        return AuditOutcome.REJECTED_INPUT
-    return AuditOutcome.FAILED
-
-
 def _permission_missing_detail(*, user: AbstractBaseUser, permissions: Sequence[str]) -> str:
     # An inactive account holds no permission at all, so every one is named.
     missing = [
@@ -144,95 +120,70 @@ def _permission_missing_detail(*, user: AbstractBaseUser, permissions: Sequence[
     )
 
 
-def getbill_error_detail(*, error: GetBillError, is_debt: bool) -> str:
-    """What went wrong at GetBill, in the audit trail's words, with the status answered."""
-    words = next(
-        (text for cls, text in _GETBILL_ERROR_WORDS if isinstance(error, cls)), "GetBill error"
-    )
-    return f"{words.format(kind='debt' if is_debt else 'followup')} ({error.status_code})"
+@dataclasses.dataclass(frozen=True)
+class LookupAudit:
+    """Who looks up what, for the audit trail: each step of a lookup records through this."""
+
+    user: AbstractBaseUser
+    action: AuditAction
+    followup_id: str = ""
+    debt_id: str = ""
+
+    def record(self, *, outcome: str, detail: str = "", debt_id: str = "") -> None:
+        """One entry; `debt_id` adds the debt a followup turned out to belong to."""
+        audit_record(
+            user=self.user,
+            action=self.action,
+            outcome=outcome,
+            followup_id=self.followup_id,
+            debt_id=self.debt_id or debt_id,
+            detail=detail,
+        )
 
 
-def access_require(
-    *,
-    user: AbstractBaseUser,
-    permissions: Sequence[str],
-    action: AuditAction,
-    followup_id: str = "",
-    debt_id: str = "",
-) -> None:
-    """Raise PermissionMissingError, audited as denied, unless `user` holds `permissions`."""
+def access_require(*, audit: LookupAudit, permissions: Sequence[str]) -> None:
+    """Raise PermissionMissingError, audited as denied, unless the user holds `permissions`."""
+    user = audit.user
     if user_may(user=user, permissions=permissions):
         return
-    audit_record(
-        user=user,
-        action=action,
-        outcome=AuditOutcome.DENIED,
-        followup_id=followup_id,
-        debt_id=debt_id,
-        detail=_permission_missing_detail(user=user, permissions=permissions),
-    )
+    detail = _permission_missing_detail(user=user, permissions=permissions)
+    audit.record(outcome=AuditOutcome.DENIED, detail=detail)
     raise PermissionMissingError()
 
 
-def id_require(*, user: AbstractBaseUser, action: AuditAction, raw: str, is_debt: bool) -> str:
+def getbill_id_require(
+    *, user: AbstractBaseUser, action: AuditAction, raw: str, subject: Subject = "followup"
+) -> GetBillId:
     """The cleaned GetBill ID; InvalidIdError, audited as rejected input, if it is not one."""
     try:
-        return getbill_id_clean(raw=raw)
-    except InvalidIdError:
-        audit_record(
-            user=user,
-            action=action,
-            outcome=AuditOutcome.REJECTED_INPUT,
-            detail=f"not a valid {'debt' if is_debt else 'followup'} ID",
+        return getbill_id_clean(raw=raw, subject=subject)
+    except InvalidIdError as error:
+        LookupAudit(user=user, action=action).record(
+            outcome=error.audit_outcome, detail=error.audit_detail
         )
         raise
 
 
-def upstream_lookup(
-    *,
-    user: AbstractBaseUser,
-    action: AuditAction,
-    permissions: Sequence[str],
-    raw_id: str,
-    is_debt: bool,
-    fetch: Callable[[str], T],
-    debt_id_of: Callable[[T], str | None] = lambda result: None,
-) -> T:
-    """Check, limit, fetch and audit one lookup; `fetch` gets the cleaned ID.
+def lookup_limit_take(*, audit: LookupAudit) -> None:
+    """Count one lookup against the user's per-minute limit; LookupLimitError, audited as rate
+    limited, when it is reached (GetBill is not asked)."""
+    wait = lookup_quota_take(user=audit.user)
+    if wait is None:
+        return
+    limit = settings.DASHBOARD_LOOKUPS_PER_MINUTE
+    audit.record(
+        outcome=AuditOutcome.RATE_LIMITED,
+        detail=f"Over the dashboard's per-minute lookup limit ({limit})",
+    )
+    raise LookupLimitError(retry_after_seconds=wait)
 
-    Raises PermissionMissingError (403) or InvalidIdError (400) or LookupLimitError (429)
-    without calling `fetch`, and re-raises the client's GetBillError subclasses; each case
-    leaves one audit entry.
-    """
-    id_field = "debt_id" if is_debt else "followup_id"
-    access_require(user=user, permissions=permissions, action=action, **{id_field: raw_id})
-    clean_id = id_require(user=user, action=action, raw=raw_id, is_debt=is_debt)
-    ids = {id_field: clean_id}
-    wait = lookup_quota_take(user=user)
-    if wait is not None:
-        audit_record(
-            user=user,
-            action=action,
-            outcome=AuditOutcome.RATE_LIMITED,
-            detail=(
-                "Over the dashboard's per-minute lookup limit "
-                f"({settings.DASHBOARD_LOOKUPS_PER_MINUTE})"
-            ),
-            **ids,
-        )
-        raise LookupLimitError(retry_after_seconds=wait)
+
+@contextlib.contextmanager
+def getbill_failures_audited(*, audit: LookupAudit) -> Iterator[None]:
+    """Audit a GetBillError raised in the block with the outcome and words it carries, and let
+    it go on."""
     try:
-        result = fetch(clean_id)
+        yield
     except GetBillError as error:
-        audit_record(
-            user=user,
-            action=action,
-            outcome=_outcome(error),
-            detail=getbill_error_detail(error=error, is_debt=is_debt),
-            **ids,
-        )
+        audit.record(outcome=error.audit_outcome, detail=error.audit_detail)
         raise
-    if not is_debt:
-        ids["debt_id"] = debt_id_of(result) or ""
-    audit_record(user=user, action=action, outcome=AuditOutcome.SHOWN, **ids)
-    return result

@@ -17,8 +17,14 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from followups import access, presentation
-from followups.getbill import Followup, InvalidIdError, debt_followups_get, getbill_id_clean
-from followups.models import AuditAction
+from followups.getbill import (
+    Followup,
+    GetBillId,
+    InvalidIdError,
+    debt_followups_get,
+    getbill_id_clean,
+)
+from followups.models import AuditAction, AuditOutcome
 
 # GetBill's largest page: one request covers almost every debt.
 DEBT_PAGE_SIZE = 100
@@ -213,7 +219,7 @@ def debt_totals_count(*, followups: Iterable[Followup]) -> DebtTotals:
     )
 
 
-def debt_followups_fetch(*, debt_id: str) -> DebtTimeline:
+def debt_followups_fetch(*, debt_id: GetBillId) -> DebtTimeline:
     """Every followup of the debt GetBill lists, up to DEBT_PAGES_MAX pages of DEBT_PAGE_SIZE.
 
     A failure on any page fails the whole fetch (the client already retried it once): totals
@@ -244,22 +250,20 @@ def debt_followups_fetch(*, debt_id: str) -> DebtTimeline:
     )
 
 
-def debt_timeline_get(*, user: AbstractBaseUser, debt_id: str) -> DebtTimeline:
+def debt_timeline_get(*, user: AbstractBaseUser, debt_id: GetBillId) -> DebtTimeline:
     """The debt's timeline for `user`, audited as one debt lookup.
 
     Like a followup lookup it needs `followups.view_followup_data` and counts once against the
     user's per-minute limit, however many pages it takes. Raises, before any request to
-    GetBill, PermissionMissingError (403), InvalidIdError (400) and LookupLimitError (429);
-    then the client's GetBillError subclasses.
+    GetBill, PermissionMissingError (403) and LookupLimitError (429); then the client's
+    GetBillError subclasses.
     """
-    timeline = access.upstream_lookup(
-        user=user,
-        action=AuditAction.DEBT_LOOKUP,
-        permissions=[access.PERM_VIEW_FOLLOWUP_DATA],
-        raw_id=debt_id,
-        is_debt=True,
-        fetch=lambda clean_id: debt_followups_fetch(debt_id=clean_id),
-    )
+    audit = access.LookupAudit(user=user, action=AuditAction.DEBT_LOOKUP, debt_id=debt_id)
+    access.access_require(audit=audit, permissions=[access.PERM_VIEW_FOLLOWUP_DATA])
+    access.lookup_limit_take(audit=audit)
+    with access.getbill_failures_audited(audit=audit):
+        timeline = debt_followups_fetch(debt_id=debt_id)
+    audit.record(outcome=AuditOutcome.SHOWN)
     # The timeline shows neither recordings nor phone numbers; restricting anyway keeps what a
     # user may not see out of every template context.
     followups = tuple(access.followup_restrict(user=user, followup=f) for f in timeline.followups)
@@ -364,7 +368,7 @@ def debt_timeline_window(
     )
 
 
-def debt_links(*, debt_id: str, current_id: str) -> DebtLinks:
+def debt_links(*, debt_id: GetBillId, current_id: str) -> DebtLinks:
     """Links for a clean debt ID; `current_id` (a followup ID, or "") is highlighted."""
     current_id = _current_clean(current_id)
     kwargs = {"debt_id": debt_id}

@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from followups import upstream_config
+from followups import getbill as upstream_config  # the GETBILL_* settings parsers
 
 logger = logging.getLogger(__name__)
 

@@ -67,6 +67,13 @@ class AuditAction(models.TextChoices):
     DEBT_LOOKUP = "debt_lookup", "Debt lookup"
     RECORDING_PLAY = "recording_play", "Recording played"
     RECORDING_URL_REFRESH = "recording_url_refresh", "Recording link fetched"
+    COMMENT_ADD = "comment_add", "Review comment added"
+    COMMENT_EDIT = "comment_edit", "Review comment edited"
+    COMMENT_DELETE = "comment_delete", "Review comment deleted"
+    REVIEW_SAVE = "review_save", "Review draft saved"
+    REVIEW_SUBMIT = "review_submit", "Review submitted"
+    REVIEW_REOPEN = "review_reopen", "Review reopened"
+    REVIEWS_EXPORT = "reviews_export", "Reviews exported"
 
 
 class AuditOutcome(models.TextChoices):

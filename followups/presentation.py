@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from django.urls import reverse
 from django.utils import dateformat
 
-from followups.getbill import InvalidIdError, getbill_id_clean
-from followups.media import media_url_allowed
+from followups.getbill import InvalidIdError, getbill_id_clean, media_url_allowed
 
 if TYPE_CHECKING:
     from followups.getbill import Followup

@@ -1,9 +1,8 @@
 """Response hardening that depends on the request: the CSP's media hosts, no caching of pages
 shown to signed-in users, and the page for a locked-out sign-in."""
 
-import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from axes.helpers import get_cool_off
@@ -13,36 +12,24 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
-from followups.upstream_config import host_is_loopback
+from followups.getbill import host_is_loopback, media_hosts_read
 
 SELF = "'self'"
 
 
-def _entry_host(entry: str) -> str:
-    if entry.startswith("["):
-        return entry.partition("]")[0] + "]"
-    return entry.partition(":")[0]
-
-
-@functools.lru_cache(maxsize=16)
-def _media_sources(hosts: tuple[str, ...]) -> tuple[str, ...]:
+def media_sources(*, hosts: Sequence[str]) -> list[str]:
+    """CSP `media-src` sources for GETBILL_MEDIA_HOSTS entries (`host`, `host:port`, `*.domain`):
+    'self', each host over https, and loopback hosts over http too (as media_url_allowed)."""
     sources = [SELF]
-    for entry in hosts:
-        host = _entry_host(entry)
-        if host.startswith("["):
+    for entry in media_hosts_read(entries=hosts):
+        if entry.is_ipv6:
             # CSP host-sources cannot name an IPv6 address; such a media host is reachable only
             # when it is the dashboard's own origin ('self').
             continue
         sources.append(f"https://{entry}")
-        if host_is_loopback(host=host):
+        if host_is_loopback(host=entry.host):
             sources.append(f"http://{entry}")
-    return tuple(sources)
-
-
-def media_sources(*, hosts: list[str]) -> list[str]:
-    """CSP `media-src` sources for GETBILL_MEDIA_HOSTS entries (`host`, `host:port`, `*.domain`):
-    'self', each host over https, and loopback hosts over http too (as media_url_allowed)."""
-    return list(_media_sources(tuple(hosts)))
+    return sources
 
 
 class DashboardCSPMiddleware(CSPMiddleware):

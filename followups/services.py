@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from followups import access
 from followups.audit import audit_record
-from followups.getbill import Followup, InvalidIdError, followup_get, getbill_id_clean
+from followups.getbill import (
+    Followup,
+    GetBillId,
+    InvalidIdError,
+    followup_get,
+    getbill_id_clean,
+)
 from followups.models import (
     RECENT_VIEWS_KEPT,
     VALUE_MAX_LENGTH,
@@ -45,7 +51,7 @@ def _looks_like_id(token: str) -> bool:
     return any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
 
 
-def followup_id_from_text(*, text: str) -> str:
+def followup_id_from_text(*, text: str) -> GetBillId:
     """The followup ID in `text`: an ID on its own, a pasted link, or a sentence with one in it.
 
     Raises InvalidIdError with a message saying what was wrong.
@@ -119,7 +125,7 @@ def recent_views_list(
     return list(RecentView.objects.filter(user_id=user.pk)[:limit])
 
 
-def followup_id_from_input(*, user: AbstractBaseUser, text: str) -> str:
+def followup_id_from_input(*, user: AbstractBaseUser, text: str) -> GetBillId:
     """`followup_id_from_text`, with input that holds no ID audited as rejected."""
     try:
         return followup_id_from_text(text=text)
@@ -134,39 +140,36 @@ def followup_id_from_input(*, user: AbstractBaseUser, text: str) -> str:
 
 
 def _followup_fetch(
-    *, user: AbstractBaseUser, followup_id: str, action: AuditAction, permissions: list[str]
+    *, audit: access.LookupAudit, followup_id: GetBillId, permissions: list[str]
 ) -> Followup:
-    followup = access.upstream_lookup(
-        user=user,
-        action=action,
-        permissions=permissions,
-        raw_id=followup_id,
-        is_debt=False,
-        fetch=lambda clean_id: followup_get(followup_id=clean_id),
-        debt_id_of=lambda followup: followup.debt_id,
-    )
-    return access.followup_restrict(user=user, followup=followup)
+    # The steps every followup use case starts with: access, the user's limit, the request,
+    # and the audit entry of its outcome.
+    access.access_require(audit=audit, permissions=permissions)
+    access.lookup_limit_take(audit=audit)
+    with access.getbill_failures_audited(audit=audit):
+        followup = followup_get(followup_id=followup_id)
+    audit.record(outcome=AuditOutcome.SHOWN, debt_id=followup.debt_id or "")
+    return followup
 
 
-def followup_lookup(*, user: AbstractBaseUser, followup_id: str) -> Followup:
+def followup_lookup(*, user: AbstractBaseUser, followup_id: GetBillId) -> Followup:
     """Fetch a followup from GetBill for `user`, audit it and record the view.
 
     The followup comes without what the user may not see (recording link, full phone number).
-    Raises the client's GetBillError subclasses (invalid ID, not found, denied, upstream faults),
-    and, before any request to GetBill, PermissionMissingError and LookupLimitError.
+    Raises, before any request to GetBill, PermissionMissingError and LookupLimitError; then
+    the client's GetBillError subclasses (not found, denied, upstream faults).
     """
     followup = _followup_fetch(
-        user=user,
+        audit=access.LookupAudit(user=user, action=AuditAction.LOOKUP, followup_id=followup_id),
         followup_id=followup_id,
-        action=AuditAction.LOOKUP,
         permissions=[access.PERM_VIEW_FOLLOWUP_DATA],
     )
     # The client checked that GetBill answered for the ID asked for, already cleaned.
     recent_view_record(user=user, followup_id=followup.id, followup=followup)
-    return followup
+    return access.followup_restrict(user=user, followup=followup)
 
 
-def followup_recording_refresh(*, user: AbstractBaseUser, followup_id: str) -> Followup:
+def followup_recording_refresh(*, user: AbstractBaseUser, followup_id: GetBillId) -> Followup:
     """The followup fetched again for a fresh signed recording link, audited as such.
 
     Always asks GetBill: a kept copy would carry the link that is about to expire. Renewing the
@@ -174,23 +177,25 @@ def followup_recording_refresh(*, user: AbstractBaseUser, followup_id: str) -> F
     the "listen" permission and counts against the per-user limit; raises like
     `followup_lookup`.
     """
-    return _followup_fetch(
-        user=user,
+    followup = _followup_fetch(
+        audit=access.LookupAudit(
+            user=user, action=AuditAction.RECORDING_URL_REFRESH, followup_id=followup_id
+        ),
         followup_id=followup_id,
-        action=AuditAction.RECORDING_URL_REFRESH,
         permissions=[access.PERM_VIEW_FOLLOWUP_DATA, access.PERM_LISTEN_RECORDING],
     )
+    return access.followup_restrict(user=user, followup=followup)
 
 
-def recording_play_record(*, user: AbstractBaseUser, followup_id: str) -> None:
+def recording_play_record(*, user: AbstractBaseUser, followup_id: GetBillId) -> None:
     """Audit that `user` started playing the followup's recording (reported by the player).
 
-    Raises PermissionMissingError without the "listen" permission, InvalidIdError for a bad ID.
+    Raises PermissionMissingError without the "listen" permission.
     """
-    action = AuditAction.RECORDING_PLAY
-    permissions = [access.PERM_VIEW_FOLLOWUP_DATA, access.PERM_LISTEN_RECORDING]
-    access.access_require(
-        user=user, permissions=permissions, action=action, followup_id=followup_id
+    audit = access.LookupAudit(
+        user=user, action=AuditAction.RECORDING_PLAY, followup_id=followup_id
     )
-    clean_id = access.id_require(user=user, action=action, raw=followup_id, is_debt=False)
-    audit_record(user=user, action=action, outcome=AuditOutcome.SHOWN, followup_id=clean_id)
+    access.access_require(
+        audit=audit, permissions=[access.PERM_VIEW_FOLLOWUP_DATA, access.PERM_LISTEN_RECORDING]
+    )
+    audit.record(outcome=AuditOutcome.SHOWN)

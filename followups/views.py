@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -10,46 +9,41 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
+from django_htmx.middleware import HtmxDetails
 
-from followups import debts, presentation, services
-from followups.getbill import GetBillError, InvalidIdError, RateLimitedError, getbill_id_clean
+from followups import access, debts, presentation, services
+from followups.getbill import (
+    GetBillError,
+    GetBillId,
+    InvalidIdError,
+    RateLimitedError,
+    getbill_id_clean,
+)
+from followups.models import AuditAction
 
 # Swaps of the page's main region get the content alone; everything else gets the whole page
 # (including htmx's history restore, which asks for a full page).
 MAIN_TARGET = "main"
-
-ERROR_TITLES = {
-    400: "That is not a followup ID",
-    403: "Access denied",
-    404: "Followup not found",
-    429: "Too many requests to GetBill",
-    502: "GetBill returned an error",
-    503: "GetBill is unreachable",
-    504: "GetBill is too slow right now",
-}
-# What to do about a failure on GetBill's side, under the error's own message.
-_TRANSIENT_HINT = (
-    "Try again in a minute; if it keeps failing, tell the team that runs the dashboard."
-)
-ERROR_HINTS = {502: _TRANSIENT_HINT, 503: _TRANSIENT_HINT, 504: _TRANSIENT_HINT}
+# Same URL, two bodies: caches must key on whether htmx asked, and for which element.
+vary_on_htmx = vary_on_headers("HX-Request", "HX-Target")
 
 
-def _swaps(request: HttpRequest, target: str) -> bool:
+class HtmxHttpRequest(HttpRequest):
+    """A request that went through django-htmx's middleware (installed for every view)."""
+
+    htmx: HtmxDetails
+
+
+def _swaps(request: HtmxHttpRequest, target: str) -> bool:
     """True when htmx asks for the element `target` alone (not a history restore, which needs
     the whole page)."""
-    htmx = getattr(request, "htmx", None)
-    if not htmx:
-        return False
-    return bool(htmx.target == target and not htmx.history_restore_request)
-
-
-def _swaps_main(request: HttpRequest) -> bool:
-    return _swaps(request, MAIN_TARGET)
+    htmx = request.htmx
+    return bool(htmx and htmx.target == target and not htmx.history_restore_request)
 
 
 def _retry_after_set(response: HttpResponse, error: GetBillError) -> None:
@@ -58,27 +52,21 @@ def _retry_after_set(response: HttpResponse, error: GetBillError) -> None:
 
 
 def page_render(
-    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
+    request: HtmxHttpRequest, template: str, context: dict[str, Any], *, status: int = 200
 ) -> HttpResponse:
-    """Render a page, or only its main region when htmx swaps it in."""
-    base = "followups/_main_only.html" if _swaps_main(request) else "base.html"
-    response = render(request, template, {**context, "base_template": base}, status=status)
-    # Same URL, two bodies: caches must key on whether htmx asked.
-    patch_vary_headers(response, ["HX-Request", "HX-Target"])
-    return response
+    """Render a page, or only its main region when htmx swaps it in (views say `Vary`)."""
+    base = "followups/_main_only.html" if _swaps(request, MAIN_TARGET) else "base.html"
+    return render(request, template, {**context, "base_template": base}, status=status)
 
 
-def getbill_error_context(
-    error: GetBillError, *, titles: Mapping[int, str] = ERROR_TITLES
-) -> dict[str, Any]:
+def getbill_error_context(error: GetBillError) -> dict[str, Any]:
     """What an error page (or a panel's inline error) says about a GetBill failure."""
-    status = error.status_code
     retry_after = error.retry_after_seconds if isinstance(error, RateLimitedError) else None
     return {
-        "status": status,
-        "title": titles.get(status, "Something went wrong"),
+        "status": error.status_code,
+        "title": error.page_title,
         "message": error.user_message,
-        "hint": ERROR_HINTS.get(status, ""),
+        "hint": error.hint,
         "retry_at": (
             timezone.now() + timedelta(seconds=retry_after) if retry_after is not None else None
         ),
@@ -86,17 +74,13 @@ def getbill_error_context(
 
 
 def getbill_error_response(
-    request: HttpRequest,
-    error: GetBillError,
-    *,
-    query: str = "",
-    titles: Mapping[int, str] = ERROR_TITLES,
+    request: HtmxHttpRequest, error: GetBillError, *, query: str = ""
 ) -> HttpResponse:
     """The one error page for every GetBill failure, with the error's status code."""
     response = page_render(
         request,
         "errors/getbill_error.html",
-        {**getbill_error_context(error, titles=titles), "query": query},
+        {**getbill_error_context(error), "query": query},
         status=error.status_code,
     )
     _retry_after_set(response, error)
@@ -104,7 +88,7 @@ def getbill_error_response(
 
 
 def _search_page(
-    request: HttpRequest, *, query: str = "", error: str = "", status: int = 200
+    request: HtmxHttpRequest, *, query: str = "", error: str = "", status: int = 200
 ) -> HttpResponse:
     return page_render(
         request,
@@ -119,7 +103,8 @@ def _search_page(
 
 
 @require_GET
-def search(request: HttpRequest) -> HttpResponse:
+@vary_on_htmx
+def search(request: HtmxHttpRequest) -> HttpResponse:
     # The search box of older pages and bookmarks sent `/?q=`: same behaviour as the lookup.
     if "q" in request.GET:
         return lookup(request)
@@ -127,7 +112,8 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def lookup(request: HttpRequest) -> HttpResponse:
+@vary_on_htmx
+def lookup(request: HtmxHttpRequest) -> HttpResponse:
     """`?q=<ID, link or text>` -> the followup's permanent page."""
     query = request.GET.get("q", "")
     if "q" not in request.GET:
@@ -137,7 +123,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
     except InvalidIdError as error:
         return _search_page(request, query=query, error=error.user_message, status=400)
     url = reverse("followups:detail", kwargs={"followup_id": followup_id})
-    if _swaps_main(request):
+    if _swaps(request, MAIN_TARGET):
         # One round trip: render the followup here and move the address bar to its own URL.
         return push_url(_detail_response(request, followup_id), url)
     return HttpResponseRedirect(url)
@@ -150,7 +136,7 @@ def _signed_in_user(request: HttpRequest) -> AbstractBaseUser:
     return request.user
 
 
-def _detail_response(request: HttpRequest, followup_id: str) -> HttpResponse:
+def _detail_response(request: HtmxHttpRequest, followup_id: GetBillId) -> HttpResponse:
     try:
         followup = services.followup_lookup(user=_signed_in_user(request), followup_id=followup_id)
     except GetBillError as error:
@@ -163,24 +149,35 @@ def _detail_response(request: HttpRequest, followup_id: str) -> HttpResponse:
 
 
 @require_GET
-def detail(request: HttpRequest, followup_id: str) -> HttpResponse:
-    return _detail_response(request, followup_id)
+@vary_on_htmx
+def detail(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
+    try:
+        clean_id = access.getbill_id_require(
+            user=_signed_in_user(request), action=AuditAction.LOOKUP, raw=followup_id
+        )
+    except InvalidIdError as error:
+        return getbill_error_response(request, error, query=followup_id)
+    return _detail_response(request, clean_id)
 
 
-DEBT_ERROR_TITLES = {**ERROR_TITLES, 400: "That is not a debt ID", 404: "Debt not found"}
 # The debt page's filter form swaps its results region alone.
 DEBT_RESULTS_TARGET = "debt-results"
 DEBT_DENIED_MESSAGE = "You do not have permission to see this debt's followups."
 
 
 @require_GET
-def debt_followups(request: HttpRequest, debt_id: str) -> HttpResponse:
+@vary_on_htmx
+def debt_followups(request: HtmxHttpRequest, debt_id: str) -> HttpResponse:
     """Every followup of a debt with totals; `?type=` and `?status=` filter the list and
     `?current=` marks the followup the reviewer came from."""
+    user = _signed_in_user(request)
     try:
-        timeline = debts.debt_timeline_get(user=_signed_in_user(request), debt_id=debt_id)
+        clean_id = access.getbill_id_require(
+            user=user, action=AuditAction.DEBT_LOOKUP, raw=debt_id, subject="debt"
+        )
+        timeline = debts.debt_timeline_get(user=user, debt_id=clean_id)
     except GetBillError as error:
-        return getbill_error_response(request, error, titles=DEBT_ERROR_TITLES)
+        return getbill_error_response(request, error)
     context = {
         "timeline": timeline,
         "view": debts.debt_timeline_filter(
@@ -192,14 +189,13 @@ def debt_followups(request: HttpRequest, debt_id: str) -> HttpResponse:
         "page_url": reverse("followups:debt_followups", kwargs={"debt_id": timeline.debt_id}),
     }
     if _swaps(request, DEBT_RESULTS_TARGET):
-        response = render(request, "followups/_debt_results.html", context)
-        patch_vary_headers(response, ["HX-Request", "HX-Target"])
-        return response
+        return render(request, "followups/_debt_results.html", context)
     return page_render(request, "followups/debt_followups.html", context)
 
 
 @require_GET
-def debt_timeline(request: HttpRequest, debt_id: str) -> HttpResponse:
+@vary_on_headers("HX-Request")
+def debt_timeline(request: HtmxHttpRequest, debt_id: str) -> HttpResponse:
     """The detail page's panel of the debt's followups around `?current=`, which htmx loads
     once the page is shown.
 
@@ -208,42 +204,43 @@ def debt_timeline(request: HttpRequest, debt_id: str) -> HttpResponse:
     not fail. Opened without htmx (a new tab), the address leads to the full debt page.
     """
     current = request.GET.get("current", "")
-    if not getattr(request, "htmx", None):
+    if not request.htmx:
         url = reverse("followups:debt_followups", kwargs={"debt_id": debt_id})
         return redirect(f"{url}?{urlencode({'current': current})}" if current else url)
     context: dict[str, Any] = {}
     try:
-        clean_id = getbill_id_clean(raw=debt_id)
+        clean_id = getbill_id_clean(raw=debt_id, subject="debt")
         context["links"] = debts.debt_links(debt_id=clean_id, current_id=current)
         timeline = debts.debt_timeline_get(user=_signed_in_user(request), debt_id=clean_id)
     except GetBillError as error:
-        context["error"] = getbill_error_context(error, titles=DEBT_ERROR_TITLES)
+        context["error"] = getbill_error_context(error)
     except PermissionDenied:
         context["error"] = {"status": 403, "title": "Access denied", "message": DEBT_DENIED_MESSAGE}
     else:
         context["timeline"] = timeline
         context["window"] = debts.debt_timeline_window(timeline=timeline, current_id=current)
-    response = render(request, "followups/_debt_side.html", context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render(request, "followups/_debt_side.html", context)
 
 
 @never_cache
 @require_GET
-def followup_recording(request: HttpRequest, followup_id: str) -> HttpResponse:
+@vary_on_headers("HX-Request")
+def followup_recording(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
     """The recording fragment with a freshly signed link, for the player to renew its own.
 
     Only the player asks (an htmx-style request); a person who opens the address gets the page.
     A failure answers with its status and a short text: the player then offers a reload.
     """
-    if not getattr(request, "htmx", None):
+    if not request.htmx:
         return HttpResponseRedirect(
             reverse("followups:detail", kwargs={"followup_id": followup_id}) + "#recording"
         )
+    user = _signed_in_user(request)
     try:
-        followup = services.followup_recording_refresh(
-            user=_signed_in_user(request), followup_id=followup_id
+        clean_id = access.getbill_id_require(
+            user=user, action=AuditAction.RECORDING_URL_REFRESH, raw=followup_id
         )
+        followup = services.followup_recording_refresh(user=user, followup_id=clean_id)
     except GetBillError as error:
         response = HttpResponse(
             error.user_message, status=error.status_code, content_type="text/plain; charset=utf-8"
@@ -255,7 +252,6 @@ def followup_recording(request: HttpRequest, followup_id: str) -> HttpResponse:
             "followups/_recording.html",
             {"detail": presentation.followup_detail(followup=followup), "followup": followup},
         )
-    patch_vary_headers(response, ["HX-Request"])
     return response
 
 
@@ -263,8 +259,12 @@ def followup_recording(request: HttpRequest, followup_id: str) -> HttpResponse:
 def recording_played(request: HttpRequest, followup_id: str) -> HttpResponse:
     """The player reports that playback started (navigator.sendBeacon, CSRF token in the form
     data), for the audit trail. Nobody reads the answer: a bare status, 204 when recorded."""
+    user = _signed_in_user(request)
     try:
-        services.recording_play_record(user=_signed_in_user(request), followup_id=followup_id)
+        clean_id = access.getbill_id_require(
+            user=user, action=AuditAction.RECORDING_PLAY, raw=followup_id
+        )
+        services.recording_play_record(user=user, followup_id=clean_id)
     except GetBillError as error:
         return HttpResponse(status=error.status_code)
     return HttpResponse(status=204)

@@ -1,11 +1,23 @@
-import os
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.conf import LazySettings
 from django.core.cache import cache
+
+from tests.support.accounts import role_user_make, signed_in_client
+from tests.support.sandbox import sandbox_point
+
+if TYPE_CHECKING:
+    from tests.support.fake_getbill import FakeGetBill
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    # Hashing passwords the production way makes up most of the suite's time; tests need only
+    # that a password checks, as in cookiecutter-django's test settings.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -47,224 +59,99 @@ def sandbox(upstream_origin: str, settings: LazySettings) -> Iterator[str]:
     """
     from sandbox.state import sandbox_state_reset
 
-    _sandbox_point(settings, upstream_origin)
+    sandbox_point(settings, upstream_origin)
     yield upstream_origin
     sandbox_state_reset()
 
 
-def _sandbox_point(settings: LazySettings, origin: str) -> None:
-    """Make the sandbox served at `origin` the dashboard's upstream, with a fresh quota."""
-    from sandbox.state import sandbox_state_reset
+@pytest.fixture
+def fake_getbill(settings: LazySettings) -> Iterator["FakeGetBill"]:
+    """GetBill faked at the transport (tests/support/fake_getbill.py): tell it what it knows
+    (`fake_getbill.followup_add(...)`, `.debts`, `.answers`); any other request fails the test."""
+    from tests.support.fake_getbill import fake_getbill_installed
 
-    settings.SANDBOX_ORIGIN = origin
-    settings.GETBILL_API_URL = f"{origin}/sandbox/external-api/v1"
-    settings.GETBILL_TOKEN_URL = f"{origin}/sandbox/token"
-    settings.GETBILL_MEDIA_HOSTS = [origin.removeprefix("http://")]
-    sandbox_state_reset()
+    with fake_getbill_installed(settings) as fake:
+        yield fake
+    assert fake.unexpected == [], "GetBill was asked something the test did not expect"
 
 
 # --- Followups for page tests ----------------------------------------------------------------
-# The documented example followup (get-followup-page.txt), overridable field by field, for tests
-# that feed the pages data the sandbox does not have (hostile text, odd types...).
-FOLLOWUP_EXAMPLE: dict[str, object] = {
-    "id": "abc123def456",
-    "debt_id": "xyz789ghi012",
-    "status": "deal_found",
-    "type": "call",
-    "call_date": datetime(2024, 1, 22, 10, 30, tzinfo=UTC),
-    "scheduled_at": datetime(2024, 1, 22, 10, 0, tzinfo=UTC),
-    "processed_at": datetime(2024, 1, 22, 10, 35, tzinfo=UTC),
-    "summary": "Successfully contacted debtor, agreed to payment plan",
-    "notes": "Customer was cooperative and agreed to pay €500 monthly starting February 1st.",
-    "call_id": "call_789456",
-    "audio_url": None,
-    "pdf_url": None,
-    "duration_ms": 180000,
-    "disconnection_reason": "completed_successfully",
-    "direction": "outbound",
-    "phone_number_used": "+33800123456",
-    "is_retry": False,
-    "triggered_payment": True,
-    "email_opened": False,
-    "email_open_count": 0,
-    "email_first_opened_at": None,
-    "email_clicked": False,
-    "email_click_count": 0,
-    "media_urls_expire_at": None,
-}
 
 
 @pytest.fixture
 def followup_make() -> Callable[..., Any]:
-    """Build a `Followup` like the documented example, with keyword overrides."""
-    from followups.getbill import Followup
+    """Build a `Followup` like the documented example (tests/support/examples.py), with keyword
+    overrides; without its media links unless a test gives them."""
+    from tests.support.examples import followup_make
 
-    def make(**overrides: Any) -> Followup:
-        return Followup(**{**FOLLOWUP_EXAMPLE, **overrides})
+    def make(**overrides: Any) -> Any:
+        return followup_make(**{"audio_url": None, "media_urls_expire_at": None, **overrides})
 
     return make
 
 
-# --- Browser tests -----------------------------------------------------------------------------
-# Debian's Chromium driven by Playwright against pytest-django's `live_server`, which serves the
-# whole app, the sandbox included.
-CHROMIUM_PATH = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-gpu",
-]
-BROWSER_USER_PASSWORD = "browser-reviewer-pw-1"
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """One headless Chromium for the whole run."""
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop in the main thread, which makes Django refuse
-    # ORM calls from test code and fixtures; those calls are synchronous and safe here.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        chromium.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
 @pytest.fixture
-def live_sandbox(live_server: Any, settings: LazySettings) -> Iterator[str]:
-    """The sandbox served by `live_server` as the dashboard's upstream; returns its origin.
+def upstream_returns(fake_getbill: "FakeGetBill", followup_make: Callable[..., Any]) -> Any:
+    """`upstream_returns(**fields)`: GetBill (faked at the transport) answers every followup ID
+    with the example under that ID, with `fields` (no media links unless given); returns the
+    followup as the client reads it. `fake_getbill.followup_ids_asked()` lists the lookups."""
 
-    The browser loads recordings from there too, so the media host is the page's own host.
-    """
-    from sandbox.state import sandbox_state_reset
+    def answer(**fields: Any) -> Any:
+        fields = {"audio_url": None, "media_urls_expire_at": None, **fields}
+        fake_getbill.any_followup(**fields)
+        return followup_make(**fields)
 
-    _sandbox_point(settings, str(live_server.url))
-    yield str(live_server.url)
-    sandbox_state_reset()
-
-
-@pytest.fixture
-def signed_in_page(browser: Any, live_server: Any, live_sandbox: str) -> Iterator[tuple[Any, str]]:
-    """A fresh browser page signed in through the login form as a user allowed to see and
-    hear followups; yields (page, live_server_url)."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Permission
-
-    user = get_user_model().objects.create_user(
-        username="browser-reviewer", password=BROWSER_USER_PASSWORD
-    )
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="followups"))
-    context = browser.new_context(base_url=live_server.url, locale="en-GB")
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(user.get_username())
-    page.get_by_label("Password").fill(BROWSER_USER_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/")
-    yield page, str(live_server.url)
-    context.close()
+    return answer
 
 
 # --- Roles -------------------------------------------------------------------------------------
-# Users in the groups the roles migration creates (followups/migrations/0003_roles.py), and a
-# signed-in test client for each; every client is its own, so one test can compare roles.
-# Superusers (`admin_user`, `admin_client`) hold every permission.
-ROLE_GROUPS: dict[str, list[str]] = {
-    "manager": ["Collections managers"],
-    "qa": ["QA reviewers"],
-    "auditor": ["Auditors"],
-    "plain": [],
-}
-ROLE_USER_PASSWORD = "pw-role-user-1"
-
-
-def _role_user(role: str) -> Any:
-    from django.contrib.auth import get_user_model
-
-    # Auditors read the trail in the admin, which needs staff status.
-    user = get_user_model().objects.create_user(
-        username=f"{role}-user", password=ROLE_USER_PASSWORD, is_staff=role == "auditor"
-    )
-    user.groups.set([_role_group(name) for name in ROLE_GROUPS[role]])
-    return user
-
-
-def _role_group(name: str) -> Any:
-    """The role's group as the migration made it; made again if a browser test's flush of the
-    database (transactional tests) removed it."""
-    import importlib
-
-    from django.contrib.auth.models import Group, Permission
-
-    group, created = Group.objects.get_or_create(name=name)
-    if created:
-        codenames = importlib.import_module("followups.migrations.0003_roles").ROLES[name]
-        group.permissions.set(
-            Permission.objects.filter(content_type__app_label="followups", codename__in=codenames)
-        )
-    return group
-
-
-def _signed_in_client(user: Any) -> Any:
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    return client
+# A user of each role (tests/support/accounts.py), and a signed-in test client for each; every
+# client is its own, so one test can compare roles. Superusers (`admin_user`, `admin_client`)
+# hold every permission.
 
 
 @pytest.fixture
 def manager_user(db: None) -> Any:
     """A Collections manager: followups, recordings and full phone numbers."""
-    return _role_user("manager")
+    return role_user_make("manager")
 
 
 @pytest.fixture
 def qa_user(db: None) -> Any:
     """A QA reviewer: followups and recordings, phone numbers masked."""
-    return _role_user("qa")
+    return role_user_make("qa")
 
 
 @pytest.fixture
 def auditor_user(db: None) -> Any:
     """An auditor (staff): the audit trail in the admin, no followup data."""
-    return _role_user("auditor")
+    return role_user_make("auditor")
 
 
 @pytest.fixture
 def plain_user(db: None) -> Any:
     """Signed in, no role: every lookup is a 403."""
-    return _role_user("plain")
+    return role_user_make("plain")
 
 
 @pytest.fixture
 def manager_client(manager_user: Any) -> Any:
-    return _signed_in_client(manager_user)
+    return signed_in_client(manager_user)
 
 
 @pytest.fixture
 def qa_client(qa_user: Any) -> Any:
-    return _signed_in_client(qa_user)
+    return signed_in_client(qa_user)
 
 
 @pytest.fixture
 def auditor_client(auditor_user: Any) -> Any:
-    return _signed_in_client(auditor_user)
+    return signed_in_client(auditor_user)
 
 
 @pytest.fixture
 def plain_client(plain_user: Any) -> Any:
-    return _signed_in_client(plain_user)
+    return signed_in_client(plain_user)
 
 
 # --- Test database -----------------------------------------------------------------------------

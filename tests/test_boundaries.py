@@ -6,7 +6,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+CLIENT_PACKAGE = ROOT / "followups" / "getbill"
 APP_MODULES = sorted((ROOT / "followups").rglob("*.py"))
+# Every module of the project, tests and benchmarks included.
+PROJECT_MODULES = sorted(
+    path
+    for folder in ("dashboard", "followups", "sandbox", "tests", "bench")
+    for path in (ROOT / folder).rglob("*.py")
+)
+HTTP_LIBRARIES = {"httpx", "httpcore", "requests", "urllib3", "urllib.request", "http.client"}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -19,21 +27,41 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
+def _in_client_package(path: Path) -> bool:
+    return CLIENT_PACKAGE in path.parents
+
+
+def _tests_the_client_package(path: Path) -> bool:
+    # The client's own tests mirror its modules and read their public names.
+    return ROOT / "tests" / "getbill" in path.parents
+
+
+TEST_MODULES = sorted((ROOT / "tests").rglob("*.py"))
+PROJECT_PACKAGES = ("dashboard", "followups", "sandbox", "tests")
+
+
+def _is_private(name: str) -> bool:
+    # `_meta` is Django's public model API despite its name.
+    return name.startswith("_") and not name.startswith("__") and name != "_meta"
+
+
 def test_the_app_has_modules_to_check():
-    assert ROOT / "followups" / "getbill.py" in APP_MODULES
+    assert CLIENT_PACKAGE / "transport.py" in APP_MODULES
+    assert ROOT / "followups" / "views.py" in APP_MODULES
 
 
 @pytest.mark.parametrize("path", APP_MODULES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_only_the_client_module_uses_httpx(path: Path):
-    http_libraries = {"httpx", "httpcore", "requests", "urllib3", "urllib.request", "http.client"}
+def test_only_the_client_package_uses_httpx(path: Path):
     used = {
         name
         for name in imported_modules(path)
         if name.split(".")[0] in {"httpx", "httpcore", "requests", "urllib3"}
-        or name in http_libraries
+        or name in HTTP_LIBRARIES
     }
-    if path.name == "getbill.py":
-        assert "httpx" in used
+    if path == CLIENT_PACKAGE / "transport.py":
+        assert {"httpx", "httpcore"} <= used
+    elif _in_client_package(path):
+        assert used <= {"httpx", "httpcore"}, f"{path.name} uses another HTTP library: {used}"
     else:
         assert not used, f"{path.name} reaches the network itself: {used}"
 
@@ -41,3 +69,62 @@ def test_only_the_client_module_uses_httpx(path: Path):
 @pytest.mark.parametrize("path", APP_MODULES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_the_app_never_imports_the_sandbox(path: Path):
     assert not {name for name in imported_modules(path) if name.split(".")[0] == "sandbox"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        path
+        for path in PROJECT_MODULES
+        if not _in_client_package(path) and not _tests_the_client_package(path)
+    ],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_code_outside_the_client_imports_only_its_public_names(path: Path):
+    inner = {name for name in imported_modules(path) if name.startswith("followups.getbill.")}
+    assert not inner, f"{path.name} reaches inside the client package: {inner}"
+
+
+@pytest.mark.parametrize("path", TEST_MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_test_module_imports_another(path: Path):
+    """Shared helpers live in tests/support/; fixtures in conftest.py, found by pytest."""
+    test_modules = {
+        name
+        for name in imported_modules(path)
+        if name.startswith("tests.")
+        and (name.rsplit(".", 1)[-1].startswith("test_") or name.endswith("conftest"))
+    }
+    assert not test_modules, f"{path.name} imports test modules: {test_modules}"
+
+
+@pytest.mark.parametrize("path", TEST_MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_test_touches_a_private_name_of_the_project(path: Path):
+    tree = ast.parse(path.read_text(), filename=str(path))
+    project_modules = set()
+    touched = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(PROJECT_PACKAGES):
+            touched |= {alias.name for alias in node.names if _is_private(alias.name)}
+            project_modules |= {alias.asname or alias.name for alias in node.names}
+        elif isinstance(node, ast.Import):
+            project_modules |= {
+                alias.asname or alias.name.split(".")[0]
+                for alias in node.names
+                if alias.name.startswith(PROJECT_PACKAGES)
+            }
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and _is_private(node.attr)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in project_modules
+        ):
+            touched.add(f"{node.value.id}.{node.attr}")
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and node.value.startswith(PROJECT_PACKAGES)
+            and any(_is_private(part) for part in node.value.split("."))
+        ):
+            touched.add(node.value)
+    assert not touched, f"{path.name} touches private names: {touched}"

@@ -557,8 +557,27 @@
     roots = roots.concat(Array.prototype.slice.call(scope.querySelectorAll("[data-player]")));
     roots.forEach(function (root) {
       var known = players.some(function (player) { return player.root === root; });
-      if (!known && root.querySelector("audio[src]")) { players.push(new Player(root, loadedAt)); }
+      if (!known && root.querySelector("audio[src]")) {
+        var player = new Player(root, loadedAt);
+        players.push(player);
+        controlsExpose(player);
+      }
     });
+  }
+
+  /* ---- Hooks for other scripts ----------------------------------------------------------
+     static/js/comments.js pauses, resumes and seeks through `root.playerControls`, announced
+     by a bubbling "player:ready" event on the player's root; it never reaches into its state. */
+  function controlsExpose(player) {
+    player.root.playerControls = {
+      position: function () { return player.position(); },
+      duration: function () { return player.duration; },
+      playing: function () { return player.wantPlaying; },
+      play: function () { player.play(); },
+      pause: function () { player.pause(); },
+      seek: function (seconds) { player.seekTo(seconds); }
+    };
+    player.root.dispatchEvent(new CustomEvent("player:ready", { bubbles: true }));
   }
 
   function playerActive() {
@@ -642,6 +661,9 @@
     if (document.visibilityState === "visible") { players.forEach(function (p) { p.wake(); }); }
   });
   window.addEventListener("pageshow", function () { players.forEach(function (p) { p.wake(); }); });
+
+  // The same rules for the page's other keyboard users (comments.js).
+  window.dashboardPlayer = { typingIn: typingIn, clock: clock };
 
   // The page's own player: its link was signed after this navigation started.
   setUp(document, 0);

@@ -2,7 +2,7 @@ from typing import Any
 
 import pytest
 
-from tests.processes import free_port
+from tests.support.processes import free_port
 
 
 @pytest.fixture

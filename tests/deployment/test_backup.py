@@ -3,7 +3,7 @@ their roles' permissions, the audit trail and recent views."""
 
 from pathlib import Path
 
-from tests.processes import clean_environment, manage
+from tests.support.processes import clean_environment, manage
 
 _SEED = """
 from django.contrib.auth import get_user_model

@@ -20,7 +20,7 @@ from followups.models import RecentView
 from followups.services import recent_view_record
 from followups.sessions import SESSION_REFRESH_SECONDS
 from sandbox.data import EXAMPLES
-from tests.processes import clean_environment, python_run
+from tests.support.processes import clean_environment, python_run
 
 _DATABASE_PROBE = """
 import json
@@ -45,7 +45,7 @@ def _database_probe(database_url: str) -> dict[str, Any]:
         "DJANGO_DEBUG": "true",
         "DATABASE_URL": database_url,
     }
-    result = python_run(environment, "-c", _DATABASE_PROBE)
+    result = python_run("-c", _DATABASE_PROBE, env=environment)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.splitlines()[-1])
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.processes import ROOT, embedded_gunicorn_start
+from tests.support.processes import ROOT, embedded_gunicorn_start
 
 
 def _config(monkeypatch: pytest.MonkeyPatch, **environment: str) -> dict[str, object]:

@@ -77,7 +77,7 @@ def test_readyz_names_a_database_with_migrations_left(
     from django.db.migrations.recorder import MigrationRecorder
 
     monkeypatch.setattr(health, "_migrated_seen", False)
-    MigrationRecorder(connection).record_unapplied("followups", "0006_followupaccess_table")
+    MigrationRecorder(connection).record_unapplied("followups", "0007_followupaccess_table")
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.content == b"not ready: database\n"

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import path
 
 from dashboard.urls import urlpatterns as dashboard_urlpatterns
-from tests.processes import embedded_gunicorn_start, free_port
+from tests.support.processes import embedded_gunicorn_start, free_port
 
 
 @login_not_required

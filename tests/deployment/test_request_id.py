@@ -15,7 +15,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from sandbox.data import FAULT_IDS
-from tests.processes import clean_environment, python_run
+from tests.support.processes import clean_environment, python_run
 
 GENERATED = re.compile(r"[0-9a-f]{32}")
 
@@ -115,17 +115,15 @@ except RuntimeError:
 
 
 def test_json_logs_are_one_redacted_object_per_line_with_the_request_id():
-    result = python_run(
-        {
-            **clean_environment(),
-            "DJANGO_SETTINGS_MODULE": "dashboard.settings",
-            "DJANGO_DEBUG": "true",
-            "DJANGO_LOG_FORMAT": "json",
-            "DJANGO_TRUST_X_REQUEST_ID": "true",
-            "DJANGO_ALLOWED_HOSTS": "testserver",
-        },
-        *("-c", _JSON_PROBE),
-    )
+    environment = {
+        **clean_environment(),
+        "DJANGO_SETTINGS_MODULE": "dashboard.settings",
+        "DJANGO_DEBUG": "true",
+        "DJANGO_LOG_FORMAT": "json",
+        "DJANGO_TRUST_X_REQUEST_ID": "true",
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+    }
+    result = python_run("-c", _JSON_PROBE, env=environment)
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in result.stderr.splitlines()]
     refused = next(record for record in records if "/healthz" in record["message"])
@@ -141,6 +139,6 @@ def test_json_logs_are_one_redacted_object_per_line_with_the_request_id():
 
 def test_an_unknown_log_format_is_refused():
     environment = {**clean_environment(), "DJANGO_DEBUG": "true", "DJANGO_LOG_FORMAT": "xml"}
-    result = python_run(environment, "manage.py", "check")
+    result = python_run("manage.py", "check", env=environment)
     assert result.returncode != 0
     assert "DJANGO_LOG_FORMAT must be plain or json" in result.stderr

@@ -17,7 +17,7 @@ import pytest
 import redis
 
 from sandbox.data import EXAMPLES
-from tests.processes import (
+from tests.support.processes import (
     ServedProcess,
     TcpRelay,
     free_port,

@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 
+from sandbox.review_demo import demo_scorecard_ensure
+
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-followups"
 # Every role, and the admin (for the audit trail), so a newcomer sees everything.
@@ -21,11 +23,16 @@ def _demo_roles_grant(user: User) -> None:
 
 
 class Command(BaseCommand):
-    help = "Create the sandbox demo account if no account exists yet, and print its credentials."
+    help = (
+        "Create the sandbox demo account if no account exists yet, and print its credentials; "
+        "create the demo review scorecard if it is missing."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.GETBILL_SANDBOX:
             raise CommandError("The demo account only exists on the sandbox.")
+        if demo_scorecard_ensure() is not None:
+            self.stdout.write("Demo review scorecard created (QA reviews, Scorecards).")
         user_model = get_user_model()
         existing = user_model.objects.filter(username=DEMO_USERNAME).first()
         if existing is not None:

@@ -1,0 +1,143 @@
+"""Every way a GetBill lookup can fail, each class with all that is said about it.
+
+An error carries its HTTP status, the message shown to the user, the error page's title and
+hint, and how the audit trail records it (outcome and wording), so views, the audit trail and
+the access checks read them from the error instead of keeping tables of their own, and a new
+kind of failure is one class here.
+
+`subject` is what was looked up ("followup" or "debt"): titles and audit wording name it.
+Audit outcomes are the values of `followups.models.AuditOutcome`, spelled out here because the
+client is imported by the settings, before any model can be.
+"""
+
+import math
+from typing import Literal
+
+Subject = Literal["followup", "debt"]
+
+# What to do about a failure on GetBill's side, under the error's own message.
+TRANSIENT_HINT = (
+    "Try again in a minute; if it keeps failing, tell the team that runs the dashboard."
+)
+SIGN_IN_FAILING = "Signing in to GetBill is failing; try again in a minute."
+MISCONFIGURED = "The dashboard's connection to GetBill is misconfigured."
+
+
+class GetBillError(Exception):
+    """Base of every failure of a GetBill lookup; views turn it into an error page."""
+
+    status_code: int = 502
+    default_message: str = "GetBill could not answer."
+    # `{subject}` and `{Subject}` in titles and audit words name what was looked up.
+    title: str = "GetBill returned an error"
+    hint: str = ""
+    audit_outcome: str = "failed"
+    audit_words: str = "GetBill error"
+    # GetBill's answers are recorded with the status they came as; the dashboard's own refusals
+    # need none.
+    audit_shows_status: bool = True
+
+    def __init__(self, user_message: str | None = None, *, subject: Subject = "followup") -> None:
+        self.user_message = user_message or self.default_message
+        self.subject: Subject = subject
+        super().__init__(self.user_message)
+
+    def _subject_format(self, text: str) -> str:
+        return text.format(subject=self.subject, Subject=self.subject.capitalize())
+
+    @property
+    def page_title(self) -> str:
+        return self._subject_format(self.title)
+
+    @property
+    def audit_detail(self) -> str:
+        """What went wrong, in the audit trail's words, with the status GetBill answered."""
+        words = self._subject_format(self.audit_words)
+        return f"{words} ({self.status_code})" if self.audit_shows_status else words
+
+
+class InvalidIdError(GetBillError):
+    """Not a GetBill ID; GetBill was not asked."""
+
+    status_code = 400
+    default_message = "That is not a GetBill ID: IDs are 1 to 64 letters, digits, '-' or '_'."
+    title = "That is not a {subject} ID"
+    audit_outcome = "rejected_input"
+    audit_words = "not a valid {subject} ID"
+    audit_shows_status = False
+
+
+class IdRefusedError(InvalidIdError):
+    """The ID passed the dashboard's checks, but GetBill says it cannot be one of its IDs."""
+
+    default_message = "GetBill does not recognise this as one of its IDs."
+    audit_words = "GetBill refused the {subject} ID"
+    audit_shows_status = True
+
+
+class NotFoundError(GetBillError):
+    status_code = 404
+    default_message = "GetBill has nothing under this ID."
+    title = "{Subject} not found"
+    audit_outcome = "not_found"
+    audit_words = "GetBill found no such {subject}"
+
+
+class AccessDeniedError(GetBillError):
+    status_code = 403
+    default_message = "GetBill denied access."
+    title = "Access denied"
+    audit_outcome = "denied"
+    audit_words = "GetBill denied access"
+
+
+class RateLimitedError(GetBillError):
+    status_code = 429
+    default_message = "The company's GetBill request quota is used up for now."
+    title = "Too many requests to GetBill"
+    audit_outcome = "rate_limited"
+    audit_words = "GetBill's rate limit reached"
+
+    def __init__(
+        self,
+        user_message: str | None = None,
+        *,
+        retry_after_seconds: int | None = None,
+        subject: Subject = "followup",
+    ) -> None:
+        self.retry_after_seconds = retry_after_seconds
+        if user_message is None and retry_after_seconds is not None:
+            wait = _wait_describe(retry_after_seconds)
+            user_message = f"{self.default_message} Try again {wait}."
+        super().__init__(user_message, subject=subject)
+
+
+class UpstreamFailureError(GetBillError):
+    status_code = 502
+    default_message = "GetBill sent an answer the dashboard could not use."
+    hint = TRANSIENT_HINT
+    audit_words = "GetBill failed or sent an unreadable answer"
+
+
+class UpstreamTimeoutError(GetBillError):
+    status_code = 504
+    default_message = "GetBill took too long to answer."
+    title = "GetBill is too slow right now"
+    hint = TRANSIENT_HINT
+    audit_words = "GetBill took too long to answer"
+
+
+class UpstreamUnavailableError(GetBillError):
+    status_code = 503
+    default_message = "GetBill cannot be reached right now."
+    title = "GetBill is unreachable"
+    hint = TRANSIENT_HINT
+    audit_words = "GetBill unreachable"
+
+
+def _wait_describe(seconds: int) -> str:
+    if seconds < 1:
+        return "now"
+    if seconds < 120:
+        return f"in {seconds} seconds"
+    return f"in {math.ceil(seconds / 60)} minutes"

@@ -1,0 +1,107 @@
+"""What the review panels and pages show, built once for the detail page's template tag and
+for the views that answer htmx with the same panels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from reviews import services
+from reviews.models import AnswerValue, Comment, Criterion, Review, Scorecard
+from reviews.moments import moment_format
+from reviews.services import CommentInput, ReviewInput, User
+
+# The list page shows this many reviews; the CSV has all of the selection.
+LIST_LIMIT = 200
+
+
+def comment_input_of(comment: Comment) -> CommentInput:
+    end = comment.end_seconds
+    return CommentInput(
+        at=moment_format(comment.at_seconds),
+        end=moment_format(end) if end is not None else "",
+        text=comment.text,
+    )
+
+
+def comments_context(
+    *,
+    user: User,
+    followup_id: str,
+    recording_end: str = "",
+    error: str = "",
+    data: CommentInput | None = None,
+) -> dict[str, Any]:
+    """The comments panel: the comments `user` may read, and the form when they may write."""
+    return {
+        "followup_id": followup_id,
+        "comments": list(services.comments_visible(user=user, followup_id=followup_id)),
+        "may_comment": services.may_review(user=user),
+        "recording_end": recording_end,
+        "error": error,
+        # A refused comment keeps what was typed; a saved one empties the form.
+        "data": data if error else None,
+    }
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    criterion: Criterion
+    value: str  # an AnswerValue, or "" when unanswered
+
+    @property
+    def value_label(self) -> str:
+        return AnswerValue(self.value).label if self.value else "Not answered"
+
+
+def _rows(scorecard: Scorecard, answers: dict[int, str]) -> list[CriterionRow]:
+    return [
+        CriterionRow(criterion=c, value=answers.get(c.pk, "")) for c in scorecard.criteria.all()
+    ]
+
+
+def _scorecard_chosen(chosen: str) -> tuple[Scorecard | None, list[Scorecard]]:
+    offered = list(services.scorecards_offered())
+    picked = next((card for card in offered if str(card.pk) == chosen), None)
+    return picked or (offered[0] if offered else None), offered
+
+
+def review_context(
+    *,
+    user: User,
+    followup_id: str,
+    chosen: str = "",
+    error: str = "",
+    posted: ReviewInput | None = None,
+) -> dict[str, Any]:
+    """The review panel: the user's review of the followup (or a new one on the chosen
+    scorecard), with the posted answers kept when they were refused."""
+    review = services.review_own_get(user=user, followup_id=followup_id)
+    offered: list[Scorecard] = []
+    if review is not None:
+        scorecard: Scorecard | None = review.scorecard
+        answers = {answer.criterion_id: answer.value for answer in review.answers.all()}
+    else:
+        scorecard, offered = _scorecard_chosen(chosen)
+        answers = {}
+    summary = review.summary if review else ""
+    if posted is not None and error:
+        answers = dict(posted.answers)
+        summary = posted.summary
+    return {
+        "followup_id": followup_id,
+        "review": review,
+        "scorecard": scorecard,
+        "scorecards": offered,
+        "rows": _rows(scorecard, answers) if scorecard else [],
+        "summary": summary,
+        "answer_choices": AnswerValue.choices,
+        "read_only": bool(review and review.is_submitted),
+        "error": error,
+    }
+
+
+def review_display(*, review: Review) -> dict[str, Any]:
+    """A review as its read-only page shows it."""
+    answers = {answer.criterion_id: answer.value for answer in review.answers.all()}
+    return {"review": review, "rows": _rows(review.scorecard, answers)}

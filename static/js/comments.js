@@ -1,0 +1,212 @@
+/* Review comments next to the recording player (templates/reviews/_comments.html).
+
+   - "c" (not while typing in a field) or the "Now" button pauses the player and opens the
+     comment box at the current moment; saving resumes playback where it was, Escape cancels.
+   - Markers on the seek bar show where comments are; clicking one, or a comment's time,
+     seeks there without reloading.
+   - The comment and review panels are swapped by htmx; their refusals (400, 409) come back as
+     the panel with its message, so they are swapped too.
+
+   It talks to the player only through `root.playerControls` (static/js/player.js). No inline
+   script or style: positions are set through the CSS object model. Without JavaScript the
+   forms post and the page comes back at the comment's moment. */
+(function () {
+  "use strict";
+
+  var COMMENT_KEY = "c";
+  // Half the width of the seek bar's thumb: where 0 and the end sit on the track.
+  var THUMB_HALF_PX = 8;
+  var SWAPPED_ERRORS = [400, 409];
+
+  var resumeAfterSave = false;
+
+  function playerRoot() { return document.querySelector("[data-player]"); }
+
+  function controls() {
+    var root = playerRoot();
+    return root && root.playerControls ? root.playerControls : null;
+  }
+
+  function helpers() {
+    return window.dashboardPlayer || {
+      typingIn: function () { return false; },
+      clock: function (seconds) { return String(Math.floor(seconds)); }
+    };
+  }
+
+  function commentForm() { return document.querySelector("[data-comment-form]"); }
+
+  /* ---- Comment and pause ------------------------------------------------------------------ */
+
+  function commentOpen() {
+    var form = commentForm();
+    var player = controls();
+    if (!form || !player) { return false; }
+    resumeAfterSave = player.playing();
+    player.pause();
+    form.querySelector("[data-comment-at]").value =
+      helpers().clock(Math.floor(player.position()));
+    var text = form.querySelector("[data-comment-text]");
+    text.focus();
+    return true;
+  }
+
+  function commentCancel() {
+    var form = commentForm();
+    if (form) { form.querySelector("[data-comment-text]").blur(); }
+    if (resumeAfterSave && controls()) { controls().play(); }
+    resumeAfterSave = false;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey ||
+        event.isComposing) { return; }
+    var form = commentForm();
+    if (event.key === "Escape" && form && form.contains(event.target)) {
+      commentCancel();
+      event.preventDefault();
+      return;
+    }
+    if (event.key.toLowerCase() !== COMMENT_KEY || helpers().typingIn(event.target)) { return; }
+    if (commentOpen()) { event.preventDefault(); }
+  });
+
+  document.addEventListener("click", function (event) {
+    var now = event.target.closest && event.target.closest("[data-comment-now]");
+    if (now) {
+      event.preventDefault();
+      commentOpen();
+      return;
+    }
+    var seek = event.target.closest && event.target.closest("[data-seek]");
+    var player = controls();
+    if (!seek || !player) { return; }
+    event.preventDefault();
+    player.seek(parseInt(seek.getAttribute("data-seek"), 10) || 0);
+  });
+
+  // A comment typed without the key starts at the moment the reviewer began typing it.
+  document.addEventListener("focusin", function (event) {
+    var form = commentForm();
+    var player = controls();
+    if (!form || !player || !event.target.matches("[data-comment-text]")) { return; }
+    var at = form.querySelector("[data-comment-at]");
+    if (!at.value) { at.value = helpers().clock(Math.floor(player.position())); }
+  });
+
+  /* ---- Markers on the seek bar ----------------------------------------------------------- */
+
+  function markerLayer(root) {
+    var layer = root.querySelector("[data-comment-markers]");
+    if (layer) { return layer; }
+    var seek = root.querySelector("[data-player-seek]");
+    if (!seek) { return null; }
+    // The seek bar and its markers share a box, so a marker sits over its moment.
+    var wrap = document.createElement("div");
+    wrap.className = "player-seek-wrap";
+    seek.parentNode.insertBefore(wrap, seek);
+    wrap.appendChild(seek);
+    layer = document.createElement("div");
+    layer.className = "comment-markers";
+    layer.setAttribute("data-comment-markers", "");
+    wrap.appendChild(layer);
+    return layer;
+  }
+
+  function markersRender() {
+    var root = playerRoot();
+    // Only a page with the comments panel gets markers (and the seek bar's wrapper).
+    if (!root || !root.playerControls || !document.querySelector("[data-comments]")) { return; }
+    var layer = markerLayer(root);
+    if (!layer) { return; }
+    var duration = root.playerControls.duration();
+    var items = document.querySelectorAll("[data-comment-list] [data-comment-moment]");
+    layer.textContent = "";
+    if (!(duration > 0)) { return; }
+    Array.prototype.forEach.call(items, function (item) {
+      var at = parseInt(item.getAttribute("data-comment-moment"), 10);
+      if (isNaN(at) || at > duration) { return; }
+      var marker = document.createElement("button");
+      var label = "Comment at " + helpers().clock(at);
+      marker.type = "button";
+      marker.className = "comment-marker";
+      marker.tabIndex = -1;  // the comment list has the same links, in order
+      marker.setAttribute("data-seek", String(at));
+      marker.setAttribute("data-comment-marker", "");
+      marker.setAttribute("aria-label", label);
+      marker.title = label;
+      var share = Math.min(1, at / duration);
+      marker.style.left = "calc(" + THUMB_HALF_PX + "px + (100% - " + (2 * THUMB_HALF_PX) +
+        "px) * " + share.toFixed(5) + ")";
+      layer.appendChild(marker);
+    });
+  }
+
+  function hintsShow(scope) {
+    var nodes = scope.querySelectorAll("[data-comment-hint], [data-comment-now]");
+    Array.prototype.forEach.call(nodes, function (node) { node.hidden = !controls(); });
+  }
+
+  function panelReady(scope) {
+    hintsShow(scope);
+    markersRender();
+    var root = playerRoot();
+    var audio = root && root.querySelector("audio");
+    if (audio && !audio.commentMarkersBound) {
+      audio.commentMarkersBound = true;
+      audio.addEventListener("durationchange", markersRender);
+    }
+  }
+
+  document.addEventListener("player:ready", function () { panelReady(document); });
+
+  /* ---- htmx ---------------------------------------------------------------------------- */
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    var target = detail && detail.target;
+    if (!target || !target.closest || !target.closest("[data-reviews-swap]")) { return; }
+    var status = detail.xhr.status;
+    if (SWAPPED_ERRORS.indexOf(status) >= 0) {
+      detail.shouldSwap = true;
+      detail.isError = false;
+    }
+    // Told here, while the comment form is still in the page: the swap replaces it.
+    // The element that made the request (detail.elt is the one the event fires on).
+    var source = detail.requestConfig && detail.requestConfig.elt;
+    var saved = status >= 200 && status < 300 && source && source.matches &&
+      source.matches("[data-comment-form]");
+    if (saved && resumeAfterSave && controls()) { controls().play(); }
+    if (saved) { resumeAfterSave = false; }
+  });
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var target = event.detail && event.detail.target;
+    var panel = target && target.closest && target.closest("[data-reviews-swap]");
+    if (!panel) { return; }
+    var note = panel.querySelector("[data-reviews-failure]");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "field-error";
+      note.setAttribute("role", "alert");
+      note.setAttribute("data-reviews-failure", "");
+      panel.insertBefore(note, panel.firstChild.nextSibling);
+    }
+    note.textContent = "Not saved (error " + event.detail.xhr.status + "). Reload the page " +
+      "and try again.";
+  });
+
+  document.addEventListener("htmx:load", function (event) {
+    if (event.target.querySelector && (event.target.matches("[data-comments]") ||
+        event.target.querySelector("[data-comments]"))) {
+      panelReady(event.target);
+      // A refused comment comes back with its text: the reviewer fixes it in place.
+      var form = event.target.querySelector("[data-comment-form]");
+      if (form && form.querySelector("[aria-invalid=true]")) {
+        form.querySelector("[data-comment-at]").focus();
+      }
+    }
+  });
+
+  panelReady(document);
+}());

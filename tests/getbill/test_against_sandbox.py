@@ -1,0 +1,188 @@
+"""The GetBill client against the embedded sandbox, over real HTTP on loopback.
+
+The same client code path as production: OAuth token, API calls, rate-limit headers, faults.
+"""
+
+import time
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+
+from followups import getbill
+from followups.getbill import (
+    AccessDeniedError,
+    NotFoundError,
+    RateLimitedError,
+    UpstreamFailureError,
+    UpstreamTimeoutError,
+    debt_followups_get,
+    followup_get,
+    media_url_allowed,
+    rate_limit_status_get,
+)
+from followups.getbill.config import config_get
+from followups.getbill.tokens import token_cache_for
+from sandbox.data import EXAMPLES, FAULT_IDS, KNOWN_STATUSES, KNOWN_TYPES, SANDBOX_FOLLOWUPS
+
+DEADLINE = 1.5
+DEBT_EXAMPLES = {"big_debt", "debt_with_history", "debt_no_followups"}
+
+
+@pytest.fixture
+def sandbox_client(sandbox: str, settings: Any) -> str:
+    settings.GETBILL_CONNECT_TIMEOUT = 1.0
+    settings.GETBILL_READ_TIMEOUT = 1.0
+    settings.GETBILL_DEADLINE = DEADLINE
+    return sandbox
+
+
+def test_every_sandbox_followup_is_read_without_invalid_fields(sandbox_client: str):
+    for record in SANDBOX_FOLLOWUPS:
+        followup = followup_get(followup_id=record["id"])
+        assert followup.id == record["id"]
+        assert followup.debt_id == record["debt_id"]
+        assert followup.invalid_fields == frozenset(), followup.id
+        for url in (followup.audio_url, followup.pdf_url):
+            assert url is None or media_url_allowed(url=url), followup.id
+
+
+def test_named_examples(sandbox_client: str):
+    call = followup_get(followup_id=EXAMPLES["call_deal_found"])
+    assert (call.type, call.status) == ("call", "deal_found")
+    assert call.audio_url is not None
+    assert media_url_allowed(url=call.audio_url)
+    assert call.media_urls_expire_at is not None
+
+    letter = followup_get(followup_id=EXAMPLES["postmail_pdf"])
+    assert letter.pdf_url is not None
+    assert media_url_allowed(url=letter.pdf_url)
+
+    unknown = followup_get(followup_id=EXAMPLES["unknown_enums"])
+    assert unknown.status not in KNOWN_STATUSES or unknown.type not in KNOWN_TYPES
+
+    missing = followup_get(followup_id=EXAMPLES["missing_optional"])
+    assert missing.summary is None
+    assert missing.invalid_fields == frozenset()
+
+
+def test_one_token_for_many_lookups(sandbox_client: str):
+    followup_get(followup_id=EXAMPLES["call_deal_found"])
+    key = token_cache_for(config_get()).token_key
+    first = cache.get(key)["access_token"]
+
+    for name in ("email_many_opens", "postmail_pdf", "hostile_notes", "retry"):
+        followup_get(followup_id=EXAMPLES[name])
+
+    assert cache.get(key)["access_token"] == first
+
+
+def test_short_lived_sandbox_tokens_are_renewed_before_they_expire(
+    sandbox_client: str, settings: Any
+):
+    settings.SANDBOX_TOKEN_TTL_SECONDS = 2
+    followup_get(followup_id=EXAMPLES["call_deal_found"])
+    key = token_cache_for(config_get()).token_key
+    first = cache.get(key)
+    assert first["expires_at"] - first["renew_at"] == pytest.approx(1)
+
+    time.sleep(1.1)  # into the renewal margin, before expiry
+    followup_get(followup_id=EXAMPLES["call_deal_found"])
+
+    assert cache.get(key)["access_token"] != first["access_token"]
+
+
+def test_a_token_the_sandbox_no_longer_accepts_is_renewed(sandbox_client: str):
+    followup_get(followup_id=EXAMPLES["call_deal_found"])
+    key = token_cache_for(config_get()).token_key
+    entry = cache.get(key)
+    cache.set(key, {**entry, "access_token": entry["access_token"][:-4] + "AAAA"})
+
+    assert followup_get(followup_id=EXAMPLES["call_deal_found"]).id == EXAMPLES["call_deal_found"]
+    assert cache.get(key)["access_token"] != entry["access_token"][:-4] + "AAAA"
+
+
+@pytest.mark.parametrize(
+    ("fault", "error_class"),
+    [
+        ("forbidden", AccessDeniedError),
+        ("not_found", NotFoundError),
+        ("rate_limited", RateLimitedError),
+        ("server_error", UpstreamFailureError),
+        ("bad_gateway_html", UpstreamFailureError),
+        ("malformed_json", UpstreamFailureError),
+        ("wrong_id", UpstreamFailureError),
+    ],
+)
+def test_fault_ids_map_to_their_errors(
+    sandbox_client: str, fault: str, error_class: type[getbill.GetBillError]
+):
+    with pytest.raises(error_class) as raised:
+        followup_get(followup_id=FAULT_IDS[fault])
+    if fault == "forbidden":
+        assert raised.value.user_message == "Access denied to this followup"
+    if fault == "rate_limited":
+        assert isinstance(raised.value, RateLimitedError)
+        assert raised.value.retry_after_seconds is not None
+
+
+def test_wrong_types_fault_still_gives_a_followup(sandbox_client: str):
+    followup = followup_get(followup_id=FAULT_IDS["wrong_types"])
+
+    assert followup.invalid_fields
+    assert all(getattr(followup, name) is None for name in followup.invalid_fields)
+
+
+def test_slow_fault_ends_within_the_deadline(sandbox_client: str, settings: Any):
+    settings.SANDBOX_SLOW_SECONDS = 4
+    started = time.monotonic()
+
+    with pytest.raises(UpstreamTimeoutError):
+        followup_get(followup_id=FAULT_IDS["slow"])
+
+    assert time.monotonic() - started < DEADLINE + 0.6
+
+
+def test_quota_is_tracked_and_exhaustion_is_rate_limited(sandbox_client: str, settings: Any):
+    settings.SANDBOX_RATE_LIMIT = 3
+    settings.SANDBOX_RATE_WINDOW_SECONDS = 60
+    for expected_remaining in (2, 1, 0):
+        followup_get(followup_id=EXAMPLES["call_deal_found"])
+        status = rate_limit_status_get()
+        assert status is not None
+        assert (status.limit, status.remaining) == (3, expected_remaining)
+        assert status.reset_at is not None
+        assert status.window_seconds is not None
+
+    with pytest.raises(RateLimitedError) as raised:
+        followup_get(followup_id=EXAMPLES["call_deal_found"])
+
+    assert raised.value.retry_after_seconds is not None
+    assert 0 < raised.value.retry_after_seconds <= 60
+
+
+def test_debt_followups_page_through_a_big_debt(sandbox_client: str):
+    debt_id = EXAMPLES["big_debt"]
+    first = debt_followups_get(debt_id=debt_id, page=1, limit=100)
+    assert first.pagination.total > 100
+    assert first.pagination.pages == 2
+    second = debt_followups_get(debt_id=debt_id, page=2, limit=100)
+
+    followups = first.followups + second.followups
+    assert len(followups) == first.pagination.total
+    assert len({followup.id for followup in followups}) == len(followups)
+    assert {followup.debt_id for followup in followups} == {debt_id}
+
+
+def test_debt_without_followups(sandbox_client: str):
+    page = debt_followups_get(debt_id=EXAMPLES["debt_no_followups"])
+
+    assert page.followups == ()
+    assert page.pagination.total == 0
+
+
+def test_debt_faults(sandbox_client: str):
+    with pytest.raises(NotFoundError):
+        debt_followups_get(debt_id=FAULT_IDS["not_found"])
+    with pytest.raises(UpstreamFailureError):
+        debt_followups_get(debt_id=FAULT_IDS["wrong_id"])

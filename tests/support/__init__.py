@@ -1,0 +1,1 @@
+"""Helpers shared by the test suite; test modules import from here, never from each other."""
