@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEV_ENV := DJANGO_DEBUG=true
 
-.PHONY: run test lint install bench clean
+.PHONY: run serve test lint install bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,24 @@ run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py sandbox_demo_account
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Production mode (DEBUG off, collected static files, gunicorn's threaded workers) on the
+# embedded default: SQLite, per-process cache, the sandbox. Plain http on loopback, so https
+# redirects and Secure cookies are off; the secret key is made once and kept in .venv/.
+SERVE_SECRET := $(VENV)/serve-secret-key
+SERVE_ENV = DJANGO_DEBUG=false DJANGO_SECRET_KEY="$$(cat $(SERVE_SECRET))" \
+	DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost DJANGO_SECURE_SSL_REDIRECT=false \
+	DJANGO_SECURE_COOKIES=false GETBILL_SANDBOX=true \
+	GETBILL_SANDBOX_ORIGIN=http://127.0.0.1:$(PORT)
+
+$(SERVE_SECRET): | $(BIN)/python
+	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+serve: install $(SERVE_SECRET)
+	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(SERVE_ENV) $(BIN)/python manage.py sandbox_demo_account
+	$(SERVE_ENV) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT)
 
 lint: install
 	$(BIN)/ruff check .

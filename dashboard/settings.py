@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line and every response, error pages included, carry the request's ID.
+    "followups.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before CommonMiddleware, whose refusal of an unknown Host (400) skips the middleware after it.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -67,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "followups.sessions.SessionIdleRefreshMiddleware",
     "followups.security.NoStoreMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -98,6 +101,26 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several threads and worker processes write at once (sessions, audit entries, recent
+    # views). WAL lets readers go on while one writes; IMMEDIATE transactions take the write
+    # lock up front, so two transactions never deadlock upgrading a read lock (which SQLite
+    # answers with an instant "database is locked" instead of waiting); the busy timeout
+    # makes a writer wait its turn. synchronous=NORMAL is safe with WAL (a power cut may lose
+    # the last commits, never corrupts) and saves a disk flush per write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 10,
+            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL",
+        }
+    )
+else:
+    # Each worker thread keeps its connection for a minute instead of opening one (a server
+    # process on PostgreSQL) per request; one that a database restart closed is replaced
+    # before a request uses it.
+    DATABASES["default"]["CONN_MAX_AGE"] = 60
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -106,6 +129,12 @@ if CACHES["default"]["BACKEND"].endswith(".LocMemCache"):
     # their own IDs): Django's 300 entries would push the shared token and the per-user counts
     # out. 5,000 answers of a few KB each stay in tens of MB. `?max_entries=` still decides.
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that stops answering fails the request in seconds (a 503 page) instead of
+    # holding a worker thread until gunicorn's timeout.
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": 2, "socket_timeout": 2}
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -131,10 +160,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "followups.security.login_lockout_response"
 
-# Sessions end after this long without a request.
+# Sessions end after this long without a request. Rather than writing the session on every
+# request, followups.sessions.SessionIdleRefreshMiddleware pushes its end back at most once a
+# minute, so a session ends between IDLE-1 and IDLE minutes after its last request.
 DASHBOARD_SESSION_IDLE_MINUTES = _env_positive_int("DASHBOARD_SESSION_IDLE_MINUTES", default=30)
 SESSION_COOKIE_AGE = DASHBOARD_SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 
 # --- Hardening ---------------------------------------------------------------------------------
 # Production defaults; each can be turned off from the environment (tests run over plain http).
@@ -153,6 +184,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # included). Not "no-referrer": browsers then send `Origin: null` on same-site form posts,
 # which Django's CSRF check rejects over https.
 SECURE_REFERRER_POLICY = "same-origin"
+# The load balancer's health checks reach the app directly, over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -202,19 +235,33 @@ STORAGES = {
 # A TLS-terminating proxy in front of the app tells it the original scheme.
 if env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Take the request ID from the proxy's X-Request-ID (else one is generated per request): only
+# when every request passes through that proxy, or clients could choose the IDs in the logs.
+DASHBOARD_TRUST_X_REQUEST_ID = env.bool("DJANGO_TRUST_X_REQUEST_ID", default=False)
 
 # Every handler redacts tokens, the client secret and signed media links (followups.logging).
 # Django's own loggers are declared here so none keeps a handler of Django's defaults, which
 # would not redact.
+# Each line carries the request's ID (followups.request_id). DJANGO_LOG_FORMAT=json writes one
+# JSON object per line for log collectors; plain text is the default.
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("DJANGO_LOG_FORMAT must be plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
         "redact_secrets": {"()": "followups.logging.SecretsRedactFilter"},
+        "request_id": {"()": "followups.request_id.RequestIdLogFilter"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "followups.logging.SecretsSafeJsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
@@ -224,13 +271,13 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact_secrets"],
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "redact_secrets"],
         },
         "django.server": {
             "class": "logging.StreamHandler",
-            "formatter": "django.server",
-            "filters": ["redact_secrets"],
+            "formatter": "json" if LOG_FORMAT == "json" else "django.server",
+            "filters": ["request_id", "redact_secrets"],
         },
         "mail_admins": {
             "level": "ERROR",
@@ -242,6 +289,9 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["mail_admins"], "level": "INFO"},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # gunicorn's own handlers are replaced by this one in each worker, access log included.
+        "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
     },
@@ -295,7 +345,7 @@ if GETBILL_SANDBOX:
     GETBILL_MEDIA_HOSTS = [upstream_config.origin_host_port(origin=SANDBOX_ORIGIN)]
     # The client reaches the sandbox at SANDBOX_ORIGIN, plain http on loopback, and follows
     # no redirects.
-    SECURE_REDIRECT_EXEMPT = [r"^sandbox/"]
+    SECURE_REDIRECT_EXEMPT += [r"^sandbox/"]
 else:
     if not DEBUG and not GETBILL_CLIENT_ID:
         raise ImproperlyConfigured(

@@ -2,7 +2,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from followups import health
+
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("followups.urls")),
@@ -13,3 +17,6 @@ urlpatterns = [
 # merely protected, they are absent.
 if settings.GETBILL_SANDBOX:
     urlpatterns.append(path("sandbox/", include("sandbox.urls")))
+
+# A database or cache outage is a 503 page rather than a 500 (followups.outage).
+handler500 = "followups.outage.server_error"

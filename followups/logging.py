@@ -15,6 +15,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
+from pythonjsonlogger.json import JsonFormatter
 
 REDACTED = "[redacted]"
 
@@ -112,7 +113,10 @@ class SecretsRedactFilter(logging.Filter):
         else:
             record.msg = _arg_redact(record.msg)
         if isinstance(record.args, dict):
-            record.args = {key: _arg_redact(value) for key, value in record.args.items()}
+            # In place: gunicorn's access line passes a dict subclass that answers "-" for
+            # headers a response lacks, which a plain dict would turn into a KeyError.
+            for key, value in record.args.items():
+                record.args[key] = _arg_redact(value)
         elif isinstance(record.args, tuple):
             record.args = tuple(_arg_redact(value) for value in record.args)
         if record.exc_info and not record.exc_text:
@@ -167,3 +171,17 @@ class SecretsSafeExceptionReporter(ExceptionReporter):
 
     def get_traceback_text(self) -> SafeString:
         return mark_safe(secrets_redact(super().get_traceback_text()))  # noqa: S308
+
+
+class SecretsSafeJsonFormatter(JsonFormatter):
+    """One JSON object per line for log collectors (python-json-logger).
+
+    It formats tracebacks and stacks from the record itself rather than from the text the
+    redaction filter already cleaned, so it redacts them again.
+    """
+
+    def formatException(self, ei: Any) -> str:
+        return secrets_redact(str(super().formatException(ei)))
+
+    def formatStack(self, stack_info: str) -> str:
+        return secrets_redact(str(super().formatStack(stack_info)))

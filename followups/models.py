@@ -46,7 +46,10 @@ class RecentView(models.Model):
 
 
 class FollowupAccess(models.Model):
-    """Holder of the dashboard's own permissions; it has no table and no rows.
+    """Holder of the dashboard's own permissions; its table stays empty.
+
+    The table exists (it was table-less once) because `manage.py dumpdata`, a backup, reads
+    every model's table.
 
     - `followups.view_followup_data`: look followups up and see their details.
     - `followups.listen_recording`: get and play call recordings.
@@ -56,7 +59,6 @@ class FollowupAccess(models.Model):
     """
 
     class Meta:
-        managed = False
         default_permissions = ()
         permissions = [
             ("view_followup_data", "Can look up followups and see their details"),

@@ -11,7 +11,6 @@ import unicodedata
 from urllib.parse import unquote
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import transaction
 from django.utils import timezone
 
 from followups import access, debts, presentation
@@ -149,26 +148,38 @@ def recent_view_record(
     `followup_id` is the validated ID the user asked for, so links built from it always resolve.
     Type and status are kept as every page shows them ("unknown" when GetBill sent them with
     the wrong type), with the followup's own date and the start of its summary.
+
+    Two statements, each atomic on its own and neither reading first: an upsert (INSERT ... ON
+    CONFLICT DO UPDATE) and a delete of all but the newest views. Many users looking followups
+    up at once then only queue briefly for the database's write lock, with no transaction held
+    between a read and a write.
     """
     followup_type = presentation.enum_value_shown(followup=followup, field="type") or ""
     status = presentation.enum_value_shown(followup=followup, field="status") or ""
     moment, _ = debts.followup_moment(followup=followup)
-    with transaction.atomic():
-        view, _ = RecentView.objects.update_or_create(
-            user_id=user.pk,
-            followup_id=followup_id,
-            defaults={
-                "followup_type": followup_type[:VALUE_MAX_LENGTH],
-                "followup_status": status[:VALUE_MAX_LENGTH],
-                "followup_summary": recent_summary_clean(text=followup.summary),
-                "followup_at": moment,
-                "viewed_at": timezone.now(),
-            },
-        )
-        stale = RecentView.objects.filter(user_id=user.pk).values_list("pk", flat=True)[
-            RECENT_VIEWS_KEPT:
-        ]
-        RecentView.objects.filter(pk__in=list(stale)).delete()
+    view = RecentView(
+        user_id=user.pk,
+        followup_id=followup_id,
+        followup_type=followup_type[:VALUE_MAX_LENGTH],
+        followup_status=status[:VALUE_MAX_LENGTH],
+        followup_summary=recent_summary_clean(text=followup.summary),
+        followup_at=moment,
+        viewed_at=timezone.now(),
+    )
+    RecentView.objects.bulk_create(
+        [view],
+        update_conflicts=True,
+        unique_fields=["user", "followup_id"],
+        update_fields=[
+            "followup_type",
+            "followup_status",
+            "followup_summary",
+            "followup_at",
+            "viewed_at",
+        ],
+    )
+    newest = RecentView.objects.filter(user_id=user.pk).values("pk")[:RECENT_VIEWS_KEPT]
+    RecentView.objects.filter(user_id=user.pk).exclude(pk__in=newest).delete()
     return view
 
 

@@ -26,7 +26,8 @@ EDITED_AFTER = timedelta(seconds=1)
 
 
 class ReviewAccess(models.Model):
-    """Holder of the reviews' permissions; it has no table and no rows.
+    """Holder of the reviews' permissions; its table stays empty (it exists because
+    `manage.py dumpdata`, a backup, reads every model's table).
 
     - `reviews.review_followup`: comment on recordings and fill in scorecards.
     - `reviews.view_all_reviews`: see everyone's comments and reviews (others see their own).
@@ -34,7 +35,6 @@ class ReviewAccess(models.Model):
     """
 
     class Meta:
-        managed = False
         default_permissions = ()
         permissions = [
             ("review_followup", "Can comment on recordings and review followups"),

@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince, timeuntil
 
 from followups import getbill, presentation
+from followups.outage import OUTAGE_ERRORS
 
 register = template.Library()
 
@@ -151,7 +152,12 @@ def getbill_quota(context: template.Context, oob: bool = False) -> dict[str, Any
     user = getattr(request, "user", None)
     if user is None or not user.has_perm("followups.view_followup_data"):
         return shown
-    status = getbill.rate_limit_status_get()
+    try:
+        status = getbill.rate_limit_status_get()
+        reserve = getbill.quota_under_reserve()
+    except OUTAGE_ERRORS:
+        # The cache is down: the page works without the footer's figure.
+        return shown
     if status is None or status.remaining is None or status.limit is None or status.limit <= 0:
         return shown
     return {
@@ -160,5 +166,5 @@ def getbill_quota(context: template.Context, oob: bool = False) -> dict[str, Any
         "remaining": f"{status.remaining:,}",
         "limit": f"{status.limit:,}",
         "low": status.remaining < status.limit * QUOTA_WARNING_SHARE,
-        "reserve": getbill.quota_under_reserve(),
+        "reserve": reserve,
     }

@@ -35,7 +35,8 @@ _ASSIGNMENT_RE = re.compile(r"^(?:#\s*)?([A-Z][A-Z0-9_]*)=")
 
 
 def _app_sources() -> list[Path]:
-    return sorted(path for name in APP_DIRS for path in (ROOT / name).rglob("*.py"))
+    paths = [path for name in APP_DIRS for path in (ROOT / name).rglob("*.py")]
+    return sorted([*paths, ROOT / "gunicorn.conf.py"])
 
 
 def _variables_read() -> set[str]:
@@ -138,7 +139,7 @@ _SAMPLE_ARGUMENTS = {
     "comment_id": "1",
     "review_id": "1",
 }
-_PUBLIC_PREFIXES = ("accounts/", "sandbox/", "admin/login/")
+_PUBLIC_PREFIXES = ("accounts/", "sandbox/", "admin/login/", "healthz", "readyz")
 
 
 def _routes(
@@ -186,7 +187,8 @@ def test_every_dashboard_route_sends_the_signed_out_to_sign_in(method: str):
 
 @pytest.mark.django_db
 def test_only_sign_in_and_the_sandbox_are_public():
-    """Django's sign-in pages and the fake GetBill (which has its own tokens) need no session."""
+    """Django's sign-in pages, the fake GetBill (which has its own tokens) and the load
+    balancer's health checks need no session."""
     for route, pattern in _routes(get_resolver().url_patterns):
         view = pattern.callback
         if getattr(view, "login_required", True) is False:

@@ -26,19 +26,26 @@ def role_user_make(role: str) -> Any:
     return user
 
 
+# The migrations that give the roles their permissions: (module, constant, app label).
+_ROLE_MIGRATIONS = (
+    ("followups.migrations.0003_roles", "ROLES", "followups"),
+    ("followups.migrations.0008_debtor_name_and_list_audit", "ROLE_ADDITIONS", "followups"),
+    ("reviews.migrations.0002_review_roles", "ROLES", "reviews"),
+)
+
+
 def role_group_get(name: str) -> Any:
     """The role's group as the migrations made it; made again if a browser test's flush of the
     database (transactional tests) removed it."""
     group, created = Group.objects.get_or_create(name=name)
     if created:
-        codenames = importlib.import_module("followups.migrations.0003_roles").ROLES[name] + (
-            importlib.import_module(
-                "followups.migrations.0006_debtor_name_and_list_audit"
-            ).ROLE_ADDITIONS.get(name, [])
-        )
-        group.permissions.set(
-            Permission.objects.filter(content_type__app_label="followups", codename__in=codenames)
-        )
+        for module, constant, app_label in _ROLE_MIGRATIONS:
+            codenames = getattr(importlib.import_module(module), constant).get(name, [])
+            group.permissions.add(
+                *Permission.objects.filter(
+                    content_type__app_label=app_label, codename__in=codenames
+                )
+            )
     return group
 
 

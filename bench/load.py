@@ -1,0 +1,248 @@
+"""Load benchmark: N signed-in users on loopback, each opening a followup's page every
+THINK seconds, against gunicorn, with GetBill's answers delayed by a set latency.
+
+For each setup (the embedded default: SQLite and per-process cache; and PostgreSQL + Redis
+when --database-url/--cache-url or DATABASE_URL/CACHE_URL name them) it serves the dashboard
+with gunicorn.conf.py (WEB_CONCURRENCY workers), the sandbox in a process of its own behind the
+latency, and prints pages/s, 5xx and p50/p95/p99 for the sign-in page and for detail pages,
+and the ratio of their pages/s. It asserts nothing. Bounded: each phase lasts --seconds.
+
+    .venv/bin/python bench/load.py --users 50 --latency-ms 150 --seconds 20
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sandbox.data import EXAMPLES  # noqa: E402
+from tests.support.processes import (  # noqa: E402
+    ServedProcess,
+    free_port,
+    gunicorn_start,
+    production_environment,
+    signed_in_sessions,
+    token_requests,
+)
+
+DETAIL_IDS = [
+    EXAMPLES["call_deal_found"],
+    EXAMPLES["postmail_pdf"],
+    EXAMPLES["inbound_call"],
+    EXAMPLES["email_many_opens"],
+    EXAMPLES["long_notes"],
+    EXAMPLES["hostile_notes"],
+]
+
+
+@dataclass
+class Phase:
+    latencies_ms: list[float] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def figures(self) -> dict[str, float]:
+        ok = sum(1 for status in self.statuses if status < 500)
+        cuts = statistics.quantiles(self.latencies_ms, n=100) if len(self.latencies_ms) > 1 else []
+        p50, p95, p99 = (cuts[49], cuts[94], cuts[98]) if cuts else (0.0, 0.0, 0.0)
+        return {
+            "pages/s": ok / self.seconds,
+            "5xx": len(self.statuses) - ok,
+            "p50": p50,
+            "p95": p95,
+            "p99": p99,
+            "n": len(self.statuses),
+        }
+
+
+def figures_line(label: str, figures: dict[str, float]) -> str:
+    return (
+        f"{label:<34} pages/s {figures['pages/s']:6.2f}  5xx {figures['5xx']:>4.0f}  "
+        f"p50 {figures['p50']:6.0f} ms  p95 {figures['p95']:6.0f} ms  "
+        f"p99 {figures['p99']:6.0f} ms  n={figures['n']:.0f}"
+    )
+
+
+def run_line(label: str, run: dict[str, dict[str, float]]) -> str:
+    ratio = run["detail"]["pages/s"] / run["sign-in"]["pages/s"]
+    return f"{label:<34} detail/sign-in pages/s ratio {ratio:.2f}; tokens {run['tokens']['n']:.0f}"
+
+
+def phase_run(
+    *, origin: str, paths: list[str], sessions: list[str | None], seconds: float, think: float
+) -> Phase:
+    """Each session in its own thread: open a page, wait `think` seconds, again, until the end."""
+    phase = Phase(seconds=seconds)
+    lock = threading.Lock()
+    end = time.monotonic() + seconds
+
+    def user(n: int, session_key: str | None) -> None:
+        cookies = {"sessionid": session_key} if session_key else {}
+        rng = random.Random(n)
+        # Users do not all arrive in the same instant.
+        time.sleep(rng.uniform(0, think))
+        with httpx.Client(base_url=origin, cookies=cookies, timeout=30) as client:
+            while time.monotonic() < end:
+                started = time.perf_counter()
+                try:
+                    status = client.get(rng.choice(paths)).status_code
+                except httpx.TransportError:
+                    status = 599
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                with lock:
+                    phase.statuses.append(status)
+                    phase.latencies_ms.append(elapsed_ms)
+                time.sleep(max(0.0, min(think, end - time.monotonic())))
+
+    threads = [threading.Thread(target=user, args=item) for item in enumerate(sessions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 60)
+    return phase
+
+
+def setup_run(
+    *, name: str, database_url: str, cache_url: str, args: argparse.Namespace, folder: Path
+) -> dict[str, dict[str, float]]:
+    """One run on one setup: the sign-in phase, then the detail phase, on fresh servers."""
+    folder = Path(tempfile.mkdtemp(dir=folder))
+    upstream_port = free_port()
+    upstream_origin = f"http://127.0.0.1:{upstream_port}"
+    upstream = gunicorn_start(
+        environment=production_environment(
+            database_url=f"sqlite:///{folder / f'{name}-upstream.sqlite3'}",
+            cache_url="locmemcache://",
+            sandbox_origin=upstream_origin,
+            BENCH_UPSTREAM_LATENCY_MS=str(args.latency_ms),
+            DJANGO_LOG_LEVEL="WARNING",
+        ),
+        log_path=folder / f"{name}-upstream.log",
+        workers=1,
+        threads=64,
+        port=upstream_port,
+        app="bench.slow_upstream:application",
+    )
+    dashboard: ServedProcess | None = None
+    try:
+        if cache_url.startswith("redis"):
+            import redis
+
+            redis.Redis.from_url(cache_url).flushdb()
+        environment = production_environment(
+            database_url=database_url,
+            cache_url=cache_url,
+            sandbox_origin=upstream_origin,
+            DJANGO_LOG_LEVEL="WARNING",
+        )
+        sessions: list[str | None] = list(
+            signed_in_sessions(environment, count=args.users, prefix=f"load-{name}")
+        )
+        dashboard = gunicorn_start(
+            environment=environment,
+            log_path=folder / f"{name}-dashboard.log",
+            workers=args.workers,
+            threads=args.threads,
+        )
+        sign_in = phase_run(
+            origin=dashboard.origin,
+            paths=["/accounts/login/"],
+            sessions=[None] * args.users,
+            seconds=args.seconds,
+            think=args.think,
+        )
+        run = {"sign-in": sign_in.figures()}
+        print(figures_line(f"{name}: sign-in", run["sign-in"]), flush=True)
+        detail = phase_run(
+            origin=dashboard.origin,
+            paths=[f"/followups/{followup_id}/" for followup_id in DETAIL_IDS],
+            sessions=sessions,
+            seconds=args.seconds,
+            think=args.think,
+        )
+        run["detail"] = detail.figures()
+        run["tokens"] = {"n": token_requests(upstream)}
+        print(figures_line(f"{name}: detail", run["detail"]), flush=True)
+        print(run_line(name, run), flush=True)
+        return run
+    finally:
+        if dashboard is not None:
+            dashboard.stop()
+        upstream.stop()
+
+
+def medians_print(name: str, runs: list[dict[str, dict[str, float]]]) -> None:
+    """Each figure's median over the runs (one run: its own figures)."""
+    median = {
+        phase: {key: statistics.median(run[phase][key] for run in runs) for key in runs[0][phase]}
+        for phase in runs[0]
+    }
+    label = f"{name} (median of {len(runs)})"
+    print(figures_line(f"{label}: sign-in", median["sign-in"]))
+    print(figures_line(f"{label}: detail", median["detail"]))
+    ratios = [run["detail"]["pages/s"] / run["sign-in"]["pages/s"] for run in runs]
+    tokens = max(run["tokens"]["n"] for run in runs)
+    print(
+        f"{label:<34} detail/sign-in pages/s ratio {statistics.median(ratios):.2f}; "
+        f"tokens at most {tokens:.0f} a run",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--latency-ms", type=int, default=150)
+    parser.add_argument("--think", type=float, default=2.0, help="seconds between pages")
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of each phase")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per setup, for medians")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 2)))
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--cache-url", default=os.environ.get("CACHE_URL", ""))
+    args = parser.parse_args()
+    print(
+        f"{args.users} users, a page every {args.think:g} s, GetBill latency {args.latency_ms} ms, "
+        f"gunicorn {args.workers} workers x {args.threads} threads, {args.seconds:g} s a phase; "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
+    setups = [("embedded default", "", "locmemcache://")]
+    if args.database_url.startswith("postgres") and args.cache_url.startswith("redis"):
+        setups.append(("postgres + redis", args.database_url, args.cache_url))
+    else:
+        print("postgres + redis: skipped (give --database-url and --cache-url)")
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        results: dict[str, list[dict[str, dict[str, float]]]] = {name: [] for name, _, _ in setups}
+        for _ in range(args.repeat):
+            for name, database_url, cache_url in setups:
+                results[name].append(
+                    setup_run(
+                        name=name,
+                        database_url=database_url
+                        or f"sqlite:///{tempfile.mkdtemp(dir=folder)}/dashboard.sqlite3",
+                        cache_url=cache_url,
+                        args=args,
+                        folder=folder,
+                    )
+                )
+        if args.repeat > 1:
+            print()
+            for name, runs in results.items():
+                medians_print(name, runs)
+
+
+if __name__ == "__main__":
+    main()
