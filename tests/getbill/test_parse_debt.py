@@ -36,10 +36,11 @@ def test_amount_text_in_another_shape_is_unknown(amount_text: str):
 
 
 def test_minus_zero_is_zero():
-    amount, _ = _amount(amount_text="-0")
-    assert amount == 0 and not amount.is_signed()
-    amount, _ = _amount(amount=-0.0)
-    assert amount == 0 and not amount.is_signed()
+    for field, value in (("amount_text", "-0"), ("amount", -0.0)):
+        amount, _ = _amount(**{field: value})
+        assert amount == 0
+        assert amount is not None
+        assert not amount.is_signed()
 
 
 @given(value=st.one_of(st.floats(), st.integers(), st.decimals().map(str), st.text(max_size=30)))
@@ -48,5 +49,6 @@ def test_any_amount_is_unknown_or_a_bounded_figure(value: object):
     amount, invalid = _amount(**{field: value})
     assert (amount is None) == invalid
     if amount is not None:
-        assert amount.is_finite() and abs(amount) < MAX_AMOUNT
+        assert amount.is_finite()
+        assert abs(amount) < MAX_AMOUNT
         assert amount.as_tuple().exponent >= -8  # type: ignore[operator]

@@ -80,6 +80,8 @@ class Harness:
         path: str,
         *,
         htmx: bool = False,
+        target: str | None = None,
+        post: bool = False,
         statuses: frozenset[int] = DOCUMENTED_STATUSES,
         lookup: bool = True,
     ) -> Any:
@@ -88,7 +90,11 @@ class Harness:
         upstream_before = script.upstream_count()
         received_before = script.received_count()
         log_before = len(self.logs.lines)
-        response = self.client.get(path, headers={"HX-Request": "true"} if htmx else {})
+        headers = {"HX-Request": "true"} if htmx or target else {}
+        if target:
+            headers["HX-Target"] = target
+        send = self.client.post if post else self.client.get
+        response = send(path, headers=headers)
         upstream = script.upstream_count() - upstream_before
         audited = AuditEntry.objects.count() - audit_before
         self.visits.append(Visit(name, path, response.status_code, upstream, audited))

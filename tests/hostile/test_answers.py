@@ -183,9 +183,11 @@ def test_list_answers(hostile: Harness, scenario: Scenario) -> None:
     for name, path in LIST_VISITS:
         response = hostile.visit(name, path)
         opened += _ROW_ID.findall(response.content.decode())[:1]
-    hostile.visit("list fragment", f"{LIST}?page=2", htmx=True)
+    hostile.visit("list fragment", f"{LIST}?page=2", target="followups-results")
     for followup_id in dict.fromkeys(opened or [FOLLOWUP_ID]):
         hostile.visit("opened", f"/followups/{followup_id}/?from=queue")
+        # Asks GetBill again on purpose: a hostile answer, with the list's copy kept.
+        hostile.visit("refreshed", f"/followups/{followup_id}/refresh/", post=True, target="main")
         hostile.visit(
             "next in queue",
             f"/queue/next/?after={followup_id}",
