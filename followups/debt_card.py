@@ -32,6 +32,7 @@ from followups.getbill import (
     InvalidIdError,
     RateLimitedError,
     ScopeMissingError,
+    ScopeRefusedError,
     debt_answer_get,
     getbill_id_clean,
 )
@@ -161,8 +162,10 @@ def debt_card_get(*, user: AbstractBaseUser, debt_id: GetBillId) -> DebtCard:
                     before_request=functools.partial(access.getbill_request_take, audit=audit),
                 )
             except ScopeMissingError as error:
-                # Nothing about the debt was seen, so nothing to audit: the card only says
-                # what to grant.
+                # Nothing about the debt was seen; the card only says what to grant. GetBill's
+                # own refusal is a lookup that reached it, audited like any other.
+                if isinstance(error, ScopeRefusedError):
+                    audit.record(outcome=error.audit_outcome, detail=error.audit_detail)
                 return DebtCard(state="scope_missing", debt_id=debt_id, message=error.user_message)
     except GetBillError as error:
         return DebtCard(state="error", debt_id=debt_id, error=error)

@@ -276,5 +276,5 @@ def debt_get(*, debt_id: str) -> Debt:
         if _SCOPE_REFUSED.format(scope=DEBTS_SCOPE) not in error.user_message:
             raise
         scope_missing_record(config=config, scope=DEBTS_SCOPE, reason="the API refused it (403)")
-        raise errors.ScopeMissingError(subject="debt") from None
+        raise errors.ScopeRefusedError(subject="debt") from None
     return debt_answer_parse(payload=payload, debt_id=debt_id)

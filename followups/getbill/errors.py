@@ -107,6 +107,14 @@ class ScopeMissingError(AccessDeniedError):
     audit_shows_status = False
 
 
+class ScopeRefusedError(ScopeMissingError):
+    """GetBill's API answered this request 403 `Required scope "debts:read"`: unlike a scope
+    known to be missing beforehand, the lookup reached GetBill, so it has its audit entry."""
+
+    audit_words = "GetBill refused the request: the client lacks the debts:read scope"
+    audit_shows_status = True
+
+
 class RateLimitedError(GetBillError):
     status_code = 429
     default_message = "The company's GetBill request quota is used up for now."

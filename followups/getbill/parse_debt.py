@@ -2,6 +2,7 @@
 contact details, through the same readers as every other answer (`parse.py`)."""
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -22,6 +23,10 @@ logger = logging.getLogger(__name__)
 
 # Amounts beyond this are not debts but a broken field.
 MAX_AMOUNT = Decimal(10) ** 15
+# `amount_text` as GetBill's example writes it ("1250.00"): ASCII digits, a point, at most
+# 8 decimals (the CLF has 4). Decimal() alone would also read "١٢٥٠", "1_250", "1E-999999" or
+# " 12 " as numbers, showing a figure GetBill did not write.
+_AMOUNT_TEXT = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,8})?")
 
 
 def _text_parse(value: object) -> object:
@@ -47,11 +52,17 @@ def _amount_parse(value: object, *, as_text: bool) -> object:
         return INVALID
     if not isinstance(value, str | int | float):
         return INVALID
+    if isinstance(value, str) and not _AMOUNT_TEXT.fullmatch(value):
+        return INVALID
     try:
-        amount = Decimal(str(value).strip())
+        amount = Decimal(str(value))
     except InvalidOperation:
         return INVALID
-    return amount if amount.is_finite() and abs(amount) < MAX_AMOUNT else INVALID
+    if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
+        return INVALID
+    # A JSON number as GetBill computed it (58.0, 0.30000000000000004), to the cent-and-more
+    # a currency may have; "-0" is 0.
+    return amount.quantize(Decimal("1e-8")).normalize() + 0 if amount else Decimal(0)
 
 
 # The only fields of GetBill's debt the dashboard keeps: model field -> (GetBill field, parser).

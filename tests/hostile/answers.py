@@ -17,13 +17,18 @@ from hypothesis import strategies as st
 
 from tests.hostile.server import (
     ECHO_AUTHORIZATION,
+    ECHO_LIMIT,
     ECHO_ORIGIN,
+    ECHO_PAGE,
     ECHO_REQUEST_BODY,
+    ECHO_STATUS,
     ECHO_TOKEN,
+    ECHO_TYPE,
     MEDIA_PATH,
     Answer,
 )
 from tests.support.examples import followup_json
+from tests.support.fake_getbill import DEBT_EXAMPLE
 
 FOLLOWUP_ID = "abc123def456"
 DEBT_ID = "xyz789ghi012"
@@ -36,6 +41,18 @@ SIGNED_AUDIO_URL = f"{ECHO_ORIGIN}{MEDIA_PATH}call.mp3?X-Amz-Signature={SIGNATUR
 SIGNED_PDF_URL = f"{ECHO_ORIGIN}{MEDIA_PATH}letter.pdf?X-Amz-Signature={SIGNATURE}"
 # What must never be in a page, its headers or a log line.
 SECRETS = (CLIENT_SECRET, ACCESS_TOKEN, SIGNATURE)
+# The debtor's contact details in GetBill's debt: never in a page, its headers or a log line,
+# whatever else the answer holds. Values no other strategy sends, so seeing one means it came
+# from a contact field.
+CONTACT_DETAILS = {
+    "phone": "+33699887766",
+    "mobile": "+33 6 99 88 77 55",
+    "email": "private.debtor.7f3a@example.org",
+    "birthdate": "1931-07-19",
+    "address": "7 Hidden Lane, 75011 Paris",
+    "postal_code": "75011-HIDDEN",
+    "iban": "FR7630006000011234567890189",
+}
 # Marks hostile markup: seen unescaped in a page, GetBill's text reached the HTML as markup.
 MARKUP_MARK = "<hostile-tag"
 
@@ -486,18 +503,47 @@ def debt_answer(draw: st.DrawFn, *, page: int, pages: int) -> Answer:
     )
 
 
-def token_documented(*, expires_in: object = 3600) -> Answer:
-    body = Pairs(
-        [("access_token", ACCESS_TOKEN), ("token_type", "Bearer"), ("expires_in", expires_in)]
-    )
-    return Answer(headers=((b"Content-Type", b"application/json"),), body=json_bytes(body))
+_NO_SCOPE = object()
+
+
+def token_documented(*, expires_in: object = 3600, scope: object = _NO_SCOPE) -> Answer:
+    pairs = [("access_token", ACCESS_TOKEN), ("token_type", "Bearer"), ("expires_in", expires_in)]
+    if scope is not _NO_SCOPE:
+        pairs.append(("scope", scope))
+    return Answer(headers=((b"Content-Type", b"application/json"),), body=json_bytes(Pairs(pairs)))
+
+
+SCOPES_GRANTED = [
+    "followups:read debts:read",
+    "followups:read",
+    "debts:read",
+    "",
+    " ",
+    "followups:read,debts:read",
+    "FOLLOWUPS:READ DEBTS:READ",
+    "followups:read\tdebts:read",
+    "followups:read debts:read debts:write admin",
+    "followups:read\u00a0debts:read",
+    "debts:read" * 1000,
+]
+scope_any = st.one_of(
+    st.just(_NO_SCOPE),
+    st.sampled_from(SCOPES_GRANTED),
+    st.sampled_from(SCOPES_GRANTED),
+    hostile_text,
+    json_any,
+)
 
 
 @st.composite
 def token_answer(draw: st.DrawFn) -> Answer:
-    shape = draw(st.sampled_from(["expires_in"] * 3 + ["fields", "error", "any"]))
-    if shape == "expires_in":
-        answer = token_documented(expires_in=draw(number_any))
+    shape = draw(st.sampled_from(["expires_in"] * 3 + ["scope"] * 2 + ["fields", "error", "any"]))
+    if shape in ("expires_in", "scope"):
+        answer = (
+            token_documented(expires_in=draw(number_any))
+            if shape == "expires_in"
+            else token_documented(scope=draw(scope_any))
+        )
         return Answer(
             status=answer.status,
             headers=answer.headers + draw(headers_any),
@@ -516,7 +562,14 @@ def token_answer(draw: st.DrawFn) -> Answer:
     elif shape == "error":
         values = Pairs(
             [
-                ("error", draw(st.one_of(st.just("invalid_client"), hostile_text))),
+                (
+                    "error",
+                    draw(
+                        st.one_of(
+                            st.sampled_from(["invalid_client", "invalid_scope"]), hostile_text
+                        )
+                    ),
+                ),
                 ("error_description", draw(hostile_text)),
             ]
         )
@@ -530,6 +583,225 @@ def token_answer(draw: st.DrawFn) -> Answer:
     )
 
 
+# --- The debt (GET /debts/{id}) ---------------------------------------------------------------
+
+DEBT_NAME_FIELDS = ("civility", "firstname", "lastname", "debtor_company", "company")
+DEBT_DATE_FIELDS = ("due_date", "plan_start_date", "invoice_date")
+DEBT_COUNT_FIELDS = ("followups_count", "nb_answered", "nb_reminders")
+# Names whose case or initials are not one letter each: "ǆ" title-cases to "ǅ", "ß" and "ﬀ"
+# grow when upper-cased, "İ" lower-cases to two code points; marks with no letter.
+NASTY_NAMES = [
+    "ǆemal",
+    "ßmith",
+    "ﬀion",
+    "İlker",
+    "\u0301\u0301",
+    "-",
+    "O'Brien-d'Arc",
+    "李小龙",
+    "١٢٣",
+    "Mr\x00",
+    "M\u202ert",
+]
+_name_any = st.one_of(st.sampled_from(NASTY_NAMES), hostile_text, json_any)
+NASTY_AMOUNT_TEXTS = [
+    "1250.00",
+    "1,250.00",
+    "1 250,00",
+    "1.250,00",
+    "€1250",
+    "1250 EUR",
+    "1e5",
+    "1E+999999999",
+    "1E-999999999",
+    "-1E-999999999",
+    "0." + "0" * 5000 + "1",
+    "9" * 5000,
+    "1" + "0" * 14,
+    "-0",
+    "NaN",
+    "-sNaN",
+    "Infinity",
+    "١٢٥٠",
+    "\uff11\uff12\uff15\uff10",
+    "1_250",
+    " 1250 ",
+    "+1250",
+    "",
+    ".",
+]
+_amount_text_any = st.one_of(
+    st.sampled_from(NASTY_AMOUNT_TEXTS),
+    st.decimals(allow_nan=True, allow_infinity=True).map(str),
+    hostile_text,
+    number_any,
+)
+NASTY_CURRENCIES = [
+    "EUR",
+    "eur",
+    "€",
+    "JPY",
+    "BHD",
+    "CLF",
+    "XXX",
+    "ZZZ",
+    "EURO",
+    "E\u0301UR",
+    "\uff25\uff35\uff32",
+    "BTC",
+    " GBP ",
+    "US$",
+]
+_currency_any = st.one_of(st.sampled_from(NASTY_CURRENCIES), hostile_text, json_any)
+DEBT_STATUSES_SENT = [
+    "status.default.in_progress",
+    "status.default.paid",
+    "status.default.on_hold",
+    "status.default.unknown_new",
+    "status.custom.waiting_for_lawyer",
+    "status.default.",
+    "status.",
+]
+_debt_status_any = st.one_of(st.sampled_from(DEBT_STATUSES_SENT), hostile_text, json_any)
+NASTY_DAYS = ["0001-01-01", "9999-12-31", "2024-02-30", "20240122", "2024-W04-1", "2024-01-22x"]
+_day_any = st.one_of(st.sampled_from(NASTY_DAYS), date_any)
+_flag_any = st.one_of(st.booleans(), number_any, hostile_text)
+
+
+def _debt_field_values(name: str) -> st.SearchStrategy[object]:
+    if name in DEBT_NAME_FIELDS:
+        return _name_any
+    if name in DEBT_DATE_FIELDS:
+        return _day_any
+    if name in DEBT_COUNT_FIELDS:
+        return st.one_of(number_any, st.booleans())
+    if name == "amount":
+        return st.one_of(number_any, _amount_text_any)
+    if name == "amount_text":
+        return _amount_text_any
+    if name == "currency":
+        return _currency_any
+    if name == "status":
+        return _debt_status_any
+    if name == "payment_plan_active":
+        return _flag_any
+    return st.one_of(hostile_text, json_any)
+
+
+DEBT_FIELDS = (
+    *DEBT_NAME_FIELDS,
+    *DEBT_DATE_FIELDS,
+    *DEBT_COUNT_FIELDS,
+    "amount",
+    "amount_text",
+    "currency",
+    "status",
+    "payment_plan_active",
+    "invoice_reference",
+    "summary",
+)
+
+
+def debt_documented(*, debt_id: object = DEBT_ID) -> dict[str, object]:
+    """GetBill's Get Debt example, with the contact details above."""
+    return {**DEBT_EXAMPLE, "id": debt_id, **CONTACT_DETAILS}
+
+
+@st.composite
+def debt_object(draw: st.DrawFn, *, debt_id: object = DEBT_ID) -> Pairs:
+    """The documented debt with some fields spoilt, keys added or given twice, and the contact
+    details also under other names and nested (`contacts`, `debtor`)."""
+    data: dict[str, object] = debt_documented(debt_id=debt_id)
+    for name in DEBT_FIELDS:
+        if _one_in(draw, 3):
+            data[name] = draw(_debt_field_values(name))
+    if _one_in(draw, 3):
+        data["contacts"] = [
+            dict(CONTACT_DETAILS),
+            {"type": "phone", "value": CONTACT_DETAILS["mobile"]},
+        ]
+        data["debtor"] = Pairs(CONTACT_DETAILS.items())
+    pairs = list(data.items())
+    pairs += draw(st.lists(st.tuples(hostile_text, json_any), max_size=2))
+    for name in draw(st.lists(st.sampled_from(DEBT_FIELDS), max_size=2)):
+        pairs.append((name, draw(_debt_field_values(name))))
+    if _one_in(draw, 20):
+        pairs.append(("id", draw(hostile_id)))
+    return Pairs(pairs)
+
+
+SCOPE_REFUSED_MESSAGE = 'Required scope "debts:read" not found in token'
+
+
+@st.composite
+def debt_record_answer(draw: st.DrawFn) -> Answer:
+    """GET /debts/{id}: a spoilt debt, an error (a refused scope among them), or anything."""
+    if _one_in(draw, 8):
+        return error_answer(
+            403,
+            draw(st.sampled_from([SCOPE_REFUSED_MESSAGE, f"{SCOPE_REFUSED_MESSAGE} {ECHO_TOKEN}"])),
+        )
+    return draw(
+        _answer(
+            success=[("message", "Success"), ("data", draw(debt_object()))],
+            error_statuses=[400, 401, 403, 404, 422, 429, 500, 502, 503],
+        )
+    )
+
+
+def error_answer(status: int, message: str, **details: object) -> Answer:
+    body = Pairs([("error", True), ("message", message), ("code", status), ("details", details)])
+    return Answer(status=status, body=json_bytes(body))
+
+
+def debt_record_documented_answer() -> Answer:
+    envelope = Pairs([("error", False), ("message", "Success"), ("data", debt_documented())])
+    return Answer(headers=((b"Content-Type", b"application/json"),), body=json_bytes(envelope))
+
+
+# --- The followups list (GET /followups) -----------------------------------------------------
+
+LIST_ITEM_IDS = [FOLLOWUP_ID, "f0000000001", "f0000000002", "L-1_x", "9" * 64]
+
+
+@st.composite
+def list_item(draw: st.DrawFn) -> Pairs:
+    """A followup of the list: mostly of the type and status the request filtered by (echoed),
+    sometimes of another; any debt."""
+    # Mostly IDs of the pool (so duplicates come often), now and then no ID at all.
+    item_id = draw(hostile_id) if _one_in(draw, 12) else draw(st.sampled_from(LIST_ITEM_IDS))
+    pairs = list(draw(followup_object(followup_id=item_id)))
+    if not _one_in(draw, 12):
+        pairs.append(("type", ECHO_TYPE))
+    if not _one_in(draw, 12):
+        pairs.append(("status", ECHO_STATUS))
+    return Pairs(pairs)
+
+
+@st.composite
+def list_answer(draw: st.DrawFn) -> Answer:
+    """A page of GET /followups: duplicate or odd IDs, items that ignore the filter, and a
+    pagination that may lie about the page, the size, the total or the number of pages."""
+    items = draw(st.lists(list_item(), max_size=5))
+    pages = draw(st.integers(0, 5)) if not _one_in(draw, 8) else draw(number_any)
+    documented = (
+        ("total", Raw(str(len(items) * 3))),
+        ("page", Raw(ECHO_PAGE)),
+        ("limit", Raw(ECHO_LIMIT)),
+        ("pages", pages),
+    )
+    lying = Pairs([(key, draw(st.one_of(st.just(value), number_any))) for key, value in documented])
+    pagination = draw(
+        st.sampled_from([Pairs(documented)] * 5 + [lying]) if not _one_in(draw, 12) else json_any
+    )
+    return draw(
+        _answer(
+            success=[("data", items), ("pagination", pagination)],
+            error_statuses=[400, 403, 404, 422, 429, 500, 502, 503],
+        )
+    )
+
+
 @dataclass(frozen=True)
 class Scenario:
     """Everything GetBill answers during one example."""
@@ -537,6 +809,10 @@ class Scenario:
     token: tuple[Answer, ...] = field(default_factory=lambda: (token_documented(),))
     followup: tuple[Answer, ...] = ()
     debt_pages: tuple[Answer, ...] = ()
+    debt_record: tuple[Answer, ...] = ()
+    followups_list: tuple[Answer, ...] = ()
+    # Who looks: a Collections manager sees the debtor's name, a QA reviewer initials.
+    role: str = "manager"
     # The viewer's time zone (the browser's, from its cookie): moments are shown in it.
     zone: str = "UTC"
 

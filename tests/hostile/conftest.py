@@ -26,8 +26,11 @@ def hostile_server() -> Iterator[HostileServer]:
 
 
 @pytest.fixture
-def hostile(hostile_server: HostileServer, settings: Any, manager_user: Any) -> Iterator[Harness]:
-    """The dashboard signed in as a Collections manager, with GetBill on the hostile server.
+def hostile(
+    hostile_server: HostileServer, settings: Any, manager_user: Any, qa_user: Any
+) -> Iterator[Harness]:
+    """The dashboard signed in as a Collections manager (and as a QA reviewer, for scenarios
+    that say so), with GetBill on the hostile server.
 
     Timeouts are short: an answer that stalls costs the example a second at most.
     """
@@ -41,15 +44,17 @@ def hostile(hostile_server: HostileServer, settings: Any, manager_user: Any) -> 
     settings.GETBILL_READ_TIMEOUT = 0.5
     settings.GETBILL_DEADLINE = 1.5
     settings.DASHBOARD_LOOKUPS_PER_MINUTE = 1_000_000
-    client = Client(raise_request_exception=False)
-    client.force_login(manager_user)
+    clients = {}
+    for role, user in (("manager", manager_user), ("qa", qa_user)):
+        clients[role] = Client(raise_request_exception=False)
+        clients[role].force_login(user)
     capture = LogCapture()
     root = logging.getLogger()
     level = root.level
     root.addHandler(capture)
     root.setLevel(logging.DEBUG)
     try:
-        yield Harness(server=hostile_server, client=client, logs=capture)
+        yield Harness(server=hostile_server, clients=clients, logs=capture)
     finally:
         root.removeHandler(capture)
         root.setLevel(level)

@@ -16,11 +16,13 @@ from tests.hostile.answers import (
     CLIENT_SECRET,
     DEBT_ID,
     FOLLOWUP_ID,
+    SCOPE_REFUSED_MESSAGE,
     SIGNED_AUDIO_URL,
     Pairs,
     Raw,
     Scenario,
     debt_documented_answer,
+    error_answer,
     followup_documented,
     followup_documented_answer,
     json_bytes,
@@ -42,11 +44,6 @@ def debt_with(**fields: object) -> Answer:
     pagination = Pairs([("total", 1), ("page", 1), ("limit", 100), ("pages", 1)])
     body = Pairs([("error", False), ("data", items), ("pagination", pagination)])
     return Answer(body=json_bytes(body))
-
-
-def error_answer(status: int, message: str, **details: object) -> Answer:
-    body = Pairs([("error", True), ("message", message), ("code", status), ("details", details)])
-    return Answer(status=status, body=json_bytes(body))
 
 
 def _with_debt(*followups: Answer, zone: str = "UTC") -> Scenario:
@@ -124,6 +121,19 @@ TOKEN_FOUND: list[Scenario] = [
 ]
 
 
+DEBT_RECORD_FOUND: list[Scenario] = [
+    # GetBill's API refused the debt for the missing debts:read scope: the card said what to
+    # grant, but the lookup, which reached GetBill, had no audit entry.
+    Scenario(
+        followup=(followup_documented_answer(),),
+        debt_pages=(debt_documented_answer(),),
+        debt_record=(error_answer(403, SCOPE_REFUSED_MESSAGE),),
+    ),
+]
+
+LIST_FOUND: list[Scenario] = []
+
+
 def _examples(scenarios: list[Scenario]) -> Callable[[Any], Any]:
     def decorate(test: Any) -> Any:
         for scenario in reversed(scenarios):
@@ -137,3 +147,5 @@ followup_examples = _examples(FOLLOWUP_FOUND)
 debt_examples = _examples(DEBT_FOUND)
 fresh_link_examples = _examples(FRESH_LINK_FOUND)
 token_examples = _examples(TOKEN_FOUND)
+debt_record_examples = _examples(DEBT_RECORD_FOUND)
+list_examples = _examples(LIST_FOUND)

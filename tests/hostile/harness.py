@@ -14,7 +14,7 @@ from django.test import Client
 from followups.logging import SecretsRedactFilter
 from followups.middleware import TIME_ZONE_COOKIE
 from followups.models import AuditEntry
-from tests.hostile.answers import MARKUP_MARK, SECRETS, Scenario
+from tests.hostile.answers import CONTACT_DETAILS, MARKUP_MARK, SECRETS, Scenario
 from tests.hostile.server import MEDIA_PATH, HostileServer, Script
 
 # The statuses the README documents for pages and fragments; anything else (a 500 above all)
@@ -53,12 +53,15 @@ class Harness:
     """Runs one example: serves its scenario and visits pages, checking each answer."""
 
     server: HostileServer
-    client: Client
+    # A signed-in test client per role ("manager", "qa"); `client` is the scenario's.
+    clients: dict[str, Client]
     logs: LogCapture
+    client: Client = field(init=False)
     visits: list[Visit] = field(default_factory=list)
 
     def start(self, scenario: Scenario) -> Script:
         cache.clear()
+        self.client = self.clients[scenario.role]
         self.client.cookies[TIME_ZONE_COOKIE] = scenario.zone
         self.logs.lines.clear()
         self.visits.clear()
@@ -66,6 +69,8 @@ class Harness:
             token=list(scenario.token),
             followup=list(scenario.followup),
             debt_pages=list(scenario.debt_pages),
+            debt_record=list(scenario.debt_record),
+            followups_list=list(scenario.followups_list),
         )
         return self.server.script
 
@@ -75,6 +80,8 @@ class Harness:
         path: str,
         *,
         htmx: bool = False,
+        target: str | None = None,
+        post: bool = False,
         statuses: frozenset[int] = DOCUMENTED_STATUSES,
         lookup: bool = True,
     ) -> Any:
@@ -83,7 +90,11 @@ class Harness:
         upstream_before = script.upstream_count()
         received_before = script.received_count()
         log_before = len(self.logs.lines)
-        response = self.client.get(path, headers={"HX-Request": "true"} if htmx else {})
+        headers = {"HX-Request": "true"} if htmx or target else {}
+        if target:
+            headers["HX-Target"] = target
+        send = self.client.post if post else self.client.get
+        response = send(path, headers=headers)
         upstream = script.upstream_count() - upstream_before
         audited = AuditEntry.objects.count() - audit_before
         self.visits.append(Visit(name, path, response.status_code, upstream, audited))
@@ -115,6 +126,10 @@ class Harness:
             assert secret not in shown, f"{name}: a secret in the page"
             assert secret not in headers, f"{name}: a secret in the headers"
             assert secret not in logs, f"{name}: a secret in the logs"
+        for detail, contact in CONTACT_DETAILS.items():
+            assert contact not in body, f"{name}: the debtor's {detail} in the page"
+            assert contact not in headers, f"{name}: the debtor's {detail} in the headers"
+            assert contact not in logs, f"{name}: the debtor's {detail} in the logs"
         assert MARKUP_MARK not in body, f"{name}: GetBill's markup in the page"
         control = _FORBIDDEN_IN_PAGE.search(body)
         assert control is None, f"{name}: control character {control and control.group()!r}"

@@ -30,6 +30,19 @@ ECHO_AUTHORIZATION = "@@AUTHORIZATION@@"
 ECHO_TOKEN = "@@TOKEN@@"
 ECHO_REQUEST_BODY = "@@REQUEST_BODY@@"
 ECHO_ORIGIN = "@@ORIGIN@@"
+# What a list request asked for, echoed so that a page can be what was asked (or lie about it
+# on purpose): its `page` and `limit`, and its `type` and `status` filters ("call" and
+# "deal_found" when the request has none).
+ECHO_PAGE = "@@PAGE@@"
+ECHO_LIMIT = "@@LIMIT@@"
+ECHO_TYPE = "@@TYPE@@"
+ECHO_STATUS = "@@STATUS@@"
+_ECHO_QUERY_DEFAULTS = {
+    ECHO_PAGE: ("page", "1"),
+    ECHO_LIMIT: ("limit", "20"),
+    ECHO_TYPE: ("type", "call"),
+    ECHO_STATUS: ("status", "deal_found"),
+}
 
 _REQUEST_HEAD_MAX = 64 * 1024
 _REQUEST_BODY_MAX = 64 * 1024
@@ -67,11 +80,14 @@ class Received:
 @dataclass
 class Script:
     """What each endpoint answers during one example: a list per endpoint, served in turn, the
-    last one repeated. Debt pages are chosen by their `page` parameter (from 1)."""
+    last one repeated. Debt pages are chosen by their `page` parameter (from 1); `debt_record`
+    answers GET /debts/{id}, `followups_list` GET /followups (every page and filter in turn)."""
 
     token: list[Answer] = field(default_factory=list)
     followup: list[Answer] = field(default_factory=list)
     debt_pages: list[Answer] = field(default_factory=list)
+    debt_record: list[Answer] = field(default_factory=list)
+    followups_list: list[Answer] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
     _served: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -163,6 +179,10 @@ class _Handler(socketserver.BaseRequestHandler):
         url = urlsplit(target)
         if url.path == TOKEN_PATH:
             kind = "token"
+        elif url.path == f"{API_PATH}/followups":
+            kind = "followups_list"
+        elif url.path.startswith(f"{API_PATH}/debts/"):
+            kind = "debt_record"
         elif url.path.startswith(f"{API_PATH}/followups/debt/"):
             kind = "debt"
         elif url.path.startswith(f"{API_PATH}/followups/"):
@@ -181,6 +201,9 @@ class _Handler(socketserver.BaseRequestHandler):
             (ECHO_REQUEST_BODY, received.body.decode("latin-1")),
             (ECHO_ORIGIN, self.server.origin),
         ):
+            body = body.replace(marker.encode(), _json_escaped(value))
+        for marker, (name, default) in _ECHO_QUERY_DEFAULTS.items():
+            value = received.query.get(name, [default])[0]
             body = body.replace(marker.encode(), _json_escaped(value))
         return body
 

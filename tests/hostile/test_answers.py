@@ -15,6 +15,8 @@ keyed by strategy would silently drop.
 from __future__ import annotations
 
 import os
+import re
+from urllib.parse import parse_qs
 
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -27,12 +29,15 @@ from tests.hostile.answers import (
     Scenario,
     debt_documented_answer,
     debt_pages_any,
+    debt_record_answer,
+    debt_record_documented_answer,
     followup_answer,
     followup_documented_answer,
+    list_answer,
     token_answer,
     zone_any,
 )
-from tests.hostile.harness import Harness
+from tests.hostile.harness import DOCUMENTED_STATUSES, Harness
 
 # Generated examples per test, on top of the replayed ones; a deeper search, locally:
 # HOSTILE_EXAMPLES=2000 pytest tests/hostile
@@ -53,6 +58,17 @@ DETAIL = f"/followups/{FOLLOWUP_ID}/"
 RECORDING = f"/followups/{FOLLOWUP_ID}/recording/"
 DEBT_PAGE = f"/debts/{DEBT_ID}/followups/"
 SIDE_PANEL = f"/debts/{DEBT_ID}/followups/timeline/?current={FOLLOWUP_ID}"
+LIST = "/followups/"
+# The list with and without filters and pages, then the review queue: each a request to
+# GetBill's list, answered in turn.
+LIST_VISITS = (
+    ("list", LIST),
+    ("list page 2", f"{LIST}?page=2"),
+    ("list filtered", f"{LIST}?type=call&status=no_answer"),
+    ("list filtered page 3", f"{LIST}?type=email&status=&page=3"),
+    ("queue", "/queue/"),
+)
+_ROW_ID = re.compile(r'<tr data-followup-id="([^"]+)"')
 
 
 def _followup_visits(hostile: Harness) -> None:
@@ -71,9 +87,11 @@ def _debt_visits(hostile: Harness) -> None:
 def _scenarios(**answers: st.SearchStrategy[object]) -> st.SearchStrategy[Scenario]:
     """Scenarios with the `answers` strategies given, the documented debt page otherwise, seen
     from any of the zones."""
-    return st.builds(
-        Scenario, **{"zone": zone_any, "debt_pages": st.just((debt_documented_answer(),))} | answers
-    )
+    documented = {
+        "debt_pages": st.just((debt_documented_answer(),)),
+        "debt_record": st.just((debt_record_documented_answer(),)),
+    }
+    return st.builds(Scenario, **{"zone": zone_any} | documented | answers)
 
 
 @hostile_settings
@@ -122,5 +140,56 @@ def test_token_answers(hostile: Harness, scenario: Scenario) -> None:
     hostile.visit("detail", DETAIL)
     hostile.visit("detail again", DETAIL)
     hostile.visit("debt page", DEBT_PAGE)
-    asked = sum(1 for request in script.received if request.kind == "token")
-    assert asked == 1, f"the token endpoint was asked {asked} times"
+    hostile.visit("list", LIST)
+    # Asked once for each set of scopes: a refused `debts:read` (invalid_scope) is asked for
+    # once more with followups:read alone, and then never again.
+    scopes = [
+        parse_qs(request.body.decode()).get("scope", [""])[0]
+        for request in script.received
+        if request.kind == "token"
+    ]
+    assert len(scopes) == len(set(scopes)), f"the token endpoint was asked for {scopes}"
+
+
+@hostile_settings
+@given(
+    scenario=_scenarios(
+        followup=st.just((followup_documented_answer(),)),
+        debt_record=st.tuples(debt_record_answer(), debt_record_answer()),
+        role=st.sampled_from(["manager", "qa"]),
+    )
+)
+@found.debt_record_examples
+def test_debt_record_answers(hostile: Harness, scenario: Scenario) -> None:
+    """A good followup and a hostile debt: the card on the detail page and on the debt page."""
+    hostile.start(scenario)
+    hostile.visit("detail", DETAIL, statuses=frozenset({200}))
+    hostile.visit("debt page", DEBT_PAGE)
+
+
+@hostile_settings
+@given(
+    scenario=_scenarios(
+        followups_list=st.lists(list_answer(), min_size=1, max_size=len(LIST_VISITS)).map(tuple),
+        followup=st.tuples(followup_answer()),
+    )
+)
+@found.list_examples
+def test_list_answers(hostile: Harness, scenario: Scenario) -> None:
+    """Hostile pages of the list and the queue, then a followup opened from them (which the
+    cache may serve from the list's answer)."""
+    hostile.start(scenario)
+    opened: list[str] = []
+    for name, path in LIST_VISITS:
+        response = hostile.visit(name, path)
+        opened += _ROW_ID.findall(response.content.decode())[:1]
+    hostile.visit("list fragment", f"{LIST}?page=2", target="followups-results")
+    for followup_id in dict.fromkeys(opened or [FOLLOWUP_ID]):
+        hostile.visit("opened", f"/followups/{followup_id}/?from=queue")
+        # Asks GetBill again on purpose: a hostile answer, with the list's copy kept.
+        hostile.visit("refreshed", f"/followups/{followup_id}/refresh/", post=True, target="main")
+        hostile.visit(
+            "next in queue",
+            f"/queue/next/?after={followup_id}",
+            statuses=DOCUMENTED_STATUSES | {302},
+        )
