@@ -228,27 +228,49 @@ _FIELD_PARSERS: dict[str, Callable[[object], object]] = {
 }
 
 
+FieldParsers = Mapping[str, tuple[str, Callable[[object], object]]]
+
+
+def fields_read(
+    *, data: Mapping[str, Any], parsers: FieldParsers
+) -> tuple[dict[str, Any], list[str]]:
+    """The values of GetBill's object `data` for each field of `parsers` (field -> (GetBill's
+    key, parser)), and the names of those whose value was unusable (then None)."""
+    values: dict[str, Any] = {}
+    invalid = []
+    for name, (source, parse) in parsers.items():
+        raw = data.get(source)
+        value = None if raw is None else parse(raw)
+        if value is INVALID:
+            invalid.append(name)
+            value = None
+        values[name] = value
+    return values, invalid
+
+
+def invalid_fields_log(*, what: str, object_id: str, invalid: list[str]) -> None:
+    """Say which fields of GetBill's object were unusable; only their names: values may be
+    personal data or signed URLs."""
+    if invalid:
+        logger.warning(
+            "GetBill %s %s: unexpected type or format for %s; shown as unknown",
+            what,
+            object_id,
+            ", ".join(invalid),
+        )
+
+
+_FOLLOWUP_FIELDS: FieldParsers = {name: (name, parse) for name, parse in _FIELD_PARSERS.items()}
+
+
 def followup_parse(*, data: Mapping[str, Any]) -> Followup:
     """A Followup from GetBill's object, whose `id` the caller has checked.
 
     Unknown enum strings are kept as they are; a value of the wrong type becomes None and is
     listed in `invalid_fields`.
     """
-    values: dict[str, Any] = {}
-    invalid = []
-    for name, parse in _FIELD_PARSERS.items():
-        raw = data.get(name)
-        value = None if raw is None else parse(raw)
-        if value is INVALID:
-            invalid.append(name)
-            value = None
-        values[name] = value
-    if invalid:
-        logger.warning(
-            "GetBill followup %s: unexpected type or format for %s; shown as unknown",
-            data["id"],
-            ", ".join(invalid),
-        )
+    values, invalid = fields_read(data=data, parsers=_FOLLOWUP_FIELDS)
+    invalid_fields_log(what="followup", object_id=data["id"], invalid=invalid)
     return Followup(id=data["id"], invalid_fields=frozenset(invalid), **values)
 
 

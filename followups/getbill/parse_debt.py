@@ -3,7 +3,7 @@ contact details, through the same readers as every other answer (`parse.py`)."""
 
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -13,8 +13,11 @@ from followups.getbill.models import Debt
 from followups.getbill.parse import (
     INVALID,
     SHORT_TEXT_MAX_LENGTH,
+    FieldParsers,
     bool_parse,
     count_parse,
+    fields_read,
+    invalid_fields_log,
     success_data,
     text_clean,
 )
@@ -68,7 +71,7 @@ def _amount_parse(value: object, *, as_text: bool) -> object:
 # The only fields of GetBill's debt the dashboard keeps: model field -> (GetBill field, parser).
 # Anything else in the answer (phone, e-mail, birth date, postal address, IBAN, contacts, the
 # free-text summary) is never copied.
-_DEBT_FIELDS: dict[str, tuple[str, Callable[[object], object]]] = {
+_DEBT_FIELDS: FieldParsers = {
     "civility": ("civility", _text_parse),
     "firstname": ("firstname", _text_parse),
     "lastname": ("lastname", _text_parse),
@@ -102,25 +105,12 @@ def debt_parse(*, data: Mapping[str, Any]) -> Debt:
     Unknown statuses are kept as they are; a value of the wrong type becomes None and is listed
     in `invalid_fields`.
     """
-    values: dict[str, Any] = {}
-    invalid = []
-    for name, (source, parse) in _DEBT_FIELDS.items():
-        raw = data.get(source)
-        value = None if raw is None else parse(raw)
-        if value is INVALID:
-            invalid.append(name)
-            value = None
-        values[name] = value
+    values, invalid = fields_read(data=data, parsers=_DEBT_FIELDS)
     amount = _debt_amount(data)
     if amount is INVALID:
         invalid.append("amount")
     values["amount"] = amount if isinstance(amount, Decimal) else None
-    if invalid:
-        logger.warning(
-            "GetBill debt %s: unexpected type or format for %s; shown as unknown",
-            data["id"],
-            ", ".join(invalid),
-        )
+    invalid_fields_log(what="debt", object_id=data["id"], invalid=invalid)
     return Debt(id=data["id"], invalid_fields=frozenset(invalid), **values)
 
 
