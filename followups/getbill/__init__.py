@@ -32,17 +32,24 @@ api.py        api_get (every GET), the status -> error map, followup_get, debt_f
               followups_list_get, debt_get, and the same through the cache (followup_answer_get,
               debt_followups_answer_get, followups_list_answer_get, debt_answer_get),
               lookup_deadline (one deadline for a lookup of several requests)
-answers.py    the shared cache of answers: freshness, media-link expiry, single flight, stale
-              copies on failure, the quota reserve (answer_get and an AnswerKey for any GET)
+answers.py    the shared cache of answers: answer_get (any GET, under an AnswerKey), its modes,
+              stale copies on failure, the quota reserve
+answer_entries.py
+              a kept answer: AnswerKey, Answer, its entry in the cache, freshness,
+              media-link expiry (MEDIA_LINK_MARGIN_SECONDS), which failures a stale copy covers
+single_flight.py
+              one request to GetBill per key at a time, across threads and processes
 media_urls.py which media links may reach a page; the one GETBILL_MEDIA_HOSTS entry parser
 """
 
-from followups.getbill.answers import (
+from followups.getbill.answer_entries import (
     MEDIA_LINK_MARGIN_SECONDS,
     Answer,
     AnswerKey,
-    AnswerMode,
     AnswerSource,
+)
+from followups.getbill.answers import (
+    AnswerMode,
     QuotaReserveSkippedError,
     answer_get,
     answers_combined,

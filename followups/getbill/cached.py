@@ -5,7 +5,8 @@ Each names its key: IDs, page numbers and filters only, never anything from an a
 
 from collections.abc import Callable, Iterator
 
-from followups.getbill.answers import Answer, AnswerKey, AnswerMode, answer_get
+from followups.getbill.answer_entries import Answer, AnswerKey
+from followups.getbill.answers import AnswerMode, answer_get
 from followups.getbill.api import (
     debt_followups_get,
     debt_get,

@@ -1,4 +1,5 @@
-"""Fixtures of the client's tests: the loopback upstreams, with the client pointed at them."""
+"""Fixtures of the client's tests: the loopback upstreams, with the client pointed at them, and
+the faked GetBill with the example followup for the tests of the answer cache."""
 
 import socket
 from collections.abc import Callable, Iterator
@@ -7,6 +8,8 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
+from tests.support.answer_cache import expires_in
+from tests.support.fake_getbill import FakeGetBill
 from tests.support.getbill_servers import (
     API_PATH,
     CLIENT_ID,
@@ -58,3 +61,13 @@ def raw_upstream(upstream: HTTPServer, settings: Any) -> Iterator[Callable[..., 
     yield start
     for server in servers:
         server.close()
+
+
+@pytest.fixture
+def fake_followup(fake_getbill: FakeGetBill, settings: Any) -> FakeGetBill:
+    """GetBill with the example followup, its recording link valid for an hour; answers fresh
+    for ten minutes and kept an hour."""
+    settings.GETBILL_CACHE_SECONDS = 600
+    settings.GETBILL_STALE_SECONDS = 3600
+    fake_getbill.followup_add(media_urls_expire_at=expires_in(3600))
+    return fake_getbill
