@@ -5,7 +5,9 @@ to expiry to hand to the player. `answers.py` describes the cache as a whole.
 
 import dataclasses
 import enum
+import logging
 import math
+import pickle
 import re
 import time
 from collections.abc import Iterable
@@ -24,6 +26,8 @@ from followups.getbill.errors import (
     UpstreamTimeoutError,
     UpstreamUnavailableError,
 )
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -108,12 +112,17 @@ class AnswerEntry:
     not_found: NotFoundError | None = None
 
 
-# Kept copies outlive a deploy in the shared cache (Redis), pickled under their class's path,
-# which was `followups.getbill.answers._Entry` before this module was split from answers.py.
-# The class keeps that path (answers.py binds the name), so workers of either version read
-# each other's copies during a rolling deploy or a rollback instead of failing to unpickle.
-AnswerEntry.__module__ = "followups.getbill.answers"
-AnswerEntry.__qualname__ = "_Entry"
+# Kept copies outlive a deploy in the shared cache (Redis), pickled: one written by a worker of
+# another version may not unpickle here (a class moved or changed). That is a miss, never a
+# failed page; the cache's own outages (connection errors) are not among these.
+_UNREADABLE_ENTRY_ERRORS = (
+    pickle.UnpicklingError,
+    AttributeError,
+    ImportError,
+    EOFError,
+    TypeError,
+    ValueError,
+)
 
 
 # --- Media links in a result -------------------------------------------------------------------
@@ -168,7 +177,13 @@ def _media_pruned(value: T, *, fetched_at: float, now: float) -> T:
 
 
 def entry_read(cache_key: str) -> AnswerEntry | None:
-    entry = cache.get(cache_key)
+    try:
+        entry = cache.get(cache_key)
+    except _UNREADABLE_ENTRY_ERRORS as error:
+        logger.warning(
+            "A kept GetBill answer could not be read (%s); asking again", type(error).__name__
+        )
+        return None
     return entry if isinstance(entry, AnswerEntry) else None
 
 

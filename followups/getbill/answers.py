@@ -41,7 +41,6 @@ from django.conf import settings
 from followups.getbill.answer_entries import (
     STALE_COVERED,
     Answer,
-    AnswerEntry,
     AnswerKey,
     AnswerSource,
     copy_usable,
@@ -58,7 +57,6 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # The name kept copies are pickled under in the shared cache (see answer_entries.py).
-_Entry = AnswerEntry
 
 
 class AnswerMode(enum.Enum):

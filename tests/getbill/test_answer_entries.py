@@ -2,7 +2,7 @@
 copies and keys, through the shared cache with GetBill faked at the transport: every request
 that reaches it is counted, exactly."""
 
-import pickle
+import sys
 
 import httpx
 import pytest
@@ -19,7 +19,7 @@ from followups.getbill import (
     UpstreamTimeoutError,
     UpstreamUnavailableError,
 )
-from followups.getbill.answer_entries import AnswerEntry
+from followups.getbill.answer_entries import entry_read
 from tests.support.answer_cache import expires_in, followup_lookup
 from tests.support.examples import DEBT_ID, FOLLOWUP_ID, followup_json
 from tests.support.fake_getbill import error_answer
@@ -184,20 +184,16 @@ def test_a_debt_page_keeps_its_followups_under_their_ids(fake_followup):
 
 
 # --- Across versions ------------------------------------------------------------------------------
-# Kept copies stay in the shared cache (Redis) across a deploy, pickled: workers of the version
-# before answer_entries.py was split from answers.py, and of this one, read each other's.
-
-# An entry as the version before the split pickled it (Django's cache pickles at its highest
-# protocol).
-KEPT_BEFORE_THE_SPLIT = (
-    b"\x80\x05\x95y\x00\x00\x00\x00\x00\x00\x00\x8c\x19followups.getbill.answers\x94\x8c"
-    b"\x06_Entry\x94\x93\x94)\x81\x94}\x94(\x8c\x05value\x94\x8c\x04kept\x94\x8c\nfetched_a"
-    b"t\x94G?\xf0\x00\x00\x00\x00\x00\x00\x8c\x0bfresh_until\x94G@\x00\x00\x00\x00\x00\x00"
-    b"\x00\x8c\tnot_found\x94Nub."
-)
 
 
-def test_kept_copies_are_pickled_as_the_version_before_the_split_pickled_them():
-    entry = AnswerEntry(value="kept", fetched_at=1.0, fresh_until=2.0)
-    assert pickle.loads(KEPT_BEFORE_THE_SPLIT) == entry  # noqa: S301 - the test's own bytes
-    assert pickle.dumps(entry, protocol=5) == KEPT_BEFORE_THE_SPLIT
+class EntryOfAnotherVersion:
+    """Stands for a kept copy written by a worker whose classes this one does not have."""
+
+
+def test_a_kept_copy_that_cannot_be_read_is_a_miss(monkeypatch, caplog):
+    from django.core.cache import cache
+
+    cache.set("kept-by-another-version", EntryOfAnotherVersion())
+    monkeypatch.delattr(sys.modules[__name__], "EntryOfAnotherVersion")
+    assert entry_read("kept-by-another-version") is None
+    assert "could not be read" in caplog.text
