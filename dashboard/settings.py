@@ -162,7 +162,8 @@ AXES_LOCKOUT_CALLABLE = "followups.security.login_lockout_response"
 
 # Sessions end after this long without a request. Rather than writing the session on every
 # request, followups.sessions.SessionIdleRefreshMiddleware pushes its end back at most once a
-# minute, so a session ends between IDLE-1 and IDLE minutes after its last request.
+# minute (sooner for idle times under 30 minutes: every thirtieth of them), so a session ends
+# between IDLE-1 and IDLE minutes after its last request.
 DASHBOARD_SESSION_IDLE_MINUTES = _env_positive_int("DASHBOARD_SESSION_IDLE_MINUTES", default=30)
 SESSION_COOKIE_AGE = DASHBOARD_SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = False

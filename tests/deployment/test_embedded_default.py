@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 
 from followups.models import RecentView
 from followups.services import recent_view_record
-from followups.sessions import SESSION_REFRESH_SECONDS
+from followups.sessions import SESSION_REFRESH_IDLE_SHARE, SESSION_REFRESH_SECONDS
 from sandbox.data import EXAMPLES
 from tests.support.processes import clean_environment, python_run
 
@@ -100,6 +100,21 @@ def test_a_signed_in_session_is_written_at_most_once_a_minute(manager_client: Cl
     # A minute later, the next request pushes the end back.
     session = manager_client.session
     session["_idle_refreshed_at"] -= SESSION_REFRESH_SECONDS
+    session.save()
+    time.sleep(0.01)
+    assert manager_client.get("/").status_code == 200
+    assert Session.objects.get().expire_date > first_expiry
+
+
+@pytest.mark.django_db
+def test_a_short_idle_time_is_pushed_back_within_a_thirtieth_of_it(
+    manager_client: Client, settings: Any
+):
+    settings.SESSION_COOKIE_AGE = 60  # a minute's refresh would end it under an active user
+    assert manager_client.get("/").status_code == 200
+    first_expiry = Session.objects.get().expire_date
+    session = manager_client.session
+    session["_idle_refreshed_at"] -= 60 // SESSION_REFRESH_IDLE_SHARE
     session.save()
     time.sleep(0.01)
     assert manager_client.get("/").status_code == 200
