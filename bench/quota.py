@@ -250,6 +250,13 @@ class SimulatedClock:
 
     def _note_requests(self) -> None:
         for path, query in self._counter.api_requests[self._seen :]:
+            if path.startswith("/sandbox/external-api/v1/debts/"):
+                # The debt card's answer (issue 15).
+                debt_id = path.removeprefix("/sandbox/external-api/v1/debts/")
+                self._sent[("debt", (debt_id,))] = self.minutes
+                continue
+            if not path.startswith("/sandbox/external-api/v1/followups/"):
+                continue  # the followups list: no scenario here browses it
             resource = path.removeprefix("/sandbox/external-api/v1/followups/")
             if resource.startswith("debt/"):
                 debt_id = resource.removeprefix("debt/")
