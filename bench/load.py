@@ -164,9 +164,23 @@ def setup_run(
         )
         run = {"sign-in": sign_in.figures()}
         print(figures_line(f"{name}: sign-in", run["sign-in"]), flush=True)
+        detail_paths = [f"/followups/{followup_id}/" for followup_id in DETAIL_IDS]
+        if args.warm_up:
+            # Each worker's first look at a followup asks GetBill for it and its debt (two
+            # round trips of the latency) and renders templates for the first time; the
+            # measured phase is the steady state that follows, as a team's day is.
+            warm_up = phase_run(
+                origin=dashboard.origin,
+                paths=detail_paths,
+                sessions=sessions,
+                seconds=args.warm_up,
+                think=args.think,
+            )
+            run["warm-up"] = warm_up.figures()
+            print(figures_line(f"{name}: warm-up", run["warm-up"]), flush=True)
         detail = phase_run(
             origin=dashboard.origin,
-            paths=[f"/followups/{followup_id}/" for followup_id in DETAIL_IDS],
+            paths=detail_paths,
             sessions=sessions,
             seconds=args.seconds,
             think=args.think,
@@ -190,6 +204,8 @@ def medians_print(name: str, runs: list[dict[str, dict[str, float]]]) -> None:
     }
     label = f"{name} (median of {len(runs)})"
     print(figures_line(f"{label}: sign-in", median["sign-in"]))
+    if "warm-up" in median:
+        print(figures_line(f"{label}: warm-up", median["warm-up"]))
     print(figures_line(f"{label}: detail", median["detail"]))
     ratios = [run["detail"]["pages/s"] / run["sign-in"]["pages/s"] for run in runs]
     tokens = max(run["tokens"]["n"] for run in runs)
@@ -207,6 +223,12 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=2.0, help="seconds between pages")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each phase")
     parser.add_argument("--repeat", type=int, default=1, help="runs per setup, for medians")
+    parser.add_argument(
+        "--warm-up",
+        type=float,
+        default=5.0,
+        help="seconds of detail pages before the measured phase, shown apart (0: none)",
+    )
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 2)))
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))

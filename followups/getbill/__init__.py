@@ -26,7 +26,8 @@ transport.py  deadline-aware backend, capped bodies, no redirects, the shared ht
 tokens.py     the shared OAuth token (TokenCache) and the Bearer auth
 scopes.py     which OAuth scopes the client has (debts:read may be missing), learnt once
 quota.py      X-RateLimit-* bookkeeping, Retry-After
-parse.py      the one place answers are read: one reader each for integers, moments and text
+readers.py    one reader each for integers, moments and text, and for JSON bodies and messages
+parse.py      the one place answers are read, through those readers
 parse_debt.py a debt's answer, through the same readers, without the debtor's contact details
 api.py        api_get (every GET), the status -> error map, followup_get, debt_followups_get,
               followups_list_get, debt_get, and the same through the cache (followup_answer_get,
@@ -122,8 +123,9 @@ from followups.getbill.media_urls import (
     media_url_allowed,
 )
 from followups.getbill.models import Debt, Followup, FollowupPage, Pagination, RateLimitStatus
-from followups.getbill.parse import LONG_TEXT_MAX_LENGTH, text_clean
+from followups.getbill.parse import LONG_TEXT_MAX_LENGTH
 from followups.getbill.quota import rate_limit_status_get
+from followups.getbill.readers import text_clean
 from followups.getbill.scopes import DEBTS_SCOPE, FOLLOWUPS_SCOPE
 from followups.getbill.tokens import TokenCache, token_cache_for
 from followups.getbill.transport import client_transport_override

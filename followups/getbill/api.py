@@ -26,11 +26,10 @@ from followups.getbill.parse import (
     followup_answer_parse,
     followup_page_parse,
     followups_list_parse,
-    json_object,
-    message_clean,
 )
 from followups.getbill.parse_debt import debt_answer_parse
 from followups.getbill.quota import rate_limit_record, retry_after
+from followups.getbill.readers import json_object, message_clean
 from followups.getbill.scopes import DEBTS_SCOPE, scope_available, scope_missing_record
 from followups.getbill.tokens import BearerAuth, token_cache_for
 from followups.getbill.transport import (

@@ -19,8 +19,8 @@ from followups.getbill.parse import (
     fields_read,
     invalid_fields_log,
     success_data,
-    text_clean,
 )
+from followups.getbill.readers import text_clean
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from django.core.cache import cache
 from followups.getbill.config import GetBillConfig, config_get
 from followups.getbill.errors import UpstreamUnavailableError
 from followups.getbill.models import RateLimitStatus
-from followups.getbill.parse import datetime_from_timestamp, int_read
+from followups.getbill.readers import datetime_from_timestamp, int_read
 
 logger = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from followups.getbill.errors import (
     UpstreamTimeoutError,
     UpstreamUnavailableError,
 )
-from followups.getbill.parse import int_read, json_object
+from followups.getbill.readers import int_read, json_object
 from followups.getbill.scopes import (
     FOLLOWUPS_SCOPE,
     scope_missing_record,

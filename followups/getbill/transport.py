@@ -22,7 +22,7 @@ from followups.getbill.errors import (
     UpstreamTimeoutError,
     UpstreamUnavailableError,
 )
-from followups.getbill.parse import int_read
+from followups.getbill.readers import int_read
 
 # A full page of 100 followups with long notes and two signed URLs each stays well below this.
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024

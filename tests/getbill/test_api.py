@@ -25,7 +25,7 @@ from followups.getbill import (
     UpstreamUnavailableError,
     debt_followups_get,
     followup_get,
-    parse,
+    readers,
 )
 from followups.getbill.config import config_get
 from tests.support.examples import (
@@ -79,7 +79,7 @@ def test_access_denied_message_is_made_safe(upstream: HTTPServer):
 
     message = raised.value.user_message
     assert message.startswith("Access denied to <b>this</b> followup x")
-    assert len(message) <= parse.MAX_MESSAGE_LENGTH
+    assert len(message) <= readers.MAX_MESSAGE_LENGTH
     assert not any(ord(char) < 32 or char == "\u202e" for char in message)
 
 

@@ -17,8 +17,9 @@ from django.utils import dateformat
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from followups.getbill import parse
-from followups.getbill.parse import (
+from followups.getbill import readers
+from followups.getbill.quota import retry_after
+from followups.getbill.readers import (
     INT_MAX_DIGITS,
     datetime_from_timestamp,
     datetime_read,
@@ -26,7 +27,6 @@ from followups.getbill.parse import (
     message_clean,
     text_clean,
 )
-from followups.getbill.quota import retry_after
 from followups.logging import REDACTED, secret_literal_remember
 
 ANY_CHARACTER = st.characters(exclude_categories=())
@@ -188,7 +188,7 @@ def test_message_clean_is_one_short_clean_line_or_none(message: object) -> None:
     if cleaned is None:
         return
     assert "\n" not in cleaned
-    assert len(cleaned) <= parse.MAX_MESSAGE_LENGTH
+    assert len(cleaned) <= readers.MAX_MESSAGE_LENGTH
     assert not FORBIDDEN.search(cleaned)
     assert "abcdefghijklmnopqrstuvwxyz" not in cleaned
 
