@@ -11,6 +11,7 @@ import unicodedata
 from urllib.parse import unquote
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
 from django.utils import timezone
 
 from followups import access, debts, presentation
@@ -140,6 +141,15 @@ def recent_summary_clean(*, text: str | None) -> str:
     return words[: RECENT_SUMMARY_MAX_LENGTH - 1].rstrip() + "…"
 
 
+_RECENT_VIEW_UPDATED = [
+    "followup_type",
+    "followup_status",
+    "followup_summary",
+    "followup_at",
+    "viewed_at",
+]
+
+
 def recent_view_record(
     *, user: AbstractBaseUser, followup_id: str, followup: Followup
 ) -> RecentView:
@@ -149,10 +159,11 @@ def recent_view_record(
     Type and status are kept as every page shows them ("unknown" when GetBill sent them with
     the wrong type), with the followup's own date and the start of its summary.
 
-    Two statements, each atomic on its own and neither reading first: an upsert (INSERT ... ON
-    CONFLICT DO UPDATE) and a delete of all but the newest views. Many users looking followups
-    up at once then only queue briefly for the database's write lock, with no transaction held
-    between a read and a write.
+    A view seen before (a reload, going back, the next visit) is one UPDATE of its row. A new
+    one is an upsert (INSERT ... ON CONFLICT DO UPDATE, for two tabs opening it at once) and a
+    delete of all but the newest views, in one short transaction. No statement reads first and
+    no transaction is held between a read and a write, so many users looking followups up at
+    once only queue briefly for the database's write lock.
     """
     followup_type = presentation.enum_value_shown(followup=followup, field="type") or ""
     status = presentation.enum_value_shown(followup=followup, field="status") or ""
@@ -166,20 +177,20 @@ def recent_view_record(
         followup_at=moment,
         viewed_at=timezone.now(),
     )
-    RecentView.objects.bulk_create(
-        [view],
-        update_conflicts=True,
-        unique_fields=["user", "followup_id"],
-        update_fields=[
-            "followup_type",
-            "followup_status",
-            "followup_summary",
-            "followup_at",
-            "viewed_at",
-        ],
-    )
-    newest = RecentView.objects.filter(user_id=user.pk).values("pk")[:RECENT_VIEWS_KEPT]
-    RecentView.objects.filter(user_id=user.pk).exclude(pk__in=newest).delete()
+    fields = {name: getattr(view, name) for name in _RECENT_VIEW_UPDATED}
+    if RecentView.objects.filter(user_id=user.pk, followup_id=followup_id).update(**fields):
+        return view
+    # No savepoint: outside a transaction (a request) it would be one more round trip for
+    # nothing, and inside one an error is the caller's to roll back anyway.
+    with transaction.atomic(savepoint=False):
+        RecentView.objects.bulk_create(
+            [view],
+            update_conflicts=True,
+            unique_fields=["user", "followup_id"],
+            update_fields=_RECENT_VIEW_UPDATED,
+        )
+        newest = RecentView.objects.filter(user_id=user.pk).values("pk")[:RECENT_VIEWS_KEPT]
+        RecentView.objects.filter(user_id=user.pk).exclude(pk__in=newest).delete()
     return view
 
 

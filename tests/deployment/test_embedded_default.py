@@ -63,22 +63,38 @@ def test_sqlite_options_are_not_given_to_postgresql():
     assert probe["health_checks"] is True
 
 
+def _statements_of(record: Any) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        record()
+    return [query["sql"].upper() for query in queries.captured_queries]
+
+
 @pytest.mark.django_db
-def test_recording_a_view_is_an_upsert_and_a_trim_without_reading_first(
+def test_a_new_view_is_an_upsert_and_a_trim_without_reading_first(
     manager_user: Any, followup_make: Any
 ):
+    statements = _statements_of(
+        lambda: recent_view_record(
+            user=manager_user, followup_id="abc123def456", followup=followup_make()
+        )
+    )
+    assert [s.split()[0] for s in statements] == ["UPDATE", "INSERT", "DELETE"], statements
+    assert "ON CONFLICT" in statements[1]
+    assert RecentView.objects.get(user=manager_user).followup_id == "abc123def456"
+
+
+@pytest.mark.django_db
+def test_a_view_seen_before_is_one_update(manager_user: Any, followup_make: Any):
     recent_view_record(user=manager_user, followup_id="abc123def456", followup=followup_make())
-    with CaptureQueriesContext(connection) as queries:
-        recent_view_record(
+    statements = _statements_of(
+        lambda: recent_view_record(
             user=manager_user,
             followup_id="abc123def456",
             followup=followup_make(status="no_answer"),
         )
-    statements = [query["sql"].upper() for query in queries.captured_queries]
-    assert len(statements) == 2, statements
-    assert statements[0].startswith("INSERT")
-    assert "ON CONFLICT" in statements[0]
-    assert statements[1].startswith("DELETE")
+    )
+    assert len(statements) == 1, statements
+    assert statements[0].startswith("UPDATE")
     view = RecentView.objects.get(user=manager_user)
     assert view.followup_status == "no_answer"
 
