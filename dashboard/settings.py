@@ -150,7 +150,7 @@ LOGOUT_REDIRECT_URL = "login"
 # user name from one address, that pair is locked out for AXES_COOLOFF_TIME (429 page).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "followups.auth_backends.OneQueryModelBackend",
 ]
 AXES_FAILURE_LIMIT = _env_positive_int("DASHBOARD_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(

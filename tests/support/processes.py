@@ -167,6 +167,7 @@ def embedded_gunicorn_start(*, folder: Path, database_url: str = "") -> ServedPr
 _SESSIONS_SCRIPT = """
 import sys
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.sessions.backends.db import SessionStore
@@ -176,7 +177,8 @@ for n in range({count}):
     user.groups.add(managers)
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    # The backend that reads users' permissions (the last one; the first counts failed sign-ins).
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     print(session.session_key)
