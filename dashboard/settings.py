@@ -130,6 +130,8 @@ if CACHES["default"]["BACKEND"].endswith(".LocMemCache"):
     # out. 5,000 answers of a few KB each stay in tens of MB. `?max_entries=` still decides.
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # The same cache, without a new Redis client object per call (see the module).
+    CACHES["default"]["BACKEND"] = "dashboard.redis_cache.PooledClientRedisCache"
     # A Redis that stops answering fails the request in seconds (a 503 page) instead of
     # holding a worker thread until gunicorn's timeout.
     CACHES["default"].setdefault("OPTIONS", {}).update(
