@@ -54,6 +54,7 @@ from followups.getbill.answers import (
     QuotaReserveSkippedError,
     answer_get,
     answers_combined,
+    quota_status_under_reserve,
     quota_under_reserve,
 )
 from followups.getbill.api import (
@@ -199,6 +200,7 @@ __all__ = [
     "media_hosts_read",
     "media_url_allowed",
     "origin_host_port",
+    "quota_status_under_reserve",
     "quota_under_reserve",
     "rate_limit_status_get",
     "scopes_parse",

@@ -49,14 +49,13 @@ from followups.getbill.answer_entries import (
 )
 from followups.getbill.config import config_get
 from followups.getbill.errors import GetBillError, Subject
+from followups.getbill.models import RateLimitStatus
 from followups.getbill.quota import rate_limit_status_get
 from followups.getbill.single_flight import RequestRefusedError, single_flight_fetch
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-# The name kept copies are pickled under in the shared cache (see answer_entries.py).
 
 
 class AnswerMode(enum.Enum):
@@ -90,7 +89,11 @@ class QuotaReserveSkippedError(GetBillError):
 def quota_under_reserve() -> bool:
     """True when GetBill's remaining quota, as last seen by any worker, is under
     GETBILL_QUOTA_RESERVE (and the hour it was counted in has not ended)."""
-    status = rate_limit_status_get()
+    return quota_status_under_reserve(status=rate_limit_status_get())
+
+
+def quota_status_under_reserve(*, status: RateLimitStatus | None) -> bool:
+    """`quota_under_reserve` for a quota already read (the footer shows it too)."""
     if status is None or status.remaining is None:
         return False
     if status.reset_at is not None and status.reset_at.timestamp() <= time.time():

@@ -154,7 +154,7 @@ def getbill_quota(context: template.Context, oob: bool = False) -> dict[str, Any
         return shown
     try:
         status = getbill.rate_limit_status_get()
-        reserve = getbill.quota_under_reserve()
+        reserve = getbill.quota_status_under_reserve(status=status)
     except OUTAGE_ERRORS:
         # The cache is down: the page works without the footer's figure.
         return shown
