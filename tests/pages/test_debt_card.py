@@ -14,7 +14,7 @@ from sandbox.data import DEBT_IDS, EXAMPLES, FAULT_IDS
 from sandbox.debt_data import CUSTOM_STATUS, PERSONAL_FIELDS, SANDBOX_DEBT_RECORDS
 from sandbox.state import requests_counted, sandbox_state_reset
 from tests.support.examples import DEBT_ID, FOLLOWUP_ID
-from tests.support.fake_getbill import FakeGetBill
+from tests.support.fake_getbill import FakeGetBill, error_answer
 
 CALL = EXAMPLES["call_deal_found"]
 HISTORY = EXAMPLES["debt_with_history"]
@@ -411,3 +411,14 @@ def test_without_debts_read_the_qa_reviewer_sees_the_one_line_at_once(fake_getbi
         assert 'data-debt-card="scope_missing"' in card
         assert len(re.findall(r"<span>([^<]*debts:read[^<]*)</span>", card)) == 1
     assert fake_getbill.api_requests("/debts/") == []
+
+
+def test_a_kept_404_is_told_at_once_as_a_click_would(one_debt, manager_client, qa_client, qa_user):
+    one_debt.answers[f"/debts/{DEBT_ID}"] = error_answer(404, "Debt not found")
+    manager_client.get(FAKE_DETAIL)
+    _, body = _page(qa_client, FAKE_DETAIL)
+    card = _card(body)
+    assert 'data-debt-card="error"' in card
+    assert 'data-error-status="404"' in card
+    assert _debt_requests(one_debt) == 1
+    assert _card_entries(qa_user) == [(AuditOutcome.NOT_FOUND, "")]
