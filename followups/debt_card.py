@@ -1,8 +1,9 @@
 """The debt behind a followup, as a card: who owes what to whom, its status and its plan.
 
-One use case, `debt_card_get`, read top to bottom: access, the user's limit, GetBill, the audit
-trail, then what the role may see. It never fails the page around it: a missing `debts:read`
-scope or a GetBill failure becomes a card that says so in one line.
+One use case, `debt_card_get`, read top to bottom: access, the user's limit, GetBill (or only
+the shared cache, for a peek), the audit trail, then what the role may see. It never fails the
+page around it: a missing `debts:read` scope or a GetBill failure becomes a card that says so
+in one line.
 
 Who sees the debtor's name: Collections managers (`followups.view_debtor_name`) act on the debt
 itself (they call back, agree plans, answer disputes) and need it. QA reviewers judge how a call
@@ -10,6 +11,19 @@ went: the amount, the status and the plan matter for that, the person's identity
 they see initials, just as they see phone numbers masked (GDPR's data minimisation). The name is
 also in the browser tab's title, which ends up in history and on shared screens: the same rule
 applies there.
+
+When the detail page shows the card (`followup_debt_card_get`): at once for collections
+managers, who act on the debt. For everyone else (QA reviewers judging the call) only when it
+costs nothing: a fresh kept copy of the debt's answer in the shared cache (someone's look
+already brought it), peeked at with AnswerMode.KEPT, which never asks GetBill. Otherwise the
+card is `on_demand`: a "Show the debt" control that loads it in place (`debt_card_get`, one
+request at most, counted against the user's share and audited as any card look). Why: in a
+reviewer's queue most debts have one call, so the card cost a request on nearly every call
+(2.86 requests a call instead of 2.24, `bench/quota.py`: 34 reviewers in the hourly quota
+instead of 44) for facts a reviewer seldom needs to judge a call. A peek that finds nothing
+is not a look at anything and leaves no audit entry; one that finds a copy is audited like any
+look (source: cache). The debt's own page shows the card at once for everyone: whoever opens
+it wants the debt.
 """
 
 from __future__ import annotations
@@ -25,11 +39,13 @@ from django.utils import dateformat, timezone
 from followups import access
 from followups.debt_display import debt_status_display, debtor_name_compose, money_format
 from followups.getbill import (
+    AnswerMode,
     Debt,
     Followup,
     GetBillError,
     GetBillId,
     InvalidIdError,
+    NotKeptError,
     RateLimitedError,
     ScopeMissingError,
     ScopeRefusedError,
@@ -39,7 +55,8 @@ from followups.getbill import (
 from followups.models import AuditAction
 from followups.presentation import Fact, FactKind, StatusDisplay
 
-CardState = Literal["shown", "scope_missing", "error"]
+# "on_demand": not loaded, to spare GetBill's quota; the page offers to load it.
+CardState = Literal["shown", "scope_missing", "error", "on_demand"]
 DATE_FORMAT = "j M Y"
 
 
@@ -143,7 +160,7 @@ def debt_card_build(*, debt: Debt, name_visible: bool) -> DebtCard:
     )
 
 
-def debt_card_get(*, user: AbstractBaseUser, debt_id: GetBillId) -> DebtCard:
+def debt_card_get(*, user: AbstractBaseUser, debt_id: GetBillId, peek: bool = False) -> DebtCard:
     """The card of debt `debt_id` for `user`, audited; never raises a GetBillError.
 
     Before any request to GetBill, the permission to see followups. The card is part of the
@@ -151,6 +168,9 @@ def debt_card_get(*, user: AbstractBaseUser, debt_id: GetBillId) -> DebtCard:
     it; a request it makes to GetBill counts against the user's hourly share, as every one
     does (past it the card says so, and the page still shows). Without `debts:read` the card
     says what to grant (and GetBill is not asked again while it is known to be missing).
+
+    `peek`: only a fresh kept copy, never GetBill; without one the card is `on_demand`, and
+    nothing is audited (nothing was looked at).
     """
     audit = access.LookupAudit(user=user, action=AuditAction.DEBT_DETAIL, debt_id=debt_id)
     try:
@@ -159,8 +179,11 @@ def debt_card_get(*, user: AbstractBaseUser, debt_id: GetBillId) -> DebtCard:
             try:
                 answer = debt_answer_get(
                     debt_id=debt_id,
+                    mode=AnswerMode.KEPT if peek else AnswerMode.CACHED,
                     before_request=functools.partial(access.getbill_request_take, audit=audit),
                 )
+            except NotKeptError:
+                return DebtCard(state="on_demand", debt_id=debt_id)
             except ScopeMissingError as error:
                 # Nothing about the debt was seen; the card only says what to grant. GetBill's
                 # own refusal is a lookup that reached it, audited like any other.
@@ -177,12 +200,15 @@ def debt_card_get(*, user: AbstractBaseUser, debt_id: GetBillId) -> DebtCard:
 
 
 def followup_debt_card_get(*, user: AbstractBaseUser, followup: Followup) -> DebtCard | None:
-    """The card of the debt behind `followup`; None when GetBill gave it no usable debt ID."""
+    """The card of the debt behind `followup` on its detail page: at once for those who see
+    debtors' names (collections managers), else only from a fresh kept copy (`on_demand`
+    without one); None when GetBill gave the followup no usable debt ID."""
     try:
         debt_id = getbill_id_clean(raw=followup.debt_id or "", subject="debt")
     except InvalidIdError:
         return None
-    return debt_card_get(user=user, debt_id=debt_id)
+    acts_on_debts = access.user_may(user=user, permissions=[access.PERM_VIEW_DEBTOR_NAME])
+    return debt_card_get(user=user, debt_id=debt_id, peek=not acts_on_debts)
 
 
 def debt_page_title(*, card: DebtCard) -> str:

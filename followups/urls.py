@@ -29,4 +29,5 @@ urlpatterns = [
     path("session/keepalive/", views.session_keepalive, name="session_keepalive"),
     path("debts/<str:debt_id>/followups/", views.debt_followups, name="debt_followups"),
     path("debts/<str:debt_id>/followups/timeline/", views.debt_timeline, name="debt_timeline"),
+    path("debts/<str:debt_id>/card/", views.debt_card_show, name="debt_card"),
 ]

@@ -336,6 +336,42 @@ def _debt_response(request: HtmxHttpRequest, debt_id: GetBillId) -> HttpResponse
     return page_render(request, "followups/debt_followups.html", context)
 
 
+# "Show the debt" swaps the card's section alone.
+DEBT_CARD_TARGET = "debt-card"
+
+
+@require_GET
+@vary_on_htmx
+def debt_card_show(request: HtmxHttpRequest, debt_id: str) -> HttpResponse:
+    """The debt card, asked for on purpose ("Show the debt" on a QA reviewer's detail page).
+
+    htmx swaps the card in place: a failure is in the card, answered with 200 and the error's
+    own status in `data-error-status`, as the side panel does (htmx swaps only successful
+    answers). Opened without htmx (the control's href), a small page of the card alone, with
+    the error's status when it failed.
+    """
+    user = _signed_in_user(request)
+    try:
+        clean_id = access.getbill_id_require(
+            user=user, action=AuditAction.DEBT_DETAIL, raw=debt_id, subject="debt"
+        )
+    except GetBillError as error:
+        return getbill_error_response(request, error)
+    card = debt_card.debt_card_get(user=user, debt_id=clean_id)
+    if _swaps(request, DEBT_CARD_TARGET):
+        return render(request, "followups/_debt_card.html", {"card": card, "swapped": True})
+    context = {
+        "card": card,
+        "debt_url": reverse("followups:debt_followups", kwargs={"debt_id": clean_id}),
+        "page_title": debt_card.debt_page_title(card=card),
+    }
+    status = card.error.status_code if card.error is not None else 200
+    response = page_render(request, "followups/debt_card.html", context, status=status)
+    if card.error is not None:
+        _retry_after_set(response, card.error)
+    return response
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 def debt_timeline(request: HtmxHttpRequest, debt_id: str) -> HttpResponse:

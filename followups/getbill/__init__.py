@@ -33,8 +33,9 @@ api.py        api_get (every GET), the status -> error map, followup_get, debt_f
               followups_list_get, debt_get, and the same through the cache (followup_answer_get,
               debt_followups_answer_get, followups_list_answer_get, debt_answer_get),
               lookup_deadline (one deadline for a lookup of several requests)
-answers.py    the shared cache of answers: answer_get (any GET, under an AnswerKey), its modes,
-              stale copies on failure, the quota reserve
+answers.py    the shared cache of answers: answer_get (any GET, under an AnswerKey), its modes
+              (KEPT peeks without asking: NotKeptError), stale copies on failure, the quota
+              reserve
 answer_entries.py
               a kept answer: AnswerKey, Answer, its entry in the cache, freshness,
               media-link expiry (MEDIA_LINK_MARGIN_SECONDS), which failures a stale copy covers
@@ -51,6 +52,7 @@ from followups.getbill.answer_entries import (
 )
 from followups.getbill.answers import (
     AnswerMode,
+    NotKeptError,
     QuotaReserveSkippedError,
     answer_get,
     answers_combined,
@@ -163,6 +165,7 @@ __all__ = [
     "InvalidIdError",
     "MediaHost",
     "NotFoundError",
+    "NotKeptError",
     "Pagination",
     "QuotaReserveSkippedError",
     "RateLimitStatus",

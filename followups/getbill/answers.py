@@ -70,6 +70,9 @@ class AnswerMode(enum.Enum):
     REFRESH = "refresh"
     # New signed links (the player's renewal): always GetBill, no copy stands in.
     FRESH = "fresh"
+    # A peek (the debt card a QA reviewer may not need): a fresh kept copy only, never
+    # GetBill, under the reserve as at any other time; NotKeptError when there is none.
+    KEPT = "kept"
 
 
 class QuotaReserveSkippedError(GetBillError):
@@ -83,6 +86,21 @@ class QuotaReserveSkippedError(GetBillError):
     title = "GetBill quota nearly used up"
     audit_outcome = "rate_limited"
     audit_words = "Skipped: GetBill's quota under the reserve"
+    audit_shows_status = False
+
+
+class NotKeptError(GetBillError):
+    """A KEPT answer found no fresh kept copy; GetBill was not asked.
+
+    Nothing was looked at, so callers neither show it as an error nor audit it: they offer to
+    ask GetBill instead.
+    """
+
+    status_code = 404
+    default_message = "Not loaded yet: there is no recent copy, and GetBill was not asked."
+    title = "Not loaded yet"
+    audit_outcome = "not_found"
+    audit_words = "No kept copy; GetBill not asked"
     audit_shows_status = False
 
 
@@ -121,16 +139,22 @@ def answer_get(
     here. `related` lists what a new answer also tells about other resources, to keep under
     their own keys (the followups of a debt's page, each under its ID). Raises `fetch`'s
     GetBillError subclasses when no kept copy stands in, and QuotaReserveSkippedError for an
-    OPTIONAL answer under the reserve.
+    OPTIONAL answer under the reserve, NotKeptError for a KEPT one without a fresh copy.
     """
     config = config_get()
     cache_key = key.cache_key(prefix=config.cache_prefix)
     entry = entry_read(cache_key)
-    cached_wanted = mode in (AnswerMode.CACHED, AnswerMode.OPTIONAL)
+    cached_wanted = mode in (AnswerMode.CACHED, AnswerMode.OPTIONAL, AnswerMode.KEPT)
     if cached_wanted and entry is not None and time.time() < entry.fresh_until:
+        # A kept 404 is raised to KEPT too: it is GetBill's fresh answer, exactly what CACHED
+        # (the card's "Show the debt") would give now without asking, so a peek tells it.
         if entry.not_found is not None:
             raise entry.not_found
         return entry_answer(entry, AnswerSource.CACHE)
+    if mode is AnswerMode.KEPT:
+        # Stale copies stay for failures and the reserve: a peek that would show an old
+        # copy as if current is not what its caller asked for.
+        raise NotKeptError(subject=subject)
     if mode is not AnswerMode.FRESH and quota_under_reserve():
         if entry is not None and copy_usable(entry):
             fresh = time.time() < entry.fresh_until

@@ -92,9 +92,13 @@ def followups_list_answer_get(
 
 
 def debt_answer_get(
-    *, debt_id: str, before_request: Callable[[], None] | None = None
+    *,
+    debt_id: str,
+    mode: AnswerMode = AnswerMode.CACHED,
+    before_request: Callable[[], None] | None = None,
 ) -> Answer[Debt]:
-    """`debt_get` through the shared cache, kept under the debt's ID.
+    """`debt_get` through the shared cache, kept under the debt's ID (`mode` KEPT: only a
+    fresh kept copy, NotKeptError otherwise).
 
     A scope known to be missing is told first, before the cache or the user's share is
     touched: nothing would be asked of GetBill.
@@ -104,6 +108,7 @@ def debt_answer_get(
     return answer_get(
         key=AnswerKey("debt", (debt_id,)),
         fetch=lambda: debt_get(debt_id=debt_id),
+        mode=mode,
         before_request=before_request,
         subject="debt",
     )

@@ -5,6 +5,7 @@ review queue with "Next in queue" and its key, the debt card, and the card witho
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from followups import browse
@@ -139,3 +140,42 @@ def test_without_debts_read_the_card_says_what_to_grant(signed_in_page, settings
     page.goto("/followups/")
     expect(page.locator("#followups-results tbody tr")).to_have_count(browse.LIST_PAGE_SIZE)
     assert errors == [], errors
+
+
+def test_a_qa_reviewer_shows_the_debt_in_place(signed_in_page, settings):
+    from django.contrib.auth.models import Permission
+
+    settings.GETBILL_SCOPES = "followups:read debts:read"
+    page, base_url = signed_in_page
+    page.set_default_timeout(WAIT_MS)
+    errors = _errors_watched(page)
+    # A QA reviewer: the debtor's initials only, and the card on demand.
+    user = get_user_model().objects.get(username="browser-reviewer")
+    user.user_permissions.remove(Permission.objects.get(codename="view_debtor_name"))
+    call = EXAMPLES["call_deal_found"]
+    page.goto(f"/followups/{call}/")
+    expect(page.locator(".debt-side[aria-busy]")).to_have_count(0)
+    card = page.locator("#debt-card")
+    expect(card).to_have_attribute("data-debt-card", "on_demand")
+    assert page.title() == "Call · Deal found · Followups dashboard"
+    footer = page.locator("#getbill-quota")
+    left = _left(footer.inner_text())
+
+    page.evaluate("window.__sameDocument = true")  # gone if the page were reloaded
+    card.get_by_role("link", name="Show the debt").click()
+    expect(card).to_have_attribute("data-debt-card", "shown")
+    expect(card).to_contain_text("A. D.")
+    expect(card).to_contain_text("€482.60")
+    expect(card).not_to_contain_text("Dubois")
+    # The card's one request, counted in the footer (swapped out of band).
+    expect(footer).to_contain_text(f"{left - 1:,} of 1,000 requests left")
+    expect(page.locator("#debt-card")).to_have_count(1)
+    assert page.url == f"{base_url}/followups/{call}/"
+    assert page.evaluate("window.__sameDocument === true"), "swapped in place, not reloaded"
+    assert errors == [], errors
+
+
+def _left(text: str) -> int:
+    match = re.search(r"([\d,]+) of 1,000 requests left", text)
+    assert match, text
+    return int(match.group(1).replace(",", ""))

@@ -11,6 +11,8 @@ from followups.getbill import (
     AnswerKey,
     AnswerMode,
     AnswerSource,
+    NotFoundError,
+    NotKeptError,
     QuotaReserveSkippedError,
     UpstreamFailureError,
 )
@@ -59,6 +61,53 @@ def test_any_resource_is_cached_by_naming_its_key(fake_followup):
     assert calls == [1]
 
 
+# --- KEPT: a peek at the cache, never GetBill -----------------------------------------------
+
+
+def test_kept_gives_a_fresh_copy_without_asking(fake_followup):
+    followup_lookup()
+    peeked = followup_lookup(AnswerMode.KEPT)
+    assert peeked.source == AnswerSource.CACHE
+    assert peeked.value.id == FOLLOWUP_ID
+    assert len(fake_followup.requests) == 1
+
+
+def test_kept_without_a_copy_is_not_kept_and_asks_nothing(fake_followup):
+    with pytest.raises(NotKeptError):
+        followup_lookup(AnswerMode.KEPT)
+    assert fake_followup.requests == []
+    # Nothing was left behind for the next look either: it asks GetBill as usual.
+    assert followup_lookup().source == AnswerSource.GETBILL
+    assert len(fake_followup.requests) == 1
+
+
+def test_kept_passes_over_a_stale_copy(fake_followup, settings):
+    settings.GETBILL_CACHE_SECONDS = 0  # kept an hour for failures, fresh for no time
+    followup_lookup()
+    with pytest.raises(NotKeptError):
+        followup_lookup(AnswerMode.KEPT)
+    assert len(fake_followup.requests) == 1
+
+
+def test_kept_tells_a_kept_404_as_cached_does(fake_followup):
+    fake_followup.followup_missing(FOLLOWUP_ID)
+    with pytest.raises(NotFoundError):
+        followup_lookup()
+    with pytest.raises(NotFoundError) as raised:
+        followup_lookup(AnswerMode.KEPT)
+    assert not isinstance(raised.value, NotKeptError)
+    assert len(fake_followup.requests) == 1
+
+
+def test_kept_never_runs_the_users_share(fake_followup):
+    taken: list[int] = []
+    with pytest.raises(NotKeptError):
+        getbill.followup_answer_get(
+            followup_id=FOLLOWUP_ID, mode=AnswerMode.KEPT, before_request=lambda: taken.append(1)
+        )
+    assert taken == []
+
+
 # --- The quota reserve ----------------------------------------------------------------------------
 
 
@@ -100,6 +149,17 @@ def test_under_the_reserve_what_can_be_skipped_is(reserve):
     reserve.debts[DEBT_ID] = [followup_json()]
     with pytest.raises(QuotaReserveSkippedError):
         getbill.debt_followups_answer_get(debt_id=DEBT_ID, mode=AnswerMode.OPTIONAL)
+    assert len(reserve.requests) == 1
+
+
+def test_under_the_reserve_kept_still_never_asks(reserve, settings):
+    settings.GETBILL_CACHE_SECONDS = 0  # a copy kept, not fresh: the reserve would serve it
+    followup_lookup()
+    assert getbill.quota_under_reserve()
+    with pytest.raises(NotKeptError):
+        followup_lookup(AnswerMode.KEPT)
+    with pytest.raises(NotKeptError):
+        getbill.followup_answer_get(followup_id="other123", mode=AnswerMode.KEPT)
     assert len(reserve.requests) == 1
 
 

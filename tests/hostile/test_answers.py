@@ -58,6 +58,7 @@ DETAIL = f"/followups/{FOLLOWUP_ID}/"
 RECORDING = f"/followups/{FOLLOWUP_ID}/recording/"
 DEBT_PAGE = f"/debts/{DEBT_ID}/followups/"
 SIDE_PANEL = f"/debts/{DEBT_ID}/followups/timeline/?current={FOLLOWUP_ID}"
+DEBT_CARD = f"/debts/{DEBT_ID}/card/"
 LIST = "/followups/"
 # The list with and without filters and pages, then the review queue: each a request to
 # GetBill's list, answered in turn.
@@ -161,9 +162,12 @@ def test_token_answers(hostile: Harness, scenario: Scenario) -> None:
 )
 @found.debt_record_examples
 def test_debt_record_answers(hostile: Harness, scenario: Scenario) -> None:
-    """A good followup and a hostile debt: the card on the detail page and on the debt page."""
+    """A good followup and a hostile debt: the card on the detail page (a QA reviewer's on
+    demand), swapped in by "Show the debt", and on the debt page."""
     hostile.start(scenario)
     hostile.visit("detail", DETAIL, statuses=frozenset({200}))
+    # Swapped in, the card answers 200 whatever happened: its error is inside.
+    hostile.visit("debt card", DEBT_CARD, target="debt-card", statuses=frozenset({200}))
     hostile.visit("debt page", DEBT_PAGE)
 
 

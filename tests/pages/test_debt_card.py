@@ -13,6 +13,8 @@ from followups.models import AuditAction, AuditEntry, AuditOutcome
 from sandbox.data import DEBT_IDS, EXAMPLES, FAULT_IDS
 from sandbox.debt_data import CUSTOM_STATUS, PERSONAL_FIELDS, SANDBOX_DEBT_RECORDS
 from sandbox.state import requests_counted, sandbox_state_reset
+from tests.support.examples import DEBT_ID, FOLLOWUP_ID
+from tests.support.fake_getbill import FakeGetBill, error_answer
 
 CALL = EXAMPLES["call_deal_found"]
 HISTORY = EXAMPLES["debt_with_history"]
@@ -74,6 +76,15 @@ def test_manager_sees_the_debt_behind_the_followup(both_scopes, manager_client):
 
 
 def test_qa_reviewer_sees_initials_only(both_scopes, qa_client):
+    _code, body = _page(qa_client, f"/followups/{CALL}/")
+    # On demand: "Show the debt" loads it.
+    assert 'data-debt-card="on_demand"' in _card(body)
+    assert _title(body) == "Call · Deal found"
+    _code, body = _page(qa_client, f"/debts/{HISTORY}/card/")
+    card = _card(body)
+    assert "A. D." in card
+    assert "Dubois" not in body
+    # Now kept: the detail page shows it at once.
     _code, body = _page(qa_client, f"/followups/{CALL}/")
     card = _card(body)
     assert "A. D." in card
@@ -137,27 +148,27 @@ def test_filtering_the_debt_page_in_place_asks_getbill_nothing(both_scopes, qa_c
     assert "debt-card" not in response.content.decode()
 
 
-def test_the_card_is_audited(both_scopes, qa_client, qa_user):
-    qa_client.get(f"/followups/{CALL}/")
-    entry = AuditEntry.objects.get(user=qa_user, action=AuditAction.DEBT_DETAIL)
+def test_the_card_is_audited(both_scopes, manager_client, manager_user):
+    manager_client.get(f"/followups/{CALL}/")
+    entry = AuditEntry.objects.get(user=manager_user, action=AuditAction.DEBT_DETAIL)
     assert (entry.outcome, entry.debt_id) == (AuditOutcome.SHOWN, HISTORY)
 
 
 def test_past_the_users_share_the_card_says_so_and_the_page_still_shows(
-    both_scopes, qa_client, settings
+    both_scopes, manager_client, settings
 ):
     # The followup takes the one request the share allows; the card's would be the second.
     settings.DASHBOARD_GETBILL_REQUESTS_PER_HOUR = 1
-    code, body = _page(qa_client, f"/followups/{CALL}/")
+    code, body = _page(manager_client, f"/followups/{CALL}/")
     assert code == 200
     assert 'data-debt-card="error"' in _card(body)
 
 
-def test_a_card_seen_before_comes_from_the_shared_cache(both_scopes, qa_client, settings):
-    assert _page(qa_client, f"/followups/{CALL}/")[0] == 200
+def test_a_card_seen_before_comes_from_the_shared_cache(both_scopes, manager_client, settings):
+    assert _page(manager_client, f"/followups/{CALL}/")[0] == 200
     settings.DASHBOARD_GETBILL_REQUESTS_PER_HOUR = 1
     sandbox_state_reset()
-    code, body = _page(qa_client, f"/followups/{CALL}/")
+    code, body = _page(manager_client, f"/followups/{CALL}/")
     assert code == 200
     assert 'data-debt-card="shown"' in _card(body)
     assert requests_counted() == 0
@@ -168,12 +179,13 @@ def test_a_card_seen_before_comes_from_the_shared_cache(both_scopes, qa_client, 
 
 @pytest.mark.parametrize("narrowed", [False, True], ids=["invalid_scope", "403 Required scope"])
 def test_without_debts_read_everything_else_works_and_the_card_says_what_to_grant(
-    both_scopes, settings, qa_client, narrowed: bool
+    both_scopes, settings, manager_client, qa_client, narrowed: bool
 ):
     settings.SANDBOX_GRANTED_SCOPES = ["followups:read"]
     settings.SANDBOX_SCOPES_NARROWED = narrowed
-    for path in (f"/followups/{CALL}/", f"/debts/{HISTORY}/followups/"):
-        code, body = _page(qa_client, path)
+    paths = (f"/followups/{CALL}/", f"/debts/{HISTORY}/followups/", f"/debts/{HISTORY}/card/")
+    for path in paths:
+        code, body = _page(manager_client, path)
         assert code == 200
         card = _card(body)
         assert 'data-debt-card="scope_missing"' in card
@@ -183,16 +195,19 @@ def test_without_debts_read_everything_else_works_and_the_card_says_what_to_gran
     assert _page(qa_client, "/followups/")[0] == 200
     assert _page(qa_client, "/queue/")[0] == 200
     # Known missing: the next pages do not ask GetBill for the debt (and the followup, seen
-    # before, comes from the shared cache).
+    # before, comes from the shared cache), and a QA reviewer is told at once what to grant.
     sandbox_state_reset()
-    _page(qa_client, f"/followups/{CALL}/")
+    _code, body = _page(qa_client, f"/followups/{CALL}/")
     assert requests_counted() == 0
+    assert 'data-debt-card="scope_missing"' in _card(body)
 
 
-def test_a_failing_debt_is_a_line_in_the_card_not_an_error_page(both_scopes, qa_client, settings):
+def test_a_failing_debt_is_a_line_in_the_card_not_an_error_page(
+    both_scopes, manager_client, settings
+):
     # GetBill's quota runs out between the followup and its debt.
     settings.SANDBOX_RATE_LIMIT = 1
-    code, body = _page(qa_client, f"/followups/{CALL}/")
+    code, body = _page(manager_client, f"/followups/{CALL}/")
     assert code == 200
     card = _card(body)
     assert 'data-debt-card="error"' in card
@@ -237,3 +252,173 @@ def test_a_debt_link_without_a_valid_id_is_explained(both_scopes, qa_client):
     response = qa_client.get("/followups/", {"q": "https://app.getbill.io/debts/a.b/"})
     assert response.status_code == 400
     assert "link to a debt" in html.unescape(response.content.decode())
+
+
+# --- On demand for QA reviewers (GetBill faked at the transport, every request counted) --------
+
+
+FAKE_DETAIL = f"/followups/{FOLLOWUP_ID}/"
+FAKE_CARD = f"/debts/{DEBT_ID}/card/"
+CARD_SWAP = {"HX-Request": "true", "HX-Target": "debt-card"}
+
+
+@pytest.fixture
+def one_debt(fake_getbill: FakeGetBill) -> FakeGetBill:
+    """The example followup and its debt (Mr John Doe owes €1,250.00), `debts:read` granted,
+    GetBill's quota in its answers' headers."""
+    fake_getbill.followup_add()
+    fake_getbill.debt_add()
+    fake_getbill.headers = {"X-RateLimit-Limit": "1000", "X-RateLimit-Remaining": "900"}
+    return fake_getbill
+
+
+def _debt_requests(fake: FakeGetBill) -> int:
+    return len(fake.api_requests(f"/debts/{DEBT_ID}"))
+
+
+def _card_entries(user: Any) -> list[tuple[str, str]]:
+    entries = AuditEntry.objects.filter(user=user, action=AuditAction.DEBT_DETAIL).order_by("id")
+    return list(entries.values_list("outcome", "source"))
+
+
+def test_a_manager_gets_the_card_at_once(one_debt, manager_client):
+    code, body = _page(manager_client, FAKE_DETAIL)
+    assert code == 200
+    card = _card(body)
+    assert 'data-debt-card="shown"' in card
+    assert "Mr John Doe" in card
+    assert "Show the debt" not in card
+    assert _debt_requests(one_debt) == 1
+    assert _title(body).endswith("· Mr John Doe")
+
+
+def test_a_qa_reviewer_cold_gets_show_the_debt_and_getbill_is_not_asked(
+    one_debt, qa_client, qa_user
+):
+    code, body = _page(qa_client, FAKE_DETAIL)
+    assert code == 200
+    card = _card(body)
+    assert 'data-debt-card="on_demand"' in card
+    assert _debt_requests(one_debt) == 0
+    show = re.search(r"<a [^>]*data-debt-card-show[^>]*>Show the debt</a>", card)
+    assert show is not None
+    control = show.group(0)
+    # A link that works without JavaScript, and the same card swapped in place with it.
+    assert f'href="{FAKE_CARD}"' in control
+    assert f'hx-get="{FAKE_CARD}"' in control
+    assert 'hx-target="#debt-card"' in control
+    assert 'hx-swap="outerHTML"' in control
+    # Nothing of the debt was looked at: no audit entry, no debtor in the tab's title.
+    assert _card_entries(qa_user) == []
+    assert _title(body) == "Call · Deal found"
+
+
+def test_a_qa_reviewer_gets_the_card_at_once_once_someone_brought_it(
+    one_debt, manager_client, qa_client, qa_user
+):
+    assert manager_client.get(FAKE_DETAIL).status_code == 200
+    assert _debt_requests(one_debt) == 1
+    _, body = _page(qa_client, FAKE_DETAIL)
+    card = _card(body)
+    assert 'data-debt-card="shown"' in card
+    assert "J. D." in card
+    assert "Doe" not in card
+    assert _title(body) == "Call · Deal found · J. D."
+    assert _debt_requests(one_debt) == 1
+    assert _card_entries(qa_user) == [(AuditOutcome.SHOWN, "cache")]
+
+
+def test_a_stale_copy_is_not_shown_at_once(one_debt, manager_client, qa_client, settings):
+    settings.GETBILL_CACHE_SECONDS = 0  # kept for failures, fresh for no time
+    manager_client.get(FAKE_DETAIL)
+    _, body = _page(qa_client, FAKE_DETAIL)
+    assert 'data-debt-card="on_demand"' in _card(body)
+    assert _debt_requests(one_debt) == 1
+
+
+def test_show_the_debt_loads_the_card_in_place_with_one_request(one_debt, qa_client, qa_user):
+    qa_client.get(FAKE_DETAIL)
+    response = qa_client.get(FAKE_CARD, headers=CARD_SWAP)
+    assert response.status_code == 200
+    body = html.unescape(response.content.decode())
+    # The card alone, and the footer's quota line out of band.
+    assert "<html" not in body
+    card = _card(body)
+    assert 'data-debt-card="shown"' in card
+    assert 'id="debt-card"' in card
+    assert "J. D." in card
+    assert "€1,250.00" in card
+    assert re.search(r'id="getbill-quota"\s+hx-swap-oob="true"', body)
+    assert "HX-Target" in response["Vary"]
+    assert _debt_requests(one_debt) == 1
+    assert _card_entries(qa_user) == [(AuditOutcome.SHOWN, "getbill")]
+    # Clicked again (or the page reloaded): the kept copy, shown at once.
+    qa_client.get(FAKE_CARD, headers=CARD_SWAP)
+    _, body = _page(qa_client, FAKE_DETAIL)
+    assert 'data-debt-card="shown"' in _card(body)
+    assert _debt_requests(one_debt) == 1
+
+
+def test_without_javascript_the_control_opens_the_cards_page(one_debt, qa_client):
+    code, body = _page(qa_client, FAKE_CARD)
+    assert code == 200
+    assert "<html" in body
+    assert 'data-debt-card="shown"' in _card(body)
+    assert f'href="/debts/{DEBT_ID}/followups/"' in _card(body)
+    assert _title(body) == "Debt of J. D. · €1,250.00"
+    assert _debt_requests(one_debt) == 1
+
+
+def test_the_cards_address_takes_a_share_of_the_users_quota(one_debt, qa_client, settings):
+    settings.DASHBOARD_GETBILL_REQUESTS_PER_HOUR = 1
+    qa_client.get(FAKE_DETAIL)  # the followup takes the one request allowed
+    swapped = qa_client.get(FAKE_CARD, headers=CARD_SWAP)
+    # Swapped in: the failure is inside the card, for htmx to show.
+    assert swapped.status_code == 200
+    assert 'data-error-status="429"' in _card(swapped.content.decode())
+    page = qa_client.get(FAKE_CARD)
+    assert page.status_code == 429
+    assert page["Retry-After"].isdigit()
+    assert _debt_requests(one_debt) == 0
+
+
+@pytest.mark.parametrize("bad_id", ["a.b", "x" * 65, "a;b"])
+def test_a_bad_debt_id_is_a_clear_400_and_asks_nothing(fake_getbill, qa_client, bad_id):
+    for headers in ({}, CARD_SWAP):
+        response = qa_client.get(f"/debts/{bad_id}/card/", headers=headers)
+        assert response.status_code == 400
+        assert "debt ID" in html.unescape(response.content.decode())
+    assert fake_getbill.requests == []
+    assert AuditEntry.objects.filter(outcome=AuditOutcome.REJECTED_INPUT).count() == 2
+
+
+def test_without_permission_403_before_any_request(one_debt, plain_client, plain_user):
+    response = plain_client.get(FAKE_CARD)
+    assert response.status_code == 403
+    assert "Mr John Doe" not in response.content.decode()
+    assert one_debt.requests == []
+    assert _card_entries(plain_user) == [(AuditOutcome.DENIED, "")]
+
+
+def test_without_debts_read_the_qa_reviewer_sees_the_one_line_at_once(fake_getbill, qa_client):
+    # Signed in with followups:read only: the scope is known missing, so the card costs nothing
+    # and says at once what to grant, on the page and at the card's own address.
+    fake_getbill.followup_add()
+    for path, headers in ((FAKE_DETAIL, {}), (FAKE_CARD, CARD_SWAP)):
+        response = qa_client.get(path, headers=headers)
+        assert response.status_code == 200
+        card = _card(html.unescape(response.content.decode()))
+        assert 'data-debt-card="scope_missing"' in card
+        assert len(re.findall(r"<span>([^<]*debts:read[^<]*)</span>", card)) == 1
+    assert fake_getbill.api_requests("/debts/") == []
+
+
+def test_a_kept_404_is_told_at_once_as_a_click_would(one_debt, manager_client, qa_client, qa_user):
+    one_debt.answers[f"/debts/{DEBT_ID}"] = error_answer(404, "Debt not found")
+    manager_client.get(FAKE_DETAIL)
+    _, body = _page(qa_client, FAKE_DETAIL)
+    card = _card(body)
+    assert 'data-debt-card="error"' in card
+    assert 'data-error-status="404"' in card
+    assert _debt_requests(one_debt) == 1
+    assert _card_entries(qa_user) == [(AuditOutcome.NOT_FOUND, "")]
