@@ -5,7 +5,14 @@ For each setup (the embedded default: SQLite and per-process cache; and PostgreS
 when --database-url/--cache-url or DATABASE_URL/CACHE_URL name them) it serves the dashboard
 with gunicorn.conf.py (WEB_CONCURRENCY workers), the sandbox in a process of its own behind the
 latency, and prints pages/s, 5xx and p50/p95/p99 for the sign-in page and for detail pages,
-and the ratio of their pages/s. It asserts nothing. Bounded: each phase lasts --seconds.
+the ratio of their pages/s, and how many requests each phase made to GetBill. It asserts
+nothing. Bounded: each phase lasts --seconds.
+
+The warm-up's pages are each worker's first looks: GetBill asked for the followup and its debt
+(two round trips of the latency). The measured phase is the steady state that follows, served
+from the shared cache of answers. At 25 pages a second the company's 1,000 GetBill requests an
+hour allow about one page in a hundred to ask GetBill at all, so a team's day is mostly the
+latter; the warm-up's figures say what a first look costs.
 
     .venv/bin/python bench/load.py --users 50 --latency-ms 150 --seconds 20
 """
@@ -51,6 +58,8 @@ class Phase:
     latencies_ms: list[float] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
     seconds: float = 0.0
+    # Requests that reached the sandbox's API (GetBill) during the phase.
+    getbill: int = 0
 
     def figures(self) -> dict[str, float]:
         ok = sum(1 for status in self.statuses if status < 500)
@@ -63,6 +72,7 @@ class Phase:
             "p95": p95,
             "p99": p99,
             "n": len(self.statuses),
+            "getbill": self.getbill,
         }
 
 
@@ -70,7 +80,7 @@ def figures_line(label: str, figures: dict[str, float]) -> str:
     return (
         f"{label:<34} pages/s {figures['pages/s']:6.2f}  5xx {figures['5xx']:>4.0f}  "
         f"p50 {figures['p50']:6.0f} ms  p95 {figures['p95']:6.0f} ms  "
-        f"p99 {figures['p99']:6.0f} ms  n={figures['n']:.0f}"
+        f"p99 {figures['p99']:6.0f} ms  n={figures['n']:.0f}  GetBill {figures['getbill']:.0f}"
     )
 
 
@@ -80,37 +90,61 @@ def run_line(label: str, run: dict[str, dict[str, float]]) -> str:
 
 
 def phase_run(
-    *, origin: str, paths: list[str], sessions: list[str | None], seconds: float, think: float
+    *,
+    origin: str,
+    paths: list[str],
+    sessions: list[str | None],
+    seconds: float,
+    think: float,
+    upstream: ServedProcess,
 ) -> Phase:
-    """Each session in its own thread: open a page, wait `think` seconds, again, until the end."""
+    """Each session in its own thread: open a page, wait `think` seconds, again, until the end.
+
+    The users' HTTP clients are made before the phase starts: making one loads the TLS
+    certificates (tens of milliseconds of CPU each), and fifty made at once would be the load
+    generator's own stall, measured as the server's latency.
+    """
     phase = Phase(seconds=seconds)
     lock = threading.Lock()
-    end = time.monotonic() + seconds
+    clients = [
+        httpx.Client(base_url=origin, cookies={"sessionid": key} if key else {}, timeout=30)
+        for key in sessions
+    ]
 
-    def user(n: int, session_key: str | None) -> None:
-        cookies = {"sessionid": session_key} if session_key else {}
+    def user(n: int, client: httpx.Client) -> None:
         rng = random.Random(n)
         # Users do not all arrive in the same instant.
         time.sleep(rng.uniform(0, think))
-        with httpx.Client(base_url=origin, cookies=cookies, timeout=30) as client:
-            while time.monotonic() < end:
-                started = time.perf_counter()
-                try:
-                    status = client.get(rng.choice(paths)).status_code
-                except httpx.TransportError:
-                    status = 599
-                elapsed_ms = (time.perf_counter() - started) * 1000
-                with lock:
-                    phase.statuses.append(status)
-                    phase.latencies_ms.append(elapsed_ms)
-                time.sleep(max(0.0, min(think, end - time.monotonic())))
+        while time.monotonic() < end:
+            started = time.perf_counter()
+            try:
+                status = client.get(rng.choice(paths)).status_code
+            except httpx.TransportError:
+                status = 599
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            with lock:
+                phase.statuses.append(status)
+                phase.latencies_ms.append(elapsed_ms)
+            time.sleep(max(0.0, min(think, end - time.monotonic())))
 
-    threads = [threading.Thread(target=user, args=item) for item in enumerate(sessions)]
+    threads = [threading.Thread(target=user, args=item) for item in enumerate(clients)]
+    asked_before = getbill_requests(upstream)
+    end = time.monotonic() + seconds
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=seconds + 60)
+    for client in clients:
+        client.close()
+    phase.getbill = getbill_requests(upstream) - asked_before
     return phase
+
+
+def getbill_requests(upstream: ServedProcess) -> int:
+    """API requests the sandbox process answered so far, counted in its access log."""
+    return sum(
+        1 for line in upstream.log_text().splitlines() if '"GET /sandbox/external-api/' in line
+    )
 
 
 def setup_run(
@@ -127,6 +161,8 @@ def setup_run(
             sandbox_origin=upstream_origin,
             BENCH_UPSTREAM_LATENCY_MS=str(args.latency_ms),
             DJANGO_LOG_LEVEL="WARNING",
+            # Its access log counts each phase's GetBill requests as the phase ends.
+            PYTHONUNBUFFERED="1",
         ),
         log_path=folder / f"{name}-upstream.log",
         workers=1,
@@ -161,6 +197,7 @@ def setup_run(
             sessions=[None] * args.users,
             seconds=args.seconds,
             think=args.think,
+            upstream=upstream,
         )
         run = {"sign-in": sign_in.figures()}
         print(figures_line(f"{name}: sign-in", run["sign-in"]), flush=True)
@@ -175,6 +212,7 @@ def setup_run(
                 sessions=sessions,
                 seconds=args.warm_up,
                 think=args.think,
+                upstream=upstream,
             )
             run["warm-up"] = warm_up.figures()
             print(figures_line(f"{name}: warm-up", run["warm-up"]), flush=True)
@@ -184,6 +222,7 @@ def setup_run(
             sessions=sessions,
             seconds=args.seconds,
             think=args.think,
+            upstream=upstream,
         )
         run["detail"] = detail.figures()
         run["tokens"] = {"n": token_requests(upstream)}
