@@ -145,6 +145,19 @@
   countdownsStart(document);
   document.addEventListener("htmx:load", function (event) { countdownsStart(event.target); });
 
+  /* "Show the debt": the card replaces the link that asked for it, and focus would fall to
+     the page's start; it goes to the card's heading instead, where the reader now is. */
+  document.addEventListener("htmx:load", function (event) {
+    var card = event.target;
+    if (!card || card.id !== "debt-card" || !card.querySelector) { return; }
+    var active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) { return; }
+    var heading = card.querySelector("h2");
+    if (!heading) { return; }
+    heading.setAttribute("tabindex", "-1");
+    heading.focus({ preventScroll: true });
+  });
+
   /* After a swap of the main region, move focus there so keyboard and screen-reader users
      land on the new content: the field that asks for it, or the page's heading. */
   document.addEventListener("htmx:afterSwap", function (event) {

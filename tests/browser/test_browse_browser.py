@@ -162,8 +162,10 @@ def test_a_qa_reviewer_shows_the_debt_in_place(signed_in_page, settings):
     left = _left(footer.inner_text())
 
     page.evaluate("window.__sameDocument = true")  # gone if the page were reloaded
-    card.get_by_role("link", name="Show the debt").click()
+    card.get_by_role("link", name="Show the debt").press("Enter")
     expect(card).to_have_attribute("data-debt-card", "shown")
+    # The keyboard user lands on the card that replaced the link, not at the page's start.
+    expect(card.get_by_role("heading", name="The debt")).to_be_focused()
     expect(card).to_contain_text("A. D.")
     expect(card).to_contain_text("€482.60")
     expect(card).not_to_contain_text("Dubois")
