@@ -26,7 +26,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from followups import access, presentation
+from followups import access, extensions, presentation
 from followups.debts import MomentKind, debt_followups_sort, followup_moment
 from followups.getbill import (
     FOLLOWUP_STATUSES,
@@ -38,7 +38,6 @@ from followups.getbill import (
     followups_list_answer_get,
 )
 from followups.models import AuditAction
-from reviews.services import reviewed_followup_ids
 
 LIST_PAGE_SIZE = 25
 # Pages past this are refused (400) instead of being asked for: 25,000 followups back, where
@@ -67,9 +66,9 @@ class ListInputError(GetBillError):
 
 
 def queue_reviewed_ids(*, user: AbstractBaseUser) -> set[str]:
-    """The followups `user` has submitted a review of, which their queue leaves out (a draft
-    stays in the queue: the review is not done)."""
-    return reviewed_followup_ids(user=user)
+    """The followups `user` is done with, which their queue leaves out: those the apps built on
+    followups register (the reviews app: a submitted review; a draft stays in the queue)."""
+    return extensions.queue_excluded_ids(user=user)
 
 
 # --- Rows -------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
-from followups import access, browse, debt_card, debts, presentation, services
+from followups import access, browse, debt_card, debts, extensions, presentation, services
 from followups.getbill import (
     GetBillError,
     GetBillId,
@@ -238,6 +238,12 @@ def _detail_response(
         "answer": presentation.answer_note(answer=answer, refresh=refresh),
         "card": card,
         "queue_next_url": queue_next_url,
+        "panels_main": extensions.detail_panels_render(
+            request=request, followup=followup, column="main"
+        ),
+        "panels_side": extensions.detail_panels_render(
+            request=request, followup=followup, column="side"
+        ),
         "page_title": presentation.followup_page_title(
             detail=detail, debtor=card.debtor_shown if card else None
         ),

@@ -1,11 +1,16 @@
-"""What the review panels and pages show, built once for the detail page's template tag and
-for the views that answer htmx with the same panels."""
+"""What the review panels and pages show, built once for a followup's page (registered in
+`followups.extensions`) and for the views that answer htmx with the same panels."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+
+from followups.getbill import Followup
 from reviews import services
 from reviews.models import AnswerValue, Comment, Criterion, Review, Scorecard
 from reviews.moments import moment_format
@@ -105,3 +110,29 @@ def review_display(*, review: Review) -> dict[str, Any]:
     """A review as its read-only page shows it."""
     answers = {answer.criterion_id: answer.value for answer in review.answers.all()}
     return {"review": review, "rows": _rows(review.scorecard, answers)}
+
+
+def detail_panels_html(request: HttpRequest, followup: Followup) -> str:
+    """The panels a followup's page shows next to the recording: the comments pinned to its
+    moments and the user's review, for those who review (or see reviews); "" for anyone else.
+    `followup` is the one the page just fetched."""
+    user = request.user
+    if not isinstance(user, AbstractBaseUser) or not services.may_see_reviews(user=user):
+        return ""
+    # Comments are pinned to moments of a recording: none for an email or a letter.
+    has_recording = bool(followup.audio_url or followup.duration_ms)
+    context = {
+        "comments_panel": comments_context(
+            user=user,
+            followup_id=followup.id,
+            recording_end=services.recording_end_token(
+                followup_id=followup.id, duration_ms=followup.duration_ms
+            ),
+        )
+        if has_recording
+        else None,
+        "review_panel": review_context(user=user, followup_id=followup.id)
+        if services.may_review(user=user)
+        else None,
+    }
+    return render_to_string("reviews/_panels.html", context, request=request)

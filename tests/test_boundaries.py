@@ -71,6 +71,35 @@ def test_the_app_never_imports_the_sandbox(path: Path):
     assert not {name for name in imported_modules(path) if name.split(".")[0] == "sandbox"}
 
 
+# The apps built on followups (reviews, and those that come after it); followups reaches them
+# only through its registry (`followups.extensions`), filled in their AppConfig.ready().
+APPS_ON_FOLLOWUPS = {
+    path.parent.name
+    for path in ROOT.glob("*/apps.py")
+    if path.parent.name not in {"followups", "sandbox"}
+}
+FOLLOWUPS_TEMPLATES = sorted((ROOT / "templates" / "followups").rglob("*.html"))
+
+
+def test_apps_on_followups_are_found():
+    assert "reviews" in APPS_ON_FOLLOWUPS
+
+
+@pytest.mark.parametrize("path", APP_MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_followups_imports_none_of_the_apps_built_on_it(path: Path):
+    reached = {name for name in imported_modules(path) if name.split(".")[0] in APPS_ON_FOLLOWUPS}
+    assert not reached, f"{path.name} imports an app built on followups: {reached}"
+
+
+@pytest.mark.parametrize("path", FOLLOWUPS_TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_followups_templates_use_none_of_the_apps_built_on_it(path: Path):
+    text = path.read_text()
+    for app in APPS_ON_FOLLOWUPS:
+        assert f'"{app}/' not in text, f"{path.name} includes a template of {app}"
+        assert f"{{% load {app[:-1]}_tags" not in text
+        assert f"{{% load {app}_tags" not in text
+
+
 @pytest.mark.parametrize(
     "path",
     [

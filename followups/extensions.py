@@ -1,0 +1,70 @@
+"""What other apps add to the followups pages: panels of a followup's page, and what the
+review queue leaves out.
+
+`followups` imports none of the apps built on it. They register here from their
+`AppConfig.ready()`, and the followups views ask this registry: a panel is rendered by the app
+that owns it, with the followup the page already fetched (no second request to GetBill).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpRequest
+from django.utils.safestring import SafeString, mark_safe
+
+from followups.getbill import Followup
+
+PanelColumn = Literal["main", "side"]
+
+
+@dataclass(frozen=True)
+class DetailPanel:
+    """A region of a followup's page. `render` returns its HTML, or "" when there is nothing
+    for this user and followup. Panels of a column are shown by `order`, after the player."""
+
+    name: str
+    render: Callable[[HttpRequest, Followup], str]
+    column: PanelColumn = "main"
+    order: int = 100
+
+
+# Who the queue leaves out for a user: the IDs of followups they are done with.
+QueueExclusion = Callable[[AbstractBaseUser], set[str]]
+
+_detail_panels: dict[str, DetailPanel] = {}
+_queue_exclusions: dict[str, QueueExclusion] = {}
+
+
+def detail_panel_register(*, panel: DetailPanel) -> None:
+    """Add `panel` to every followup's page (registering the same name again replaces it, so
+    a reloaded app does not show its panel twice)."""
+    _detail_panels[panel.name] = panel
+
+
+def queue_exclusion_register(*, name: str, exclusion: QueueExclusion) -> None:
+    """Leave out of a user's queue the followups `exclusion` returns for them."""
+    _queue_exclusions[name] = exclusion
+
+
+def detail_panels_render(
+    *, request: HttpRequest, followup: Followup, column: PanelColumn
+) -> list[SafeString]:
+    """The HTML of the registered panels of `column`, in order, without the empty ones."""
+    panels = sorted(
+        (p for p in _detail_panels.values() if p.column == column), key=lambda p: p.order
+    )
+    rendered = (panel.render(request, followup) for panel in panels)
+    # The apps render their panels with Django's templates, which escape what they show.
+    return [mark_safe(html) for html in rendered if html.strip()]  # noqa: S308
+
+
+def queue_excluded_ids(*, user: AbstractBaseUser) -> set[str]:
+    """The followups every registered app leaves out of `user`'s queue."""
+    excluded: set[str] = set()
+    for exclusion in _queue_exclusions.values():
+        excluded |= exclusion(user)
+    return excluded
