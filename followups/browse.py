@@ -26,11 +26,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from followups import access, extensions, presentation
+from followups import access, extensions, presentation, values
 from followups.debts import MomentKind, debt_followups_sort, followup_moment
 from followups.getbill import (
-    FOLLOWUP_STATUSES,
-    FOLLOWUP_TYPES,
     Followup,
     GetBillError,
     GetBillId,
@@ -38,13 +36,13 @@ from followups.getbill import (
     followups_list_answer_get,
 )
 from followups.models import AuditAction
+from followups.moments import duration_format
 
 LIST_PAGE_SIZE = 25
 # Pages past this are refused (400) instead of being asked for: 25,000 followups back, where
 # the filters reach with fewer requests.
 LIST_PAGE_MAX = 1000
 _PAGE_RE = re.compile(r"[1-9][0-9]{0,3}")
-QUEUE_TYPES = ("call", "manual_call", "voicemail")
 # GetBill's largest page: a part of the queue is one request per call-like type.
 QUEUE_PAGE_SIZE = 100
 QUEUE_PART_MAX = 20
@@ -90,23 +88,6 @@ class FollowupRow:
     debt_url: str | None
 
 
-def summary_line(*, text: str | None) -> str | None:
-    """The summary's first line, cut to SUMMARY_MAX_LENGTH characters."""
-    if not text:
-        return None
-    line = " ".join(text.strip().splitlines()[0].split()) if text.strip() else ""
-    if len(line) > SUMMARY_MAX_LENGTH:
-        line = line[: SUMMARY_MAX_LENGTH - 1].rstrip() + "…"
-    return line or None
-
-
-def _shown(followup: Followup, field: str) -> str | None:
-    if field in followup.invalid_fields:
-        return "unknown"
-    value = getattr(followup, field)
-    return value if isinstance(value, str) and value else None
-
-
 def followup_row(
     *, user: AbstractBaseUser, followup: Followup, from_queue: bool = False
 ) -> FollowupRow:
@@ -115,20 +96,18 @@ def followup_row(
     restricted = access.followup_restrict(user=user, followup=followup)
     shown = dataclasses.replace(restricted, audio_url=None, pdf_url=None)
     moment, kind = followup_moment(followup=shown)
-    followup_type = _shown(shown, "type")
-    call_like = presentation.type_is_call_like(followup_type=followup_type) or (
-        followup_type not in presentation.TYPES and shown.duration_ms is not None
-    )
     detail_url = reverse("followups:detail", kwargs={"followup_id": shown.id})
     return FollowupRow(
         followup=shown,
-        type=followup_type,
-        status=_shown(shown, "status"),
+        type=values.enum_value_shown(followup=shown, field="type"),
+        status=values.enum_value_shown(followup=shown, field="status"),
         moment=moment,
         moment_kind=kind,
-        duration=presentation.duration_format(ms=shown.duration_ms) if call_like else None,
+        duration=duration_format(ms=shown.duration_ms)
+        if values.followup_is_call(followup=followup)
+        else None,
         recording=recording,
-        summary=summary_line(text=shown.summary),
+        summary=values.summary_line(text=shown.summary, max_length=SUMMARY_MAX_LENGTH) or None,
         detail_url=f"{detail_url}?{urlencode({'from': FROM_QUEUE})}" if from_queue else detail_url,
         debt_url=presentation.debt_page_url(debt_id=shown.debt_id),
     )
@@ -169,18 +148,17 @@ class ListFilters:
 def list_filters_parse(*, query: Mapping[str, str]) -> ListFilters:
     """The list's filters from the query string; ListInputError for anything GetBill does not
     document or a page outside 1 to LIST_PAGE_MAX. Empty values mean "all"."""
-    values: dict[str, Any] = {}
-    for name, documented, labels in (
-        ("type", FOLLOWUP_TYPES, presentation.TYPES),
-        ("status", FOLLOWUP_STATUSES, presentation.STATUSES),
-    ):
+    parsed: dict[str, Any] = {}
+    name: values.EnumField
+    for name in ("type", "status"):
+        documented = values.documented_values(field=name)
         raw = (query.get(name) or "").strip()
         if raw and raw not in documented:
-            choices = ", ".join(labels[value][0] for value in documented)
+            choices = ", ".join(values.enum_label(field=name, value=value) for value in documented)
             raise ListInputError(
                 f"There is no {name} “{raw[:40]}” in GetBill. Choose one of: {choices}."
             )
-        values[name] = raw or None
+        parsed[name] = raw or None
     raw_page = (query.get("page") or "").strip()
     if raw_page:
         if not _PAGE_RE.fullmatch(raw_page) or int(raw_page) > LIST_PAGE_MAX:
@@ -188,8 +166,8 @@ def list_filters_parse(*, query: Mapping[str, str]) -> ListFilters:
                 f"The page must be a whole number from 1 to {LIST_PAGE_MAX}; to go further "
                 "back, filter by type or status."
             )
-        values["page"] = int(raw_page)
-    return ListFilters(**values)
+        parsed["page"] = int(raw_page)
+    return ListFilters(**parsed)
 
 
 def list_filters_require(*, user: AbstractBaseUser, query: Mapping[str, str]) -> ListFilters:
@@ -201,15 +179,6 @@ def list_filters_require(*, user: AbstractBaseUser, query: Mapping[str, str]) ->
             outcome=error.audit_outcome, detail=error.audit_detail
         )
         raise
-
-
-@dataclass(frozen=True)
-class FilterOption:
-    value: str
-    label: str
-    selected: bool
-    # GetBill's list gives no counts per value (a debt's page, which has them all, does).
-    count: int | None = None
 
 
 @dataclass(frozen=True)
@@ -253,28 +222,24 @@ class FollowupsListing:
         return self.filters.url(page=max(1, min(self.pages, LIST_PAGE_MAX)))
 
     @property
-    def type_choices(self) -> tuple[FilterOption, ...]:
-        return _options(FOLLOWUP_TYPES, presentation.TYPES, self.filters.type)
+    def type_choices(self) -> tuple[values.FilterChoice, ...]:
+        # GetBill's list gives no counts per value (a debt's page, which has them all, does).
+        return values.filter_choices(field="type", selected=self.filters.type)
 
     @property
-    def status_choices(self) -> tuple[FilterOption, ...]:
-        return _options(FOLLOWUP_STATUSES, presentation.STATUSES, self.filters.status)
+    def status_choices(self) -> tuple[values.FilterChoice, ...]:
+        return values.filter_choices(field="status", selected=self.filters.status)
 
     @property
     def title(self) -> str:
         """The tab's title: what the page shows."""
+        type_, status = self.filters.type, self.filters.status
         parts = [
-            presentation.TYPES[self.filters.type][0] if self.filters.type else "Followups",
-            presentation.STATUSES[self.filters.status][0] if self.filters.status else "",
+            values.enum_label(field="type", value=type_) if type_ else "Followups",
+            values.enum_label(field="status", value=status) if status else "",
             f"page {self.page}" if self.page > 1 else "",
         ]
         return " · ".join(part for part in parts if part)
-
-
-def _options(
-    values: tuple[str, ...], labels: Mapping[str, tuple[str, Any]], selected: str | None
-) -> tuple[FilterOption, ...]:
-    return tuple(FilterOption(value=v, label=labels[v][0], selected=v == selected) for v in values)
 
 
 def followups_browse(*, user: AbstractBaseUser, filters: ListFilters) -> FollowupsListing:
@@ -392,7 +357,7 @@ def review_queue_get(*, user: AbstractBaseUser, part: int) -> ReviewQueue:
             followups_list_answer_get(
                 page=part, limit=QUEUE_PAGE_SIZE, type=followup_type, before_request=before_request
             )
-            for followup_type in QUEUE_TYPES
+            for followup_type in values.CALL_TYPES
         ]
     pages = [answer.value for answer in answers]
     reviewed = queue_reviewed_ids(user=user)

@@ -11,9 +11,9 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from followups.getbill import Followup
+from followups.moments import moment_format
 from reviews import services
 from reviews.models import AnswerValue, Comment, Criterion, Review, Scorecard
-from reviews.moments import moment_format
 from reviews.services import CommentInput, ReviewInput, User
 
 # The list page shows this many reviews; the CSV has all of the selection.

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from followups.moments import MomentError, moment_format, moment_parse
 from reviews.host import (
     AuditAction,
     AuditOutcome,
@@ -40,7 +41,6 @@ from reviews.models import (
     Scorecard,
     Verdict,
 )
-from reviews.moments import MomentError, moment_format, moment_parse
 from reviews.scoring import Outcome, ScoredAnswer, review_outcome
 
 PERM_REVIEW = "reviews.review_followup"
