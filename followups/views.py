@@ -72,6 +72,7 @@ def getbill_error_context(error: GetBillError) -> dict[str, Any]:
         "title": error.page_title,
         "message": message,
         "hint": error.hint,
+        "retryable": error.retryable,
         "retry_at": (
             timezone.now() + timedelta(seconds=retry_after) if retry_after is not None else None
         ),
@@ -402,7 +403,12 @@ def debt_timeline(request: HtmxHttpRequest, debt_id: str) -> HttpResponse:
     except GetBillError as error:
         context["error"] = getbill_error_context(error)
     except PermissionDenied:
-        context["error"] = {"status": 403, "title": "Access denied", "message": DEBT_DENIED_MESSAGE}
+        context["error"] = {
+            "status": 403,
+            "title": "Access denied",
+            "message": DEBT_DENIED_MESSAGE,
+            "retryable": False,
+        }
     else:
         context["timeline"] = answer.value
         context["answer"] = presentation.answer_note(answer=answer)

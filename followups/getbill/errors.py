@@ -23,6 +23,10 @@ SIGN_IN_FAILING = "Signing in to GetBill is failing; try again in a minute."
 MISCONFIGURED = "The dashboard's connection to GetBill is misconfigured."
 
 
+# Statuses of a request refused for what it asks, so asking again is refused again.
+_SAME_ANSWER_AGAIN = frozenset({400, 403, 404})
+
+
 class GetBillError(Exception):
     """Base of every failure of a GetBill lookup; views turn it into an error page."""
 
@@ -51,6 +55,12 @@ class GetBillError(Exception):
     @property
     def page_title(self) -> str:
         return self._subject_format(self.title)
+
+    @property
+    def retryable(self) -> bool:
+        """Whether asking again may succeed: not when the request itself was refused (an ID or
+        input that is not valid, access denied, nothing there), which gives the same answer."""
+        return self.status_code not in _SAME_ANSWER_AGAIN
 
     @property
     def audit_detail(self) -> str:
