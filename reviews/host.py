@@ -2,17 +2,22 @@
 names stay."""
 
 from followups.access import user_may
-from followups.admin import csv_cell_safe
 from followups.audit import audit_record
+from followups.csv_export import csv_lines, csv_response
 from followups.getbill import InvalidIdError, getbill_id_clean
 from followups.models import AuditAction, AuditOutcome
+from followups.moments import MomentError, moment_format, moment_parse
 
 __all__ = [
     "AuditAction",
     "AuditOutcome",
     "InvalidIdError",
+    "MomentError",
     "audit_record",
-    "csv_cell_safe",
+    "csv_lines",
+    "csv_response",
     "getbill_id_clean",
+    "moment_format",
+    "moment_parse",
     "user_may",
 ]

@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from followups.getbill import Followup
-from followups.moments import moment_format
 from reviews import services
+from reviews.host import moment_format
 from reviews.models import AnswerValue, Comment, Criterion, Review, Scorecard
 from reviews.services import CommentInput, ReviewInput, User
 

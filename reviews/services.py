@@ -7,7 +7,6 @@ signed by the server when it rendered the followup (see `recording_end_token`).
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -19,14 +18,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from followups.moments import MomentError, moment_format, moment_parse
 from reviews.host import (
     AuditAction,
     AuditOutcome,
     InvalidIdError,
+    MomentError,
     audit_record,
-    csv_cell_safe,
+    csv_lines,
     getbill_id_clean,
+    moment_format,
+    moment_parse,
     user_may,
 )
 from reviews.models import (
@@ -686,11 +687,6 @@ CSV_COLUMNS = [
 _EXPORT_CHUNK = 500
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _utc(moment: datetime | None) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds") if moment else ""
 
@@ -710,29 +706,24 @@ def reviews_export(*, user: AbstractBaseUser, reviews: QuerySet[Review]) -> Iter
         outcome=AuditOutcome.SHOWN,
         detail=f"{reviews.count()} reviews",
     )
-    return _csv_lines(
-        reviews.prefetch_related(
-            Prefetch("answers", queryset=Answer.objects.select_related("criterion"))
-        ).iterator(chunk_size=_EXPORT_CHUNK)
-    )
+    prefetched = reviews.prefetch_related(
+        Prefetch("answers", queryset=Answer.objects.select_related("criterion"))
+    ).iterator(chunk_size=_EXPORT_CHUNK)
+    return csv_lines(header=CSV_COLUMNS, rows=(_csv_row(review) for review in prefetched))
 
 
-def _csv_lines(reviews: Iterable[Review]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_COLUMNS)
-    for review in reviews:
-        cells = [
-            str(review.pk),
-            review.followup_id,
-            review.reviewer.get_username(),
-            review.scorecard.name,
-            str(review.scorecard.version),
-            review.status,
-            "" if review.score is None else str(review.score),
-            review.verdict,
-            _utc(review.submitted_at),
-            _utc(review.updated_at),
-            _answers_text(review),
-            review.summary,
-        ]
-        yield writer.writerow([csv_cell_safe(cell) for cell in cells])
+def _csv_row(review: Review) -> list[str]:
+    return [
+        str(review.pk),
+        review.followup_id,
+        review.reviewer.get_username(),
+        review.scorecard.name,
+        str(review.scorecard.version),
+        review.status,
+        "" if review.score is None else str(review.score),
+        review.verdict,
+        _utc(review.submitted_at),
+        _utc(review.updated_at),
+        _answers_text(review),
+        review.summary,
+    ]

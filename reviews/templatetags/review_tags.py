@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from followups.moments import moment_format
+from reviews.host import moment_format
 
 register = template.Library()
 
