@@ -19,36 +19,14 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+# GetBill's documented enums (get-followup-page.txt), as the client knows them; the data set
+# also holds values beyond them, as a newer upstream would send.
+from followups.getbill import FOLLOWUP_STATUSES, FOLLOWUP_TYPES
+
 MEDIA_DIR = Path(__file__).resolve().parent / "media"
 RECORDING_FILE = "collection-call.mp3"
 RECORDING_DURATION_MS = 57_785  # length of RECORDING_FILE, for the calls that carry it
 
-# GetBill's documented enums (get-followup-page.txt); the data set also holds values beyond
-# them, as a newer upstream would send.
-KNOWN_STATUSES = (
-    "on_hold",
-    "scheduled",
-    "in_progress",
-    "sent",
-    "delivered",
-    "read",
-    "deal_found",
-    "no_answer",
-    "deal_not_found",
-    "bad_behavior",
-    "failed",
-    "cancelled",
-)
-KNOWN_TYPES = (
-    "call",
-    "email",
-    "sms",
-    "whatsapp",
-    "voicemail",
-    "manual_call",
-    "physical",
-    "postmail",
-)
 
 # IDs that make the sandbox misbehave on purpose, so every error page can be seen by typing an
 # ID (they work on the followup and on the by-debt endpoint).
@@ -582,7 +560,7 @@ SANDBOX_FOLLOWUPS.sort(key=_sort_key, reverse=True)
 for _record in SANDBOX_FOLLOWUPS:
     if _record["debt_id"] == _big:
         continue
-    for _field, _values in (("status", KNOWN_STATUSES), ("type", KNOWN_TYPES)):
+    for _field, _values in (("status", FOLLOWUP_STATUSES), ("type", FOLLOWUP_TYPES)):
         if _record.get(_field) in _values:
             EXAMPLES.setdefault(f"{_field}_{_record[_field]}", _record["id"])
 

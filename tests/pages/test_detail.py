@@ -13,7 +13,8 @@ from django.test import Client
 from django.utils.html import escape
 
 from followups import moments, presentation, values
-from sandbox.data import EXAMPLES, FAULT_IDS, KNOWN_STATUSES, KNOWN_TYPES, SANDBOX_FOLLOWUPS
+from followups.getbill import FOLLOWUP_STATUSES, FOLLOWUP_TYPES
+from sandbox.data import EXAMPLES, FAULT_IDS, SANDBOX_FOLLOWUPS
 
 
 def _record(followup_id: str) -> dict[str, Any]:
@@ -39,7 +40,7 @@ def _page(client: Client, followup_id: str) -> tuple[int, str]:
     return response.status_code, response.content.decode()
 
 
-@pytest.mark.parametrize("status", KNOWN_STATUSES)
+@pytest.mark.parametrize("status", FOLLOWUP_STATUSES)
 def test_each_status(sandbox, signed_in, status):
     record = _first("status", status)
     code, body = _page(signed_in, record["id"])
@@ -56,7 +57,7 @@ def test_each_status(sandbox, signed_in, status):
     assert "None" not in body
 
 
-@pytest.mark.parametrize("followup_type", KNOWN_TYPES)
+@pytest.mark.parametrize("followup_type", FOLLOWUP_TYPES)
 def test_each_type(sandbox, signed_in, followup_type):
     record = _first("type", followup_type)
     code, body = _page(signed_in, record["id"])
