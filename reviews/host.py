@@ -6,9 +6,10 @@ from followups.audit import audit_record
 from followups.csv_export import csv_lines, csv_response
 from followups.getbill import InvalidIdError, getbill_id_clean
 from followups.models import AuditAction, AuditOutcome
-from followups.moments import MomentError, moment_format, moment_parse
+from followups.moments import MOMENT_MAX_SECONDS, MomentError, moment_format, moment_parse
 
 __all__ = [
+    "MOMENT_MAX_SECONDS",
     "AuditAction",
     "AuditOutcome",
     "InvalidIdError",

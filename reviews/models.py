@@ -15,7 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from followups.moments import MOMENT_MAX_SECONDS
+from reviews.host import MOMENT_MAX_SECONDS
 
 FOLLOWUP_ID_MAX_LENGTH = 64
 COMMENT_MAX_LENGTH = 2000
