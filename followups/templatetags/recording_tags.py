@@ -1,4 +1,5 @@
-"""Template helpers of the recording player (templates/followups/_recording.html)."""
+"""Template helpers of the recording player (templates/followups/_recording.html) and of moments
+of a recording wherever they show (a comment's `clock`)."""
 
 from __future__ import annotations
 
