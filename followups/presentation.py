@@ -21,13 +21,12 @@ from followups.getbill import (
 )
 from followups.moments import duration_format
 from followups.values import (
-    PHONE_MESSAGE_TYPES,
     Tone,
     TypeDisplay,
     direction_label,
     disconnection_reason_label,
     enum_value_shown,
-    followup_is_call,
+    followup_category,
     status_display,
     type_display,
 )
@@ -235,6 +234,7 @@ def followup_detail(*, followup: Followup) -> FollowupDetail:
     f = followup
     status = enum_value_shown(followup=f, field="status")
     followup_type = enum_value_shown(followup=f, field="type")
+    category = followup_category(followup=f)
     phone_fact = _fact(
         f, "phone_number_used", "Phone number", kind="mono", show=lambda v: phone_format(number=v)
     )
@@ -242,9 +242,9 @@ def followup_detail(*, followup: Followup) -> FollowupDetail:
         followup=f,
         status=status,
         type=type_display(followup_type=followup_type),
-        call_like=followup_is_call(followup=f),
-        email=f.type == "email",
-        message_facts=[phone_fact] if f.type in PHONE_MESSAGE_TYPES else [],
+        call_like=category == "calls",
+        email=category == "emails",
+        message_facts=[phone_fact] if category == "messages" else [],
         summary=_fact(f, "summary", "Summary"),
         notes=_fact(f, "notes", "Notes"),
         debt_id=_fact(f, "debt_id", "Debt", kind="mono"),
