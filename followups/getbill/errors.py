@@ -23,10 +23,6 @@ SIGN_IN_FAILING = "Signing in to GetBill is failing; try again in a minute."
 MISCONFIGURED = "The dashboard's connection to GetBill is misconfigured."
 
 
-# Statuses of a request refused for what it asks, so asking again is refused again.
-_SAME_ANSWER_AGAIN = frozenset({400, 403, 404})
-
-
 class GetBillError(Exception):
     """Base of every failure of a GetBill lookup; views turn it into an error page."""
 
@@ -57,16 +53,17 @@ class GetBillError(Exception):
         return self._subject_format(self.title)
 
     @property
-    def retryable(self) -> bool:
-        """Whether asking again may succeed: not when the request itself was refused (an ID or
-        input that is not valid, access denied, nothing there), which gives the same answer."""
-        return self.status_code not in _SAME_ANSWER_AGAIN
-
-    @property
     def audit_detail(self) -> str:
         """What went wrong, in the audit trail's words, with the status GetBill answered."""
         words = self._subject_format(self.audit_words)
         return f"{words} ({self.status_code})" if self.audit_shows_status else words
+
+    @property
+    def retryable(self) -> bool:
+        """True when the same request may succeed later (a wait, a fault upstream); a request
+        refused for what it asks (an ID that is not valid, no access, nothing there) is refused
+        again. Pages offer "Try again" only then."""
+        return self.status_code == 429 or self.status_code >= 500
 
 
 class InvalidIdError(GetBillError):
