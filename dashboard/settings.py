@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every log line and every response, error pages included, carry the request's ID.
     "followups.request_id.RequestIdMiddleware",
+    # Runs what a page leaves until its response is sent (the recently viewed list).
+    "followups.after_response.AfterResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before CommonMiddleware, whose refusal of an unknown Host (400) skips the middleware after it.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
