@@ -10,6 +10,7 @@ dependency of the dashboard). Asserts nothing.
 
 import argparse
 import collections
+import os
 import statistics
 import sys
 import tempfile
@@ -25,7 +26,7 @@ _folder = Path(tempfile.mkdtemp(prefix="detail-cost-"))
 django_ready(
     DASHBOARD_GETBILL_REQUESTS_PER_HOUR="1000000",
     DATABASE_URL=f"sqlite:///{_folder / 'db.sqlite3'}",
-    CACHE_URL="",
+    CACHE_URL=os.environ.get("CACHE_URL", ""),
 )
 
 from django.conf import settings  # noqa: E402
