@@ -98,7 +98,7 @@ def one_user_line(label: str, figures: dict[str, float]) -> str:
         f"{label:<34} median ms: direct GetBill GET {figures['direct']:6.1f}  "
         f"first look {figures['first']:6.1f} ({figures['first'] / figures['direct']:.2f}x)  "
         f"opened again {figures['again']:6.1f} ({figures['again'] / figures['direct']:.2f}x)  "
-        f"n={figures['n']:.0f}"
+        f"n={figures['n']:.0f}  GetBill {figures['getbill']:.0f}"
     )
 
 
@@ -149,11 +149,14 @@ ONE_USER_IDS = [
 
 
 def one_user_run(
-    *, origin: str, upstream_origin: str, session: str, count: int
+    *, origin: str, upstream_origin: str, session: str, count: int, upstream: ServedProcess
 ) -> dict[str, float]:
     """One user, one request at a time, as a manager would see it: for each followup nobody
     opened yet, a direct GET of it from GetBill (the same latency, no dashboard), then its page
-    in the dashboard (the first look) and the same page again right after."""
+    in the dashboard (the first look) and the same page again right after. Also the requests
+    the dashboard made to GetBill for those pages (the direct GETs left out)."""
+    asked_before = getbill_requests(upstream)
+    direct_gets = 0
     direct: list[float] = []
     first: list[float] = []
     again: list[float] = []
@@ -178,6 +181,7 @@ def one_user_run(
             answer = getbill.get(
                 f"/sandbox/external-api/v1/followups/{followup_id}", headers=headers
             )
+            direct_gets += 1
             direct_ms = (time.perf_counter() - started) * 1000
             if answer.status_code != 200:
                 continue  # a fault the sandbox plays (slow, failing): not a followup to time
@@ -196,6 +200,7 @@ def one_user_run(
         "first": statistics.median(first),
         "again": statistics.median(again),
         "n": len(first),
+        "getbill": getbill_requests(upstream) - asked_before - direct_gets,
     }
 
 
@@ -351,6 +356,7 @@ def setup_run(
             upstream_origin=upstream_origin,
             session=str(sessions[0]),
             count=args.one_user,
+            upstream=upstream,
         )
         print(one_user_line(f"{name}: one user", run["one user"]), flush=True)
         detail_paths = [f"/followups/{followup_id}/" for followup_id in DETAIL_IDS]
