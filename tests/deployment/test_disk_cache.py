@@ -14,14 +14,16 @@ from dashboard.disk_cache import SharedDiskCache
 from tests.support.processes import clean_environment
 from tests.support.start_up import ROOT, python_run
 
+# The cache itself is made (its folder created) only when asked: `probe.py made`.
 _SETTINGS_PROBE = """
+import sys
 import django
 django.setup()
 from django.conf import settings
 from django.core.cache import caches
 print(settings.CACHES["default"]["BACKEND"])
 print(settings.CACHES["default"].get("LOCATION", ""))
-print(type(caches["default"]).__name__)
+print(type(caches["default"]).__name__ if sys.argv[1:] == ["made"] else "not made")
 """
 
 
@@ -39,17 +41,18 @@ def _environment(folder: Path, **extra: str) -> dict[str, str]:
     }
 
 
-def _cache_settings(environment: dict[str, str]) -> list[str]:
-    result = python_run("-c", _SETTINGS_PROBE, env=environment)
+def _cache_settings(environment: dict[str, str], *args: str) -> list[str]:
+    result = python_run("-c", _SETTINGS_PROBE, *args, env=environment)
     assert result.returncode == 0, result.stderr
     return result.stdout.splitlines()
 
 
 def test_without_cache_url_the_cache_is_the_shared_disk_cache_beside_the_database(tmp_path):
-    backend, location, loaded = _cache_settings(_environment(tmp_path))
+    backend, location, loaded = _cache_settings(_environment(tmp_path), "made")
     assert backend == "dashboard.disk_cache.SharedDiskCache"
     assert location == str(tmp_path / "dashboard.sqlite3-cache")
     assert loaded == SharedDiskCache.__name__
+    assert (tmp_path / "dashboard.sqlite3-cache").is_dir()
 
 
 def test_an_empty_cache_url_counts_as_unset(tmp_path):
