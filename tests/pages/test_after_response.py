@@ -3,12 +3,16 @@ at once outside a request; a failure is logged, never the page's."""
 
 import logging
 
+import pytest
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
 from followups.after_response import AfterResponseMiddleware, after_response
 from followups.models import RecentView
 from sandbox.data import EXAMPLES
+
+# Closing a response ends the request, which checks the database connection.
+pytestmark = pytest.mark.django_db
 
 
 def test_work_runs_when_the_response_is_closed_not_before():
