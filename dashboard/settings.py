@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "axes",
     "followups",
     "reviews",
+    "transcripts",
 ]
 
 MIDDLEWARE = [
