@@ -429,6 +429,8 @@ def test_try_again_queues_a_failed_transcript_once(call, django_capture_on_commi
         first = services.transcript_retry(followup_id=FOLLOWUP_ID)
         second = services.transcript_retry(followup_id=FOLLOWUP_ID)
 
+    assert first is not None
+    assert second is not None
     assert first.status == second.status == Status.QUEUED
     assert (first.attempts, first.failure) == (0, "")
     assert len(_jobs()) == 1
