@@ -10,6 +10,7 @@ asserts nothing.
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -192,11 +193,24 @@ def latency_measure(args: argparse.Namespace, folder: Path) -> None:
         )
     finally:
         if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=30)
+            worker_stop(worker)
         if dashboard is not None:
             dashboard.stop()
         upstream.stop()
+
+
+def worker_stop(worker: subprocess.Popen[bytes]) -> None:
+    """Asked twice, a worker stops at once (its job goes back to the queue) rather than
+    finishing the call it is transcribing."""
+    for _ in range(2):
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+            time.sleep(0.5)
+    try:
+        worker.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
 
 
 def main() -> None:
