@@ -477,3 +477,20 @@ def test_waiting_jobs_and_the_oldest():
 
     assert count == 1
     assert oldest == now - timedelta(minutes=7)
+
+
+def test_a_worker_stopped_mid_job_puts_the_call_back_in_the_queue(
+    call, django_capture_on_commit_callbacks
+):
+    _request(django_capture_on_commit_callbacks)
+
+    with (
+        engine_override(ScriptedEngine([SystemExit(1)])),
+        pytest.raises(SystemExit),
+    ):
+        _make(django_capture_on_commit_callbacks)
+
+    transcript = Transcript.objects.get()
+    assert transcript.status == Status.QUEUED
+    assert transcript.attempts == 0
+    assert len(_jobs()) == 2
