@@ -494,3 +494,17 @@ def test_a_worker_stopped_mid_job_puts_the_call_back_in_the_queue(
     assert transcript.status == Status.QUEUED
     assert transcript.attempts == 0
     assert len(_jobs()) == 2
+
+
+def test_a_long_refusal_from_getbill_fits_the_transcripts_words(
+    call, django_capture_on_commit_callbacks
+):
+    _request(django_capture_on_commit_callbacks)
+    call.followups.clear()
+    call.answers[f"/followups/{FOLLOWUP_ID}"] = error_answer(403, "Denied because " * 200)
+
+    transcript = _make(django_capture_on_commit_callbacks)
+
+    assert transcript.status == Status.FAILED
+    assert transcript.failure.startswith("GetBill could not give the recording's link: Denied")
+    assert len(transcript.failure) <= Transcript._meta.get_field("failure").max_length
