@@ -1,0 +1,34 @@
+"""The transcript's panel on a followup's page (registered in `followups.extensions`), beside
+the player. Opening a call that has a recording and no transcript asks for one."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+
+from followups.getbill import Followup, GetBillId
+from transcripts import reading, services
+
+PANEL_TEMPLATE = "transcripts/_panel.html"
+
+
+def transcript_panel_html(request: HttpRequest, followup: Followup) -> str:
+    """The panel, or "" for a user who may not listen, and for a followup with neither a
+    recording nor a transcript (an email, a letter). `followup` is the one the page fetched,
+    already restricted for the user (no recording link without the right to listen)."""
+    user = request.user
+    if not isinstance(user, AbstractBaseUser) or not reading.may_read(user=user):
+        return ""
+    transcript = services.transcript_get(followup_id=followup.id)
+    if transcript is None and followup.audio_url:
+        transcript = services.transcript_request(followup=followup)
+    if transcript is None:
+        return ""
+    shown = reading.transcript_view(
+        # The client checked that GetBill answered for the ID the page asked for, cleaned.
+        user=user,
+        followup_id=GetBillId(followup.id),
+        transcript=transcript,
+    )
+    return render_to_string(PANEL_TEMPLATE, {"shown": shown, "on_page": True}, request=request)
