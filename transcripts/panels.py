@@ -9,8 +9,10 @@ from django.template.loader import render_to_string
 
 from followups.getbill import Followup, GetBillId
 from transcripts import reading, services
+from transcripts.engine import transcripts_off_reason
 
 PANEL_TEMPLATE = "transcripts/_panel.html"
+OFF_TEMPLATE = "transcripts/_off.html"
 
 
 def transcript_panel_html(request: HttpRequest, followup: Followup) -> str:
@@ -24,7 +26,8 @@ def transcript_panel_html(request: HttpRequest, followup: Followup) -> str:
     if transcript is None and followup.audio_url:
         transcript = services.transcript_request(followup=followup)
     if transcript is None:
-        return ""
+        off = transcripts_off_reason() if followup.audio_url else None
+        return render_to_string(OFF_TEMPLATE, {"reason": off}, request=request) if off else ""
     shown = reading.transcript_view(
         # The client checked that GetBill answered for the ID the page asked for, cleaned.
         user=user,

@@ -7,12 +7,8 @@ from collections.abc import Sequence
 
 from transcripts.display import SegmentShown
 
-# A cue must end after it starts; a segment of no length gets this much.
-MIN_CUE_SECONDS = 0.001
 
-
-def _timestamp(seconds: float) -> str:
-    millis = round(seconds * 1000)
+def _timestamp(millis: int) -> str:
     hours, millis = divmod(millis, 3_600_000)
     minutes, millis = divmod(millis, 60_000)
     secs, millis = divmod(millis, 1000)
@@ -28,9 +24,11 @@ def webvtt_write(*, segments: Sequence[SegmentShown]) -> str:
     """The WebVTT file of `segments` (already masked for the user who downloads it)."""
     blocks = ["WEBVTT"]
     for number, segment in enumerate(segments, start=1):
-        end = max(segment.end, segment.start + MIN_CUE_SECONDS)
+        start = round(segment.start * 1000)
+        # A cue must end after it starts, in the milliseconds it is written in.
+        end = max(round(segment.end * 1000), start + 1)
         text = _cue_text(segment.text)
         if segment.speaker:
             text = f"<v {segment.speaker}>{text}"
-        blocks.append(f"{number}\n{_timestamp(segment.start)} --> {_timestamp(end)}\n{text}")
+        blocks.append(f"{number}\n{_timestamp(start)} --> {_timestamp(end)}\n{text}")
     return "\n\n".join(blocks) + "\n"

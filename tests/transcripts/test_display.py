@@ -48,6 +48,13 @@ def test_masking_spans_words_and_segments():
     assert "Anna" in shown[0].text
 
 
+def test_a_cue_ends_after_it_starts_once_written_in_milliseconds():
+    segments = segments_shown(
+        segments=[{"start": 0.0015, "end": 0.0025, "text": "a"}], masked=False
+    )
+    assert "00:00:00.002 --> 00:00:00.003" in webvtt_write(segments=segments)
+
+
 def test_bad_segments_are_left_out_not_shown():
     rows = [
         "text",
