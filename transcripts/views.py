@@ -3,6 +3,8 @@ download, and "Try again". Failures are rendered by followups' one error page.""
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,7 +15,6 @@ from followups import access
 from followups.getbill import GetBillError, GetBillId
 from followups.models import AuditAction
 from followups.views import HtmxHttpRequest, getbill_error_response, page_render, vary_on_htmx
-from followups.views import _signed_in_user as signed_in_user
 from transcripts import reading
 from transcripts.panels import PANEL_TEMPLATE
 
@@ -21,8 +22,15 @@ from transcripts.panels import PANEL_TEMPLATE
 PANEL_TARGET = "transcript"
 
 
+def _user(request: HtmxHttpRequest) -> AbstractBaseUser:
+    # LoginRequiredMiddleware guarantees a signed-in user; this fails closed all the same.
+    if not isinstance(request.user, AbstractBaseUser):
+        raise PermissionDenied
+    return request.user
+
+
 def _followup_id_require(request: HtmxHttpRequest, raw: str, action: AuditAction) -> GetBillId:
-    return access.getbill_id_require(user=signed_in_user(request), action=action, raw=raw)
+    return access.getbill_id_require(user=_user(request), action=action, raw=raw)
 
 
 def _panel_swapped(request: HtmxHttpRequest) -> bool:
@@ -37,7 +45,7 @@ def transcript_page(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
     htmx polls it while the transcript is made."""
     try:
         clean_id = _followup_id_require(request, followup_id, AuditAction.TRANSCRIPT_VIEW)
-        shown = reading.transcript_view(user=signed_in_user(request), followup_id=clean_id)
+        shown = reading.transcript_view(user=_user(request), followup_id=clean_id)
     except GetBillError as error:
         return getbill_error_response(request, error, query=followup_id)
     if _panel_swapped(request):
@@ -52,7 +60,7 @@ def transcript_vtt(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
     """The finished transcript as a WebVTT file to download."""
     try:
         clean_id = _followup_id_require(request, followup_id, AuditAction.TRANSCRIPT_DOWNLOAD)
-        text = reading.transcript_download(user=signed_in_user(request), followup_id=clean_id)
+        text = reading.transcript_download(user=_user(request), followup_id=clean_id)
     except GetBillError as error:
         return getbill_error_response(request, error, query=followup_id)
     response = HttpResponse(text, content_type="text/vtt; charset=utf-8")
@@ -69,7 +77,7 @@ def transcript_retry(request: HtmxHttpRequest, followup_id: str) -> HttpResponse
     page without JavaScript."""
     try:
         clean_id = _followup_id_require(request, followup_id, AuditAction.TRANSCRIPT_VIEW)
-        shown = reading.transcript_try_again(user=signed_in_user(request), followup_id=clean_id)
+        shown = reading.transcript_try_again(user=_user(request), followup_id=clean_id)
     except GetBillError as error:
         return getbill_error_response(request, error, query=followup_id)
     if _panel_swapped(request):
