@@ -22,9 +22,11 @@ def transcript_panel_html(request: HttpRequest, followup: Followup) -> str:
     user = request.user
     if not isinstance(user, AbstractBaseUser) or not reading.may_read(user=user):
         return ""
-    transcript = services.transcript_get(followup_id=followup.id)
-    if transcript is None and followup.audio_url:
+    if followup.audio_url:
+        # Queues one when there is none yet (once, whoever opens the call first).
         transcript = services.transcript_request(followup=followup)
+    else:
+        transcript = services.transcript_get(followup_id=followup.id)
     if transcript is None:
         off = transcripts_off_reason() if followup.audio_url else None
         return render_to_string(OFF_TEMPLATE, {"reason": off}, request=request) if off else ""

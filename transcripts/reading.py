@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils import timezone
 
 from followups import access
 from followups.getbill import GetBillId, NotFoundError
@@ -114,6 +115,10 @@ def transcript_view(
     access.access_require(audit=audit, permissions=READ_PERMISSIONS)
     if transcript is None:
         transcript = services.transcript_get(followup_id=followup_id)
+    if transcript is not None:
+        # A page polling a transcript whose worker died sees it queued again, not "running"
+        # for ever.
+        transcript = services.transcript_stale_requeue(transcript=transcript, now=timezone.now())
     shown = _shown(user=user, followup_id=followup_id, transcript=transcript)
     _words_shown_record(audit=audit, shown=shown)
     return shown

@@ -2,10 +2,12 @@
 audited, masking, the states while it is made, and bad input."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 
 from followups.models import AuditEntry
 from tests.support.accounts import signed_in_client
@@ -151,6 +153,14 @@ def test_the_panel_polls_with_calls_ahead_and_progress(qa_client, db):
     fragment = qa_client.get(PAGE, **POLL).content.decode()
     assert "Transcribing… 42%" in fragment
     assert '<progress max="100" value="42"' in fragment
+
+
+def test_a_transcript_whose_worker_died_is_queued_again_when_polled(qa_client, settings):
+    started = timezone.now() - timedelta(seconds=settings.TRANSCRIBE_JOB_TIMEOUT_SECONDS + 60)
+    transcript_make(ID, status=Transcript.Status.RUNNING, attempts=1, started_at=started)
+    fragment = qa_client.get(PAGE, **POLL).content.decode()
+    assert "Transcribing… (next in line)" in fragment
+    assert Transcript.objects.get(followup_id=ID).status == Transcript.Status.QUEUED
 
 
 def test_polling_stops_when_done(qa_client, db):
