@@ -44,6 +44,8 @@ class DecodedAudio:
 def audio_decode(*, file: IO[bytes], max_seconds: float) -> DecodedAudio:
     """The recording in `file`, decoded to SAMPLE_RATE float samples; AudioError if it is not
     audio, is damaged or cut off, holds no sound, or lasts longer than `max_seconds`."""
+    if _riff_cut_off(file):
+        raise AudioError("The recording is cut off: the file is shorter than its header says.")
     try:
         container = av.open(file, mode="r")
     except (av.FFmpegError, ValueError, OSError):
@@ -75,6 +77,31 @@ def audio_decode(*, file: IO[bytes], max_seconds: float) -> DecodedAudio:
     else:
         channels = (mix,)
     return DecodedAudio(channels=channels, duration_seconds=duration, peaks=peaks_compute(mix))
+
+
+def _riff_cut_off(file: IO[bytes]) -> bool:
+    """True for a WAV (RIFF) file whose data chunk announces more bytes than follow it.
+    FFmpeg takes such a file's length from what is there, so it would pass for whole."""
+    start = file.tell()
+    try:
+        header = file.read(12)
+        if len(header) < 12 or header[:4] != b"RIFF" or header[8:12] != b"WAVE":
+            return False
+        while chunk := file.read(8):
+            if len(chunk) < 8:
+                return True
+            size = int.from_bytes(chunk[4:8], "little")
+            if chunk[:4] == b"data":
+                # 0 and 0xFFFFFFFF: written while recording, size unknown.
+                if size in (0, 0xFFFFFFFF):
+                    return False
+                here = file.tell()
+                end = file.seek(0, 2)
+                return end - here < size
+            file.seek(size + (size & 1), 1)
+        return False
+    finally:
+        file.seek(start)
 
 
 def _announced_seconds(

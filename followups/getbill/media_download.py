@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 import httpx
 
+from followups.getbill.config import config_get
 from followups.getbill.deadline import deadline_applied
 from followups.getbill.errors import GetBillError
 from followups.getbill.media_urls import media_url_allowed
@@ -92,9 +93,19 @@ def recording_download(
     every failure (`file` may then hold part of it: the caller deletes it either way)."""
     if not media_url_allowed(url=url):
         raise MediaLinkRefusedError()
+    config = config_get()
+    timeout = httpx.Timeout(
+        connect=config.connect_timeout,
+        read=config.read_timeout,
+        write=config.read_timeout,
+        pool=config.connect_timeout,
+    )
     with media_client_build(max_bytes=max_bytes) as client:
         try:
-            with deadline_applied(seconds=seconds), client.stream("GET", url) as response:
+            with (
+                deadline_applied(seconds=seconds),
+                client.stream("GET", url, timeout=timeout) as response,
+            ):
                 _response_check(response)
                 size = _body_write(response, file=file)
                 content_type = response.headers.get("content-type", "")
