@@ -7,10 +7,13 @@ left out rather than shown or allowed to fail the page.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from django.utils.safestring import SafeString, mark_safe
 
 from followups.presentation import duration_format
 from transcripts.masking import digits_mask
@@ -19,10 +22,13 @@ from transcripts.speakers import AGENT, DEBTOR, speaker_label
 # The waveform is drawn with one bar per peak; more than this are merged (loudest kept), so a
 # long call's row cannot make the page heavy.
 WAVEFORM_MAX_BARS = 600
-# The SVG's own units: bars are 1 wide and up to this high, centred.
-WAVEFORM_HEIGHT = 40
+# The SVG's own units, whole numbers to keep the path short: each bar in a slot this wide, and
+# up to this high, centred.
+WAVEFORM_SLOT = 10
+WAVEFORM_BAR = 7
+WAVEFORM_HEIGHT = 100
 # A silent stretch still shows as a thin line, so the bar reads as a timeline.
-WAVEFORM_MIN_BAR = 0.6
+WAVEFORM_MIN_BAR = 2
 
 
 @dataclass(frozen=True)
@@ -51,13 +57,28 @@ class SegmentShown:
         return int(self.start)
 
     @property
+    def text_html(self) -> SafeString:
+        """The words as spans carrying their times (for the highlight and seeking), or the
+        text alone. Built here rather than in a template loop: a 10-minute call has some
+        1,500 words, which Django's template engine takes about half a second to render."""
+        if not self.words:
+            return mark_safe(html.escape(self.text))  # noqa: S308
+        spans = " ".join(
+            f'<span data-start="{word.start:.3f}" data-end="{word.end:.3f}">'
+            f"{html.escape(word.text)}</span>"
+            for word in self.words
+        )
+        # Every word is escaped; the times are numbers.
+        return mark_safe(spans)  # noqa: S308
+
+    @property
     def speaker_key(self) -> str:
         return {AGENT: "agent", DEBTOR: "debtor"}.get(self.speaker, "")
 
 
 @dataclass(frozen=True)
 class Waveform:
-    bars: int  # the SVG's width in its own units
+    width: int  # in the SVG's own units
     height: int
     path: str  # one path of all the bars
 
@@ -186,7 +207,8 @@ def waveform_draw(*, peaks: Any) -> Waveform | None:
         return None
     bars = []
     for index, peak in enumerate(values):
-        height = max(WAVEFORM_MIN_BAR, peak * WAVEFORM_HEIGHT)
-        top = (WAVEFORM_HEIGHT - height) / 2
-        bars.append(f"M{index + 0.15:g} {top:.2f}h0.7v{height:.2f}h-0.7z")
-    return Waveform(bars=len(values), height=WAVEFORM_HEIGHT, path="".join(bars))
+        height = max(WAVEFORM_MIN_BAR, round(peak * WAVEFORM_HEIGHT))
+        top = (WAVEFORM_HEIGHT - height) // 2
+        left = index * WAVEFORM_SLOT + (WAVEFORM_SLOT - WAVEFORM_BAR) // 2
+        bars.append(f"M{left} {top}h{WAVEFORM_BAR}v{height}h-{WAVEFORM_BAR}z")
+    return Waveform(width=len(values) * WAVEFORM_SLOT, height=WAVEFORM_HEIGHT, path="".join(bars))

@@ -144,8 +144,8 @@ function waveformRender(panel, time) {
   if (!waveform) { return; }
   const length = duration(panel);
   const share = length > 0 ? Math.min(1, Math.max(0, time / length)) : 0;
-  const bars = parseFloat(waveform.dataset.bars) || 0;
-  waveform.querySelector("[data-transcript-played]").setAttribute("width", (share * bars).toFixed(2));
+  const width = parseFloat(waveform.dataset.width) || 0;
+  waveform.querySelector("[data-transcript-played]").setAttribute("width", (share * width).toFixed(1));
   waveform.setAttribute("aria-valuenow", String(Math.floor(time)));
   waveform.setAttribute("aria-valuetext", `${clock(time)} of ${clock(length)}`);
 }

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.support.transcripts import PEAKS, SEGMENTS
-from transcripts.display import WAVEFORM_MAX_BARS, segments_shown, waveform_draw
+from transcripts.display import WAVEFORM_MAX_BARS, WAVEFORM_SLOT, segments_shown, waveform_draw
 from transcripts.speakers import speaker_label
 from transcripts.webvtt import webvtt_write
 
@@ -76,7 +76,7 @@ def test_bad_segments_are_left_out_not_shown():
 def test_the_waveform_is_one_path_of_bars():
     waveform = waveform_draw(peaks=PEAKS)
     assert waveform is not None
-    assert waveform.bars == len(PEAKS)
+    assert waveform.width == len(PEAKS) * WAVEFORM_SLOT
     assert waveform.path.count("M") == len(PEAKS)
     assert waveform_draw(peaks=[]) is None
 
@@ -84,7 +84,7 @@ def test_the_waveform_is_one_path_of_bars():
 def test_a_long_waveform_is_merged_to_the_most_bars_drawn():
     waveform = waveform_draw(peaks=[0.5, 2.0, "x", -3, None] * 1000)
     assert waveform is not None
-    assert waveform.bars == WAVEFORM_MAX_BARS
+    assert waveform.width == WAVEFORM_MAX_BARS * WAVEFORM_SLOT
 
 
 def test_webvtt_cues_with_speakers_and_escaped_markup():
