@@ -136,3 +136,22 @@ def test_any_transcript_makes_a_well_formed_webvtt(segments):
 @pytest.mark.parametrize("peaks", [None, "peaks", {"a": 1}])
 def test_peaks_that_are_not_a_list_draw_nothing(peaks):
     assert waveform_draw(peaks=peaks) is None
+
+
+@given(st.lists(_WORDS, min_size=1, max_size=6))
+def test_words_are_escaped_in_their_spans(words):
+    segment = {
+        "start": 1,
+        "end": 2,
+        "text": "",
+        "words": [
+            {"start": 1 + n / 10, "end": 1.05 + n / 10, "text": w} for n, w in enumerate(words)
+        ],
+    }
+    for shown in segments_shown(segments=[segment], masked=False):
+        markup = re.sub(
+            r'<span data-start="[0-9.]+" data-end="[0-9.]+">|</span>', "", shown.text_html
+        )
+        assert "<" not in markup
+        assert ">" not in markup
+        assert '"' not in markup
