@@ -148,3 +148,23 @@ def test_the_waveform_seeks(transcript_page):
     played = float(page.locator("[data-transcript-played]").get_attribute("width"))
     assert 0.45 * len(PEAKS) * WAVEFORM_SLOT < played < 0.55 * len(PEAKS) * WAVEFORM_SLOT
     assert errors == []
+
+
+def test_comment_here_opens_the_comment_box_at_the_segments_moment(page_watched):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    page, errors = page_watched
+    reviewer = get_user_model().objects.get(username="browser-reviewer")
+    reviewer.user_permissions.add(Permission.objects.get(codename="review_followup"))
+    transcript_make(FOLLOWUP_ID, segments=_segments(), peaks=PEAKS, duration_seconds=57.8)
+    page.goto(PAGE)
+    segment = page.locator("[data-transcript-segments] > li").nth(9)
+    segment.hover()
+    segment.get_by_role("button", name="Comment here").click()
+    expect(page.locator("[data-comment-at]")).to_have_value("0:45")
+    expect(page.locator("[data-comment-text]")).to_be_focused()
+    page.keyboard.type("The debtor disputes the amount here.")
+    page.get_by_role("button", name="Add comment").click()
+    expect(page.locator("[data-comment-list] .comment-time").first).to_have_text("0:45")
+    assert errors == []
