@@ -125,7 +125,7 @@ class ScriptedEngine:
     """An engine that answers from a script, for tests: `results` in turn (the last one
     again when they run out), or an exception to raise; `calls` records what it was given."""
 
-    def __init__(self, results: Sequence[EngineResult | Exception], *, name: str = "scripted"):
+    def __init__(self, results: Sequence[EngineResult | BaseException], *, name: str = "scripted"):
         self.name = name
         self._results = list(results)
         self.calls: list[tuple[int, str | None]] = []
@@ -135,7 +135,7 @@ class ScriptedEngine:
     ) -> EngineResult:
         self.calls.append((len(audio), language))
         result = self._results.pop(0) if len(self._results) > 1 else self._results[0]
-        if isinstance(result, Exception):
+        if isinstance(result, BaseException):
             raise result
         if progress is not None:
             progress(1.0)

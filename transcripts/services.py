@@ -68,7 +68,7 @@ class JobFailure(Exception):
 
     def __init__(self, message: str, *, transient: bool = False, retryable: bool = False):
         super().__init__(message)
-        self.message = message
+        self.message = message[: Transcript._meta.get_field("failure").max_length]
         self.transient = transient
         self.retryable = retryable
 

@@ -142,8 +142,10 @@ class FakeGetBill:
             media = self.media[url]
             if callable(media):
                 return media(request)
-            status, body, content_type = media
-            return httpx.Response(status, content=body, headers={"Content-Type": content_type})
+            media_status, media_body, content_type = media
+            return httpx.Response(
+                media_status, content=media_body, headers={"Content-Type": content_type}
+            )
         if request.method == "GET" and url.startswith(API_URL + "/"):
             self.requests.append(request)
             answer = self._api_answer(request, path=url.removeprefix(API_URL))

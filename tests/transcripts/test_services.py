@@ -429,6 +429,8 @@ def test_try_again_queues_a_failed_transcript_once(call, django_capture_on_commi
         first = services.transcript_retry(followup_id=FOLLOWUP_ID)
         second = services.transcript_retry(followup_id=FOLLOWUP_ID)
 
+    assert first is not None
+    assert second is not None
     assert first.status == second.status == Status.QUEUED
     assert (first.attempts, first.failure) == (0, "")
     assert len(_jobs()) == 1
@@ -475,3 +477,34 @@ def test_waiting_jobs_and_the_oldest():
 
     assert count == 1
     assert oldest == now - timedelta(minutes=7)
+
+
+def test_a_worker_stopped_mid_job_puts_the_call_back_in_the_queue(
+    call, django_capture_on_commit_callbacks
+):
+    _request(django_capture_on_commit_callbacks)
+
+    with (
+        engine_override(ScriptedEngine([SystemExit(1)])),
+        pytest.raises(SystemExit),
+    ):
+        _make(django_capture_on_commit_callbacks)
+
+    transcript = Transcript.objects.get()
+    assert transcript.status == Status.QUEUED
+    assert transcript.attempts == 0
+    assert len(_jobs()) == 2
+
+
+def test_a_long_refusal_from_getbill_fits_the_transcripts_words(
+    call, django_capture_on_commit_callbacks
+):
+    _request(django_capture_on_commit_callbacks)
+    call.followups.clear()
+    call.answers[f"/followups/{FOLLOWUP_ID}"] = error_answer(403, "Denied because " * 200)
+
+    transcript = _make(django_capture_on_commit_callbacks)
+
+    assert transcript.status == Status.FAILED
+    assert transcript.failure.startswith("GetBill could not give the recording's link: Denied")
+    assert len(transcript.failure) <= Transcript._meta.get_field("failure").max_length

@@ -17,6 +17,9 @@ from django_tasks_db.management.commands import db_worker
 from transcripts.engine import EngineUnavailableError, engine_load
 from transcripts.services import transcripts_stale_requeue
 
+# How much lower than the web's a transcribing worker's CPU priority is.
+WORKER_NICENESS = 10
+
 
 class Command(db_worker.Command):
     help = (
@@ -34,6 +37,9 @@ class Command(db_worker.Command):
                 engine = engine_load()
             except EngineUnavailableError as error:
                 raise CommandError(f"This worker cannot make transcripts. {error}") from None
+            # Transcribing takes every core it is given: on a machine that also serves the
+            # web, the web's requests go first.
+            os.nice(WORKER_NICENESS)
             self.stdout.write(f"Transcripts: speech model {engine.name} loaded.")
             requeued = transcripts_stale_requeue(now=timezone.now())
             if requeued:
