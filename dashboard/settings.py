@@ -350,6 +350,11 @@ DASHBOARD_GETBILL_REQUESTS_PER_HOUR = _env_positive_int(
 )
 # `manage.py audit_purge` deletes audit entries older than this.
 DASHBOARD_AUDIT_RETENTION_DAYS = _env_positive_int("DASHBOARD_AUDIT_RETENTION_DAYS", default=365)
+# Which channel of a two-channel recording is the agent's (the other is the debtor's): the dialer
+# decides, so it is a setting. Transcripts label their speakers with it.
+TRANSCRIPT_AGENT_CHANNEL = _env_positive_int("TRANSCRIPT_AGENT_CHANNEL", default=0, minimum=0)
+if TRANSCRIPT_AGENT_CHANNEL > 1:
+    raise ImproperlyConfigured("TRANSCRIPT_AGENT_CHANNEL must be 0 or 1 (a recording's channel).")
 
 # --- GetBill -------------------------------------------------------------------------------
 # Without credentials, a development setup (or GETBILL_SANDBOX=true) talks to the embedded
