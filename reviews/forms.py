@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -15,44 +15,78 @@ from reviews.services import CommentInput, ReviewError, ReviewFilters, ReviewInp
 ANSWER_PREFIX = "answer-"
 _ANSWER_FIELD = re.compile(rf"{ANSWER_PREFIX}([0-9]{{1,18}})")
 ACTION_SUBMIT = "submit"
+_ID_DIGITS = re.compile(r"[0-9]{1,18}")
 
 
-def comment_input(data: QueryDict) -> CommentInput:
-    return CommentInput(
-        at=data.get("at", ""),
-        end=data.get("end", ""),
-        text=data.get("text", ""),
-        recording_end=data.get("recording_end", ""),
-    )
+class CommentForm(forms.Form):
+    """A comment as typed: `at` and `end` (seconds or m:ss), `text`, and the recording's end
+    as the page signed it. The moments and the text are judged by `services.comment_add`,
+    against the recording's end; this reads the fields."""
+
+    at = forms.CharField(required=False, strip=False)
+    end = forms.CharField(required=False, strip=False)
+    text = forms.CharField(required=False, strip=False)
+    recording_end = forms.CharField(required=False)
+
+    def comment_input(self) -> CommentInput:
+        self.is_valid()
+        values = {name: str(self.cleaned_data.get(name) or "") for name in self.fields}
+        return CommentInput(**values)
 
 
-def _int_or_none(raw: str | None, *, what: str) -> int | None:
-    if raw is None or raw == "":
-        return None
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
-        raise ReviewError(f"That is not a valid {what}.")
-    return int(raw)
-
-
-def review_input(data: QueryDict) -> ReviewInput:
+class ReviewForm(forms.Form):
     """The posted review: `scorecard`, one `answer-<criterion ID>` per answered criterion,
-    `summary`, and `action=submit` to submit. Raises ReviewError for malformed fields."""
-    answers: dict[int, str] = {}
-    for name in data:
-        if not name.startswith(ANSWER_PREFIX):
-            continue
-        match = _ANSWER_FIELD.fullmatch(name)
-        values = data.getlist(name)
-        if match is None or len(values) != 1:
-            raise ReviewError("The form holds an answer that is not one of the scorecard's.")
-        if values[0]:
-            answers[int(match.group(1))] = values[0]
-    return ReviewInput(
-        scorecard_id=_int_or_none(data.get("scorecard"), what="scorecard"),
-        answers=answers,
-        summary=data.get("summary", ""),
-        submit=data.get("action") == ACTION_SUBMIT,
-    )
+    `summary`, and `action=submit` to submit."""
+
+    scorecard = forms.CharField(required=False)
+    summary = forms.CharField(required=False, strip=False)
+    action = forms.CharField(required=False)
+
+    def clean_scorecard(self) -> int | None:
+        raw = self.cleaned_data.get("scorecard") or ""
+        if not raw:
+            return None
+        if not _ID_DIGITS.fullmatch(raw):
+            raise forms.ValidationError("That is not a valid scorecard.")
+        return int(raw)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        answers: dict[int, str] = {}
+        posted = cast(QueryDict, self.data)
+        for name in posted:
+            if not name.startswith(ANSWER_PREFIX):
+                continue
+            match = _ANSWER_FIELD.fullmatch(name)
+            values = posted.getlist(name)
+            if match is None or len(values) != 1:
+                raise forms.ValidationError(
+                    "The form holds an answer that is not one of the scorecard's."
+                )
+            if values[0]:
+                answers[int(match.group(1))] = values[0]
+        cleaned["answers"] = answers
+        return cleaned
+
+    def posted(self) -> ReviewInput | None:
+        """The review as posted; None when a field is malformed."""
+        if not self.is_valid():
+            return None
+        data = self.cleaned_data
+        return ReviewInput(
+            scorecard_id=data["scorecard"],
+            answers=data["answers"],
+            summary=data.get("summary") or "",
+            submit=data.get("action") == ACTION_SUBMIT,
+        )
+
+    def review_input(self) -> ReviewInput:
+        """`posted`, or ReviewError with the first malformed field's message."""
+        posted = self.posted()
+        if posted is None:
+            messages = [str(m) for errors in self.errors.values() for m in errors]
+            raise ReviewError(messages[0])
+        return posted
 
 
 class ReviewFilterForm(forms.Form):

@@ -20,12 +20,15 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from reviews.host import (
+    AppError,
     AuditAction,
     AuditOutcome,
-    InvalidIdError,
+    LookupAudit,
     audit_record,
     csv_cell_safe,
-    getbill_id_clean,
+    failures_audited,
+    getbill_id_require,
+    refused,
     user_may,
 )
 from reviews.models import (
@@ -52,22 +55,22 @@ User = AbstractBaseUser | AnonymousUser
 _RECORDING_END_SALT = "reviews.recording-end"
 
 
-class ReviewError(Exception):
-    """A refused review action; `message` is for the person who tried it."""
-
-    status_code = 400
+class ReviewError(AppError):
+    """A refused review action; `message` is for the person who tried it. Audited as rejected
+    input unless a subclass says otherwise."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
-        self.message = message
 
 
 class ReviewDeniedError(ReviewError):
     status_code = 403
+    audit_outcome = AuditOutcome.DENIED
 
 
 class ReviewNotFoundError(ReviewError):
     status_code = 404
+    audit_outcome = AuditOutcome.NOT_FOUND
 
 
 class ReviewConflictError(ReviewError):
@@ -91,23 +94,8 @@ def may_see_reviews(*, user: User) -> bool:
     return may_review(user=user) or may_see_all(user=user)
 
 
-def _refuse(
-    *,
-    user: AbstractBaseUser,
-    action: AuditAction,
-    error: ReviewError,
-    followup_id: str = "",
-) -> ReviewError:
-    """`error`, written to the audit trail as a denial or a rejected input."""
-    outcome = AuditOutcome.REJECTED_INPUT
-    if isinstance(error, ReviewDeniedError):
-        outcome = AuditOutcome.DENIED
-    elif isinstance(error, ReviewNotFoundError):
-        outcome = AuditOutcome.NOT_FOUND
-    audit_record(
-        user=user, action=action, outcome=outcome, followup_id=followup_id, detail=error.message
-    )
-    return error
+def _audit(*, user: AbstractBaseUser, action: AuditAction, followup_id: str = "") -> LookupAudit:
+    return LookupAudit(user=user, action=action, followup_id=followup_id)
 
 
 def _done(*, user: AbstractBaseUser, action: AuditAction, followup_id: str, detail: str) -> None:
@@ -121,26 +109,11 @@ def _done(*, user: AbstractBaseUser, action: AuditAction, followup_id: str, deta
     )
 
 
-def _require(
-    *, user: AbstractBaseUser, permission: str, action: AuditAction, followup_id: str = ""
-) -> None:
-    if not user_may(user=user, permissions=[permission]):
-        raise _refuse(
-            user=user,
-            action=action,
-            followup_id=followup_id,
-            error=ReviewDeniedError("Your account is not allowed to review followups."),
+def _require(*, audit: LookupAudit, permission: str) -> None:
+    if not user_may(user=audit.user, permissions=[permission]):
+        raise refused(
+            audit=audit, error=ReviewDeniedError("Your account is not allowed to review followups.")
         )
-
-
-def followup_id_require(*, user: AbstractBaseUser, action: AuditAction, raw: str) -> str:
-    """The cleaned followup ID; ReviewError (400), audited, when it is not one."""
-    try:
-        return getbill_id_clean(raw=raw)
-    except InvalidIdError:
-        raise _refuse(
-            user=user, action=action, error=ReviewError("That is not a followup ID.")
-        ) from None
 
 
 # --- The recording's end, as the detail page knew it -----------------------------------------
@@ -232,12 +205,12 @@ def _comment_describe(comment: Comment) -> str:
 def comment_add(*, user: AbstractBaseUser, followup_id: str, data: CommentInput) -> Comment:
     """Pin a comment to a moment of the followup's recording; raises ReviewError."""
     action = AuditAction.COMMENT_ADD
-    _require(user=user, permission=PERM_REVIEW, action=action, followup_id=followup_id)
-    followup_id = followup_id_require(user=user, action=action, raw=followup_id)
-    try:
+    _require(
+        audit=_audit(user=user, action=action, followup_id=followup_id), permission=PERM_REVIEW
+    )
+    followup_id = getbill_id_require(user=user, action=action, raw=followup_id)
+    with failures_audited(audit=_audit(user=user, action=action, followup_id=followup_id)):
         at, end, text = _comment_clean(data=data, followup_id=followup_id)
-    except ReviewError as error:
-        raise _refuse(user=user, action=action, error=error, followup_id=followup_id) from None
     with transaction.atomic():
         comment = Comment.objects.create(
             followup_id=followup_id, author_id=user.pk, at_seconds=at, end_seconds=end, text=text
@@ -250,24 +223,16 @@ def comment_own_get(
     *, user: AbstractBaseUser, followup_id: str, comment_id: int, action: AuditAction
 ) -> Comment:
     """The user's own comment; ReviewNotFoundError or ReviewDeniedError (audited) otherwise."""
-    _require(user=user, permission=PERM_REVIEW, action=action, followup_id=followup_id)
-    comment = Comment.objects.filter(pk=comment_id, followup_id=followup_id).first()
-    if comment is None:
-        raise _refuse(
-            user=user,
-            action=action,
-            followup_id=followup_id,
-            error=ReviewNotFoundError("That comment does not exist (any more)."),
-        )
-    if comment.author_id != user.pk:
-        raise _refuse(
-            user=user,
-            action=action,
-            followup_id=followup_id,
-            error=ReviewDeniedError(
+    audit = _audit(user=user, action=action, followup_id=followup_id)
+    _require(audit=audit, permission=PERM_REVIEW)
+    with failures_audited(audit=audit):
+        comment = Comment.objects.filter(pk=comment_id, followup_id=followup_id).first()
+        if comment is None:
+            raise ReviewNotFoundError("That comment does not exist (any more).")
+        if comment.author_id != user.pk:
+            raise ReviewDeniedError(
                 f"Only its author may change comment {comment.pk}; it is not yours."
-            ),
-        )
+            )
     return comment
 
 
@@ -279,10 +244,8 @@ def comment_edit(
     comment = comment_own_get(
         user=user, followup_id=followup_id, comment_id=comment_id, action=action
     )
-    try:
+    with failures_audited(audit=_audit(user=user, action=action, followup_id=followup_id)):
         at, end, text = _comment_clean(data=data, followup_id=followup_id)
-    except ReviewError as error:
-        raise _refuse(user=user, action=action, error=error, followup_id=followup_id) from None
     with transaction.atomic():
         before = _comment_describe(comment)
         comment.at_seconds, comment.end_seconds, comment.text = at, end, text
@@ -476,47 +439,47 @@ def review_save(*, user: AbstractBaseUser, followup_id: str, data: ReviewInput) 
     change nothing.
     """
     action = AuditAction.REVIEW_SUBMIT if data.submit else AuditAction.REVIEW_SAVE
-    _require(user=user, permission=PERM_REVIEW, action=action, followup_id=followup_id)
-    followup_id = followup_id_require(user=user, action=action, raw=followup_id)
-    try:
-        with transaction.atomic():
-            review = (
-                Review.objects.select_for_update()
-                .filter(followup_id=followup_id, reviewer_id=user.pk)
-                .select_related("scorecard")
-                .first()
+    _require(
+        audit=_audit(user=user, action=action, followup_id=followup_id), permission=PERM_REVIEW
+    )
+    followup_id = getbill_id_require(user=user, action=action, raw=followup_id)
+    with (
+        failures_audited(audit=_audit(user=user, action=action, followup_id=followup_id)),
+        transaction.atomic(),
+    ):
+        review = (
+            Review.objects.select_for_update()
+            .filter(followup_id=followup_id, reviewer_id=user.pk)
+            .select_related("scorecard")
+            .first()
+        )
+        if review is not None and review.is_submitted:
+            raise ReviewConflictError(
+                "This review was submitted already; it is read-only. A manager can reopen it."
             )
-            if review is not None and review.is_submitted:
-                raise ReviewConflictError(
-                    "This review was submitted already; it is read-only. A manager can reopen it."
-                )
-            scorecard = _review_scorecard(review=review, scorecard_id=data.scorecard_id)
-            answers = _answers_clean(scorecard=scorecard, answers=data.answers, submit=data.submit)
-            summary = data.summary.strip()
-            if len(summary) > SUMMARY_MAX_LENGTH:
-                raise ReviewError(
-                    f"The summary holds at most {SUMMARY_MAX_LENGTH} characters; "
-                    f"this one has {len(summary)}."
-                )
-            outcome = review_outcome_of(scorecard=scorecard, answers=answers)
-            if review is None:
-                review = Review(followup_id=followup_id, reviewer_id=user.pk, scorecard=scorecard)
-            review.summary = summary
-            review.score = outcome.score
-            review.verdict = outcome.verdict
-            if data.submit:
-                review.status = ReviewStatus.SUBMITTED
-                review.submitted_at = timezone.now()
-            _review_store(review)
-            review.answers.all().delete()
-            Answer.objects.bulk_create(
-                Answer(review=review, criterion_id=pk, value=value) for pk, value in answers.items()
+        scorecard = _review_scorecard(review=review, scorecard_id=data.scorecard_id)
+        answers = _answers_clean(scorecard=scorecard, answers=data.answers, submit=data.submit)
+        summary = data.summary.strip()
+        if len(summary) > SUMMARY_MAX_LENGTH:
+            raise ReviewError(
+                f"The summary holds at most {SUMMARY_MAX_LENGTH} characters; "
+                f"this one has {len(summary)}."
             )
-            _done(
-                user=user, action=action, followup_id=followup_id, detail=_review_describe(review)
-            )
-    except ReviewError as error:
-        raise _refuse(user=user, action=action, error=error, followup_id=followup_id) from None
+        outcome = review_outcome_of(scorecard=scorecard, answers=answers)
+        if review is None:
+            review = Review(followup_id=followup_id, reviewer_id=user.pk, scorecard=scorecard)
+        review.summary = summary
+        review.score = outcome.score
+        review.verdict = outcome.verdict
+        if data.submit:
+            review.status = ReviewStatus.SUBMITTED
+            review.submitted_at = timezone.now()
+        _review_store(review)
+        review.answers.all().delete()
+        Answer.objects.bulk_create(
+            Answer(review=review, criterion_id=pk, value=value) for pk, value in answers.items()
+        )
+        _done(user=user, action=action, followup_id=followup_id, detail=_review_describe(review))
     return review
 
 
@@ -555,25 +518,23 @@ def review_reopen(*, user: AbstractBaseUser, review_id: int) -> Review:
     action = AuditAction.REVIEW_REOPEN
     review = Review.objects.filter(pk=review_id).first()
     followup_id = review.followup_id if review else ""
-    _require(user=user, permission=PERM_REOPEN, action=action, followup_id=followup_id)
-    try:
-        with transaction.atomic():
-            review = Review.objects.select_for_update().filter(pk=review_id).first()
-            if review is None:
-                raise ReviewNotFoundError("There is no such review.")
-            if not review.is_submitted:
-                raise ReviewConflictError("This review is a draft already.")
-            review.status = ReviewStatus.DRAFT
-            review.submitted_at = None
-            review.save(update_fields=["status", "submitted_at", "updated_at"])
-            _done(
-                user=user,
-                action=action,
-                followup_id=review.followup_id,
-                detail=f"review {review.pk} of {review.reviewer.get_username()}",
-            )
-    except ReviewError as error:
-        raise _refuse(user=user, action=action, error=error, followup_id=followup_id) from None
+    audit = _audit(user=user, action=action, followup_id=followup_id)
+    _require(audit=audit, permission=PERM_REOPEN)
+    with failures_audited(audit=audit), transaction.atomic():
+        review = Review.objects.select_for_update().filter(pk=review_id).first()
+        if review is None:
+            raise ReviewNotFoundError("There is no such review.")
+        if not review.is_submitted:
+            raise ReviewConflictError("This review is a draft already.")
+        review.status = ReviewStatus.DRAFT
+        review.submitted_at = None
+        review.save(update_fields=["status", "submitted_at", "updated_at"])
+        _done(
+            user=user,
+            action=action,
+            followup_id=review.followup_id,
+            detail=f"review {review.pk} of {review.reviewer.get_username()}",
+        )
     return review
 
 

@@ -116,6 +116,7 @@ from followups.getbill.ids import (
     getbill_id_clean,
     id_glued_character,
     id_glued_message,
+    id_is_valid,
 )
 from followups.getbill.media_urls import (
     MediaHost,
@@ -197,6 +198,7 @@ __all__ = [
     "host_is_loopback",
     "id_glued_character",
     "id_glued_message",
+    "id_is_valid",
     "lookup_deadline",
     "media_hosts_get",
     "media_hosts_parse",

@@ -13,6 +13,8 @@ client is imported by the settings, before any model can be.
 import math
 from typing import Literal
 
+from followups.errors import AppError
+
 Subject = Literal["followup", "debt"]
 
 # What to do about a failure on GetBill's side, under the error's own message.
@@ -23,8 +25,9 @@ SIGN_IN_FAILING = "Signing in to GetBill is failing; try again in a minute."
 MISCONFIGURED = "The dashboard's connection to GetBill is misconfigured."
 
 
-class GetBillError(Exception):
-    """Base of every failure of a GetBill lookup; views turn it into an error page."""
+class GetBillError(AppError):
+    """Base of every failure of a GetBill lookup; the error boundary turns it into an error
+    page or a panel's error."""
 
     status_code: int = 502
     default_message: str = "GetBill could not answer."
@@ -41,9 +44,8 @@ class GetBillError(Exception):
     outage_words: str = "it is failing"
 
     def __init__(self, user_message: str | None = None, *, subject: Subject = "followup") -> None:
-        self.user_message = user_message or self.default_message
         self.subject: Subject = subject
-        super().__init__(self.user_message)
+        super().__init__(user_message)
 
     def _subject_format(self, text: str) -> str:
         return text.format(subject=self.subject, Subject=self.subject.capitalize())
@@ -51,6 +53,10 @@ class GetBillError(Exception):
     @property
     def page_title(self) -> str:
         return self._subject_format(self.title)
+
+    @property
+    def offers_lookup(self) -> bool:  # type: ignore[override]
+        return self.subject != "debt"
 
     @property
     def audit_detail(self) -> str:
