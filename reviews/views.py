@@ -73,7 +73,7 @@ def _comments_panel(
         data=data,
     )
     status = error.status_code if error else 200
-    return render(request, "reviews/_comments.html", {"comments_panel": context}, status=status)
+    return render(request, "reviews/_panels.html#comments", {"comments_panel": context}, status=status)
 
 
 def _comment_form_page(
@@ -216,7 +216,7 @@ def _review_response(
         posted=posted,
     )
     template = (
-        "reviews/_review_panel.html" if swaps(request, REVIEW_TARGET) else "reviews/review.html"
+        "reviews/_panels.html#review" if swaps(request, REVIEW_TARGET) else "reviews/review.html"
     )
     return render(
         request,
