@@ -1,16 +1,23 @@
-"""Reading what the review pages post and the list's filters into the services' inputs."""
+"""What users type or pick on the review pages, read by Django forms into the services' inputs:
+a comment, a review's answers, the list's filters; and the signed note of a recording's end
+that a comment is checked against."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import date
 from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.http import QueryDict
 
-from reviews.models import ReviewStatus, Scorecard, Verdict
-from reviews.services import CommentInput, ReviewError, ReviewFilters, ReviewInput
+from reviews.errors import ReviewError
+from reviews.models import COMMENT_MAX_LENGTH, ReviewStatus, Scorecard, Verdict
+from reviews.moments import MomentError, moment_format, moment_parse
 
 ANSWER_PREFIX = "answer-"
 _ANSWER_FIELD = re.compile(rf"{ANSWER_PREFIX}([0-9]{{1,18}})")
@@ -18,20 +25,129 @@ ACTION_SUBMIT = "submit"
 _ID_DIGITS = re.compile(r"[0-9]{1,18}")
 
 
+_RECORDING_END_SALT = "reviews.recording-end"
+
+
+def recording_end_token(*, followup_id: str, duration_ms: int | None) -> str:
+    """A signed note of the recording's length, for the comment form of the detail page.
+
+    The page fetched the followup from GetBill moments ago; signing what it saw lets the comment
+    endpoint check a moment against the real end without spending another GetBill request (the
+    company shares 1,000 an hour) or one of the user's lookups per comment.
+    """
+    if not duration_ms or duration_ms <= 0:
+        return ""
+    return signing.dumps({"f": followup_id, "ms": int(duration_ms)}, salt=_RECORDING_END_SALT)
+
+
+def _recording_end_seconds(*, token: str, followup_id: str) -> float | None:
+    # A missing, forged or foreign token means the end is unknown: only the general bound holds.
+    if not token:
+        return None
+    try:
+        value = signing.loads(token, salt=_RECORDING_END_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(value, dict) or value.get("f") != followup_id:
+        return None
+    milliseconds = value.get("ms")
+    return milliseconds / 1000 if isinstance(milliseconds, int) and milliseconds > 0 else None
+
+
+@dataclass(frozen=True)
+class CommentInput:
+    """A comment as typed."""
+
+    at: str
+    text: str
+    end: str = ""
+    # recording_end_token() of the page the comment was written on; "" when unknown.
+    recording_end: str = ""
+
+
+def _first_message(form: forms.Form) -> str:
+    return next(str(message) for errors in form.errors.values() for message in errors)
+
+
 class CommentForm(forms.Form):
-    """A comment as typed: `at` and `end` (seconds or m:ss), `text`, and the recording's end
-    as the page signed it. The moments and the text are judged by `services.comment_add`,
-    against the recording's end; this reads the fields."""
+    """A comment: `at` and optionally `end` (seconds or m:ss, within the recording when the
+    page signed its end), and `text`; `recording_end` is the page's signed note."""
 
     at = forms.CharField(required=False, strip=False)
     end = forms.CharField(required=False, strip=False)
     text = forms.CharField(required=False, strip=False)
     recording_end = forms.CharField(required=False)
 
+    def __init__(self, *args: Any, followup_id: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.followup_id = followup_id
+
+    @classmethod
+    def of_input(cls, data: CommentInput, *, followup_id: str) -> CommentForm:
+        return cls(asdict(data), followup_id=followup_id)
+
     def comment_input(self) -> CommentInput:
-        self.is_valid()
-        values = {name: str(self.cleaned_data.get(name) or "") for name in self.fields}
-        return CommentInput(**values)
+        """The fields as typed, whatever they hold (to show them again with a refusal)."""
+        return CommentInput(**{name: str(self.data.get(name) or "") for name in self.fields})
+
+    def _moment(self, name: str) -> int | None:
+        raw = self.cleaned_data.get(name) or ""
+        if name == "end" and not raw.strip():
+            return None
+        try:
+            return moment_parse(raw=raw)
+        except MomentError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean_at(self) -> int | None:
+        return self._moment("at")
+
+    def clean_end(self) -> int | None:
+        return self._moment("end")
+
+    def clean(self) -> dict[str, Any]:
+        # In the order a reviewer fixes them: the moments, then the text.
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        at, end = cleaned["at"], cleaned["end"]
+        token = cleaned.get("recording_end") or ""
+        recording_end = _recording_end_seconds(token=token, followup_id=self.followup_id)
+        if recording_end is not None:
+            for moment in (at, end):
+                if moment is not None and moment > recording_end:
+                    raise forms.ValidationError(
+                        f"{moment_format(moment)} is past the end of the recording "
+                        f"({moment_format(int(recording_end))})."
+                    )
+        if end is not None and end <= at:
+            raise forms.ValidationError("The end of a comment must come after its start.")
+        text = (cleaned.get("text") or "").strip()
+        if not text:
+            raise forms.ValidationError("Write the comment's text.")
+        if len(text) > COMMENT_MAX_LENGTH:
+            raise forms.ValidationError(
+                f"A comment holds at most {COMMENT_MAX_LENGTH} characters; "
+                f"this one has {len(text)}."
+            )
+        cleaned["text"] = text
+        return cleaned
+
+    def comment_require(self) -> tuple[int, int | None, str]:
+        """The comment's start, end and text; ReviewError with the first refusal."""
+        if not self.is_valid():
+            raise ReviewError(_first_message(self))
+        data = self.cleaned_data
+        return data["at"], data["end"], data["text"]
+
+
+@dataclass(frozen=True)
+class ReviewInput:
+    scorecard_id: int | None
+    # criterion ID -> AnswerValue; criteria left out are unanswered.
+    answers: Mapping[int, str]
+    summary: str = ""
+    submit: bool = False
 
 
 class ReviewForm(forms.Form):
@@ -84,9 +200,18 @@ class ReviewForm(forms.Form):
         """`posted`, or ReviewError with the first malformed field's message."""
         posted = self.posted()
         if posted is None:
-            messages = [str(m) for errors in self.errors.values() for m in errors]
-            raise ReviewError(messages[0])
+            raise ReviewError(_first_message(self))
         return posted
+
+
+@dataclass(frozen=True)
+class ReviewFilters:
+    reviewer_id: int | None = None
+    verdict: str = ""
+    status: str = ""
+    scorecard_family: str = ""
+    submitted_from: date | None = None
+    submitted_to: date | None = None
 
 
 class ReviewFilterForm(forms.Form):

@@ -2,7 +2,8 @@
 
 Every change and every refusal is written to the audit trail. Nothing here asks GetBill: a
 review is tied to a followup by its ID, and the end of a recording comes from the detail page,
-signed by the server when it rendered the followup (see `recording_end_token`).
+signed by the server when it rendered the followup (see `forms.recording_end_token`). What
+users type is read by the forms of `reviews.forms`; the use cases audit what they refuse.
 """
 
 from __future__ import annotations
@@ -14,13 +15,18 @@ from datetime import UTC, date, datetime, time
 from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from reviews.errors import (
+    ReviewConflictError,
+    ReviewDeniedError,
+    ReviewError,
+    ReviewNotFoundError,
+)
+from reviews.forms import CommentForm, CommentInput, ReviewFilters, ReviewInput
 from reviews.host import (
-    AppError,
     AuditAction,
     AuditOutcome,
     LookupAudit,
@@ -32,7 +38,6 @@ from reviews.host import (
     user_may,
 )
 from reviews.models import (
-    COMMENT_MAX_LENGTH,
     SUMMARY_MAX_LENGTH,
     Answer,
     AnswerValue,
@@ -43,7 +48,7 @@ from reviews.models import (
     Scorecard,
     Verdict,
 )
-from reviews.moments import MomentError, moment_format, moment_parse
+from reviews.moments import moment_format
 from reviews.scoring import Outcome, ScoredAnswer, review_outcome
 
 PERM_REVIEW = "reviews.review_followup"
@@ -51,32 +56,6 @@ PERM_VIEW_ALL = "reviews.view_all_reviews"
 PERM_REOPEN = "reviews.reopen_review"
 
 User = AbstractBaseUser | AnonymousUser
-
-_RECORDING_END_SALT = "reviews.recording-end"
-
-
-class ReviewError(AppError):
-    """A refused review action; `message` is for the person who tried it. Audited as rejected
-    input unless a subclass says otherwise."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-
-
-class ReviewDeniedError(ReviewError):
-    status_code = 403
-    audit_outcome = AuditOutcome.DENIED
-
-
-class ReviewNotFoundError(ReviewError):
-    status_code = 404
-    audit_outcome = AuditOutcome.NOT_FOUND
-
-
-class ReviewConflictError(ReviewError):
-    """The action no longer fits the review's state (submitted twice, scorecard changed)."""
-
-    status_code = 409
 
 
 # --- Who may do what -----------------------------------------------------------------------
@@ -116,45 +95,7 @@ def _require(*, audit: LookupAudit, permission: str) -> None:
         )
 
 
-# --- The recording's end, as the detail page knew it -----------------------------------------
-
-
-def recording_end_token(*, followup_id: str, duration_ms: int | None) -> str:
-    """A signed note of the recording's length, for the comment form of the detail page.
-
-    The page fetched the followup from GetBill moments ago; signing what it saw lets the comment
-    endpoint check a moment against the real end without spending another GetBill request (the
-    company shares 1,000 an hour) or one of the user's lookups per comment.
-    """
-    if not duration_ms or duration_ms <= 0:
-        return ""
-    return signing.dumps({"f": followup_id, "ms": int(duration_ms)}, salt=_RECORDING_END_SALT)
-
-
-def _recording_end_seconds(*, token: str, followup_id: str) -> float | None:
-    # A missing, forged or foreign token means the end is unknown: only the general bound holds.
-    if not token:
-        return None
-    try:
-        value = signing.loads(token, salt=_RECORDING_END_SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(value, dict) or value.get("f") != followup_id:
-        return None
-    milliseconds = value.get("ms")
-    return milliseconds / 1000 if isinstance(milliseconds, int) and milliseconds > 0 else None
-
-
 # --- Comments --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CommentInput:
-    at: str
-    text: str
-    end: str = ""
-    # recording_end_token() of the page the comment was written on; "" when unknown.
-    recording_end: str = ""
 
 
 def comments_visible(*, user: User, followup_id: str) -> QuerySet[Comment]:
@@ -166,32 +107,6 @@ def comments_visible(*, user: User, followup_id: str) -> QuerySet[Comment]:
     if may_review(user=user):
         return comments.filter(author_id=user.pk)
     return comments.none()
-
-
-def _comment_clean(*, data: CommentInput, followup_id: str) -> tuple[int, int | None, str]:
-    try:
-        at = moment_parse(raw=data.at)
-        end = moment_parse(raw=data.end) if data.end.strip() else None
-    except MomentError as error:
-        raise ReviewError(str(error)) from None
-    recording_end = _recording_end_seconds(token=data.recording_end, followup_id=followup_id)
-    if recording_end is not None:
-        for moment in (at, end):
-            if moment is not None and moment > recording_end:
-                raise ReviewError(
-                    f"{moment_format(moment)} is past the end of the recording "
-                    f"({moment_format(int(recording_end))})."
-                )
-    if end is not None and end <= at:
-        raise ReviewError("The end of a comment must come after its start.")
-    text = data.text.strip()
-    if not text:
-        raise ReviewError("Write the comment's text.")
-    if len(text) > COMMENT_MAX_LENGTH:
-        raise ReviewError(
-            f"A comment holds at most {COMMENT_MAX_LENGTH} characters; this one has {len(text)}."
-        )
-    return at, end, text
 
 
 def _comment_describe(comment: Comment) -> str:
@@ -210,7 +125,7 @@ def comment_add(*, user: AbstractBaseUser, followup_id: str, data: CommentInput)
     )
     followup_id = getbill_id_require(user=user, action=action, raw=followup_id)
     with failures_audited(audit=_audit(user=user, action=action, followup_id=followup_id)):
-        at, end, text = _comment_clean(data=data, followup_id=followup_id)
+        at, end, text = CommentForm.of_input(data, followup_id=followup_id).comment_require()
     with transaction.atomic():
         comment = Comment.objects.create(
             followup_id=followup_id, author_id=user.pk, at_seconds=at, end_seconds=end, text=text
@@ -245,7 +160,7 @@ def comment_edit(
         user=user, followup_id=followup_id, comment_id=comment_id, action=action
     )
     with failures_audited(audit=_audit(user=user, action=action, followup_id=followup_id)):
-        at, end, text = _comment_clean(data=data, followup_id=followup_id)
+        at, end, text = CommentForm.of_input(data, followup_id=followup_id).comment_require()
     with transaction.atomic():
         before = _comment_describe(comment)
         comment.at_seconds, comment.end_seconds, comment.text = at, end, text
@@ -356,15 +271,6 @@ def scorecard_revise(
 
 
 # --- Reviews ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReviewInput:
-    scorecard_id: int | None
-    # criterion ID -> AnswerValue; criteria left out are unanswered.
-    answers: Mapping[int, str]
-    summary: str = ""
-    submit: bool = False
 
 
 def review_own_get(*, user: User, followup_id: str) -> Review | None:
@@ -550,16 +456,6 @@ def reviewed_followup_ids(*, user: User) -> set[str]:
 
 
 # --- Lists, counts, export -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReviewFilters:
-    reviewer_id: int | None = None
-    verdict: str = ""
-    status: str = ""
-    scorecard_family: str = ""
-    submitted_from: date | None = None
-    submitted_to: date | None = None
 
 
 def reviews_visible(*, user: User) -> QuerySet[Review]:

@@ -73,7 +73,9 @@ def _comments_panel(
         data=data,
     )
     status = error.status_code if error else 200
-    return render(request, "reviews/_panels.html#comments", {"comments_panel": context}, status=status)
+    return render(
+        request, "reviews/_panels.html#comments", {"comments_panel": context}, status=status
+    )
 
 
 def _comment_form_page(
