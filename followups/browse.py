@@ -127,7 +127,7 @@ def followup_row(
 
 @dataclass(frozen=True)
 class ListFilters:
-    """What a page of the list shows; valid by construction (`list_filters_parse`)."""
+    """What a page of the list shows; valid by construction (`list_filters_require`)."""
 
     type: str | None = None
     status: str | None = None

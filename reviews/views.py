@@ -233,7 +233,7 @@ def _review_refused(request: HttpRequest, error: AppError) -> HttpResponse | Non
     a denial, or a followup ID that is not one, is the error page."""
     if (
         request.method != "POST"
-        or error.status_code in (403,)
+        or error.status_code == 403
         or not services.may_review(user=_user(request))
     ):
         return None

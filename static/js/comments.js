@@ -1,4 +1,4 @@
-/* Review comments next to the recording player (templates/reviews/_comments.html).
+/* Review comments next to the recording player (templates/reviews/_panels.html#comments).
 
    - "c" (not while typing in a field) or the "Now" button pauses the player and opens the
      comment box at the current moment; saving resumes playback where it was, Escape cancels.
