@@ -21,13 +21,12 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
 
 from followups.audit import audit_record
-from followups.errors import AppError
+from followups.errors import AppError, wait_describe
 from followups.getbill import (
     Answer,
     AnswerSource,
     Followup,
     GetBillId,
-    RateLimitedError,
     Subject,
     getbill_id_clean,
 )
@@ -74,19 +73,23 @@ class PermissionMissingError(AppError):
         self.audit_words = missing
 
 
-class LookupLimitError(RateLimitedError):
+class LookupLimitError(AppError):
     """The user reached DASHBOARD_GETBILL_REQUESTS_PER_HOUR; GetBill was not asked."""
 
-    audit_shows_status = False
+    status_code = 429
+    title = "Too many requests to GetBill"
+    audit_outcome = AuditOutcome.RATE_LIMITED
+    offers_lookup = True
 
     def __init__(self, *, retry_after_seconds: int) -> None:
         limit = settings.DASHBOARD_GETBILL_REQUESTS_PER_HOUR
-        super().__init__(
-            reason=f"You reached your share of the company's GetBill quota: {limit} requests to "
+        self.reason = (
+            f"You reached your share of the company's GetBill quota: {limit} requests to "
             "GetBill an hour per person, so that it lasts for everyone (pages already seen cost "
-            "nothing).",
-            retry_after_seconds=retry_after_seconds,
+            "nothing)."
         )
+        super().__init__(f"{self.reason} Try again {wait_describe(retry_after_seconds)}.")
+        self.retry_after_seconds = retry_after_seconds
         # Words of this instance, not of the class: they name the limit in force.
         self.audit_words = f"Over the per-user limit of GetBill requests ({limit} an hour)"
 

@@ -46,7 +46,6 @@ from followups.getbill import (
     GetBillId,
     InvalidIdError,
     NotKeptError,
-    RateLimitedError,
     ScopeMissingError,
     ScopeRefusedError,
     debt_answer_get,
@@ -76,7 +75,7 @@ class DebtCard:
     @property
     def retry_at(self) -> datetime | None:
         """When a rate-limited card may be asked for again."""
-        if not isinstance(self.error, RateLimitedError) or self.error.retry_after_seconds is None:
+        if self.error is None or self.error.retry_after_seconds is None:
             return None
         return timezone.now() + timedelta(seconds=self.error.retry_after_seconds)
 

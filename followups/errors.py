@@ -12,6 +12,8 @@ No Django import here: the GetBill client builds on this class and is imported b
 
 from __future__ import annotations
 
+import math
+
 
 class AppError(Exception):
     """A failure or refusal with a message for the person who met it."""
@@ -57,3 +59,12 @@ class AppError(Exception):
         """True when the same request may succeed later (a wait, a fault upstream): pages
         offer "Try again" only then."""
         return self.status_code == 429 or self.status_code >= 500
+
+
+def wait_describe(seconds: int) -> str:
+    """A wait in words, for a message: "now", "in 30 seconds", "in 5 minutes"."""
+    if seconds < 1:
+        return "now"
+    if seconds < 120:
+        return f"in {seconds} seconds"
+    return f"in {math.ceil(seconds / 60)} minutes"

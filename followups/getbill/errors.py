@@ -10,10 +10,9 @@ Audit outcomes are the values of `followups.models.AuditOutcome`, spelled out he
 client is imported by the settings, before any model can be.
 """
 
-import math
 from typing import Literal
 
-from followups.errors import AppError
+from followups.errors import AppError, wait_describe
 
 Subject = Literal["followup", "debt"]
 
@@ -141,7 +140,7 @@ class RateLimitedError(GetBillError):
         # What was refused and why, without the wait: pages that count the wait down show it.
         self.reason = reason or user_message or self.default_message
         if user_message is None and retry_after_seconds is not None:
-            wait = _wait_describe(retry_after_seconds)
+            wait = wait_describe(retry_after_seconds)
             user_message = f"{self.reason} Try again {wait}."
         super().__init__(user_message or self.reason, subject=subject)
 
@@ -236,11 +235,3 @@ class UpstreamUnavailableError(GetBillError):
     hint = TRANSIENT_HINT
     audit_words = "GetBill unreachable"
     outage_words = "it cannot be reached"
-
-
-def _wait_describe(seconds: int) -> str:
-    if seconds < 1:
-        return "now"
-    if seconds < 120:
-        return f"in {seconds} seconds"
-    return f"in {math.ceil(seconds / 60)} minutes"
