@@ -2,6 +2,7 @@
 followups that carry them, checked offline."""
 
 import array
+import json
 import math
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ from collections import Counter
 import pytest
 
 from sandbox.data import (
+    CALLS_FILE,
     EXAMPLES,
     FOLLOWUP_MEDIA,
     FOLLOWUPS_BY_ID,
@@ -69,6 +71,21 @@ def test_the_calls_cover_what_reviewers_meet():
         "laissez-moi un message après le bip",
     ):
         assert phrase in everything, phrase
+
+
+def test_each_script_is_one_make_calls_can_read():
+    calls = json.loads(CALLS_FILE.read_text(encoding="utf-8"))["calls"]
+    assert len({call["file"] for call in calls}) == len(calls)
+    for call in calls:
+        assert call["file"].endswith(".mp3")
+        assert call["channels"] in (1, 2)
+        for voice in call["voices"].values():
+            assert set(voice) <= {"voice", "pitch", "speed", "amplitude"}
+            assert {"voice", "pitch", "speed"} <= set(voice)
+        for line in call["lines"]:
+            assert line["speaker"] in call["voices"], call["file"]
+            assert ("text" in line) != ("tone" in line), call["file"]
+            assert 0 <= line["pause"] <= 2
 
 
 @pytest.mark.parametrize("recording", RECORDINGS.values(), ids=lambda r: r.file)
