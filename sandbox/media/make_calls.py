@@ -46,10 +46,7 @@ def _run(*command: str | Path) -> str:
 
 
 def _espeak_args(voice: dict[str, Any]) -> list[str]:
-    args = ["-v", voice["voice"], "-p", str(voice["pitch"]), "-s", str(voice["speed"])]
-    if "amplitude" in voice:
-        args += ["-a", str(voice["amplitude"])]
-    return args
+    return ["-v", voice["voice"], "-p", str(voice["pitch"]), "-s", str(voice["speed"])]
 
 
 def _line_render(*, line: dict[str, Any], voices: dict[str, Any], work: Path, n: int) -> Path:
