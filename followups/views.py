@@ -414,9 +414,10 @@ def debt_timeline(request: HtmxHttpRequest, debt_id: str) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 def followup_recording(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
-    """The recording fragment with a freshly signed link, for the player to renew its own.
+    """The recording fragment with a freshly signed link (the player itself loads the stable
+    address, `followup_recording_audio`, instead).
 
-    Only the player asks (an htmx-style request); a person who opens the address gets the page.
+    An htmx-style request only; a person who opens the address gets the page.
     A failure answers with its status and a short text: the player then offers a reload.
     """
     if not request.htmx:
@@ -435,11 +436,10 @@ def followup_recording(request: HtmxHttpRequest, followup_id: str) -> HttpRespon
         )
         _retry_after_set(response, error)
     else:
-        response = render(
-            request,
-            "followups/_recording.html",
-            {"detail": presentation.followup_detail(followup=followup), "followup": followup},
-        )
+        detail = presentation.followup_detail(followup=followup)
+        # The signed link itself, where the page has the recording's stable address.
+        context = {"detail": detail, "followup": followup, "recording_src": detail.recording.url}
+        response = render(request, "followups/_recording.html", context)
     return response
 
 
@@ -454,6 +454,22 @@ def followup_document(request: HtmxHttpRequest, followup_id: str) -> HttpRespons
             user=user, action=AuditAction.DOCUMENT_OPEN, raw=followup_id
         )
         url = services.followup_document_link(user=user, followup_id=clean_id)
+    except GetBillError as error:
+        return getbill_error_response(request, error, query=followup_id)
+    return HttpResponseRedirect(url)
+
+
+@never_cache
+@require_GET
+def followup_recording_audio(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
+    """The recording's stable address: a redirect to a freshly signed link (audited), or the
+    error page. The player's `<audio>` loads this, and loads it again when a link dies."""
+    user = _signed_in_user(request)
+    try:
+        clean_id = access.getbill_id_require(
+            user=user, action=AuditAction.RECORDING_URL_REFRESH, raw=followup_id
+        )
+        url = services.followup_recording_link(user=user, followup_id=clean_id)
     except GetBillError as error:
         return getbill_error_response(request, error, query=followup_id)
     return HttpResponseRedirect(url)
