@@ -1,7 +1,7 @@
 /* The recording player of a followup's page: the entry module (templates/base.html loads it with
    <script type="module">). Modules: player.js (one player around one state value, moves in
-   state.js), moments.js (`#t=` and m:ss), session.js (keep-alive, session end), dock.js (docking
-   out of sight), keys.js (keyboard shortcuts).
+   state.js), start.js and moments.js (where to start: `#t=`, `?t=`, m:ss), session.js
+   (keep-alive, session end), dock.js (docking out of sight), keys.js (keyboard shortcuts).
 
    DOM contract, for scripts beside the player (comments.js, a transcript panel):
    - `[data-player]` is the player's root; inside it, one plain <audio> element. Listen to its

@@ -315,13 +315,15 @@ export class Player {
   sessionEnded() {
     if (!stateLive(this.state)) { return; }
     const signIn = this.signInButton;
+    if (signIn) {
+      // Signing in again leads back to this followup at this moment.
+      const back = `${this.momentUrl("")}#recording`;
+      const base = signIn.getAttribute("href").split("?")[0];
+      signIn.setAttribute("href", `${base}?next=${encodeURIComponent(back)}`);
+      signIn.hidden = false;
+      this.reloadButton.hidden = true;
+    }
     this.problemShow("ended-session", "Your session has ended, so the recording stopped", signIn);
-    if (!signIn) { return; }
-    // Signing in again leads back to this followup at this moment.
-    const back = `${this.momentUrl("")}#recording`;
-    signIn.setAttribute("href", `${signIn.getAttribute("href").split("?")[0]}?next=${encodeURIComponent(back)}`);
-    signIn.hidden = false;
-    this.reloadButton.hidden = true;
   }
 
   problemShow(state, text, focusTarget = this.reloadButton) {
