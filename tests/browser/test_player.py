@@ -335,7 +335,9 @@ class MediaInChunks:
             return
         body = self.cdp.send("Fetch.getResponseBody", {"requestId": request_id})
         data = base64.b64decode(body["body"]) if body["base64Encoded"] else body["body"].encode()
-        first, size = re.fullmatch(r"bytes (\d+)-\d+/(\d+)", headers["content-range"]).groups()
+        sent = re.fullmatch(r"bytes (\d+)-\d+/(\d+)", headers["content-range"])
+        assert sent is not None, headers["content-range"]
+        first, size = sent.groups()
         last = int(first) + self.chunk - 1
         cut_headers = {
             "Content-Type": headers["content-type"],
