@@ -17,14 +17,13 @@ from django.utils import timezone
 
 from followups import access, debts, presentation
 from followups.after_response import after_response
-from followups.audit import audit_record
+from followups.errors import AppError
 from followups.getbill import (
     Answer,
     AnswerMode,
     Followup,
     GetBillId,
     InvalidIdError,
-    NotFoundError,
     followup_answer_get,
     getbill_id_clean,
     id_glued_character,
@@ -205,17 +204,10 @@ def recent_views_list(
 
 
 def followup_id_from_input(*, user: AbstractBaseUser, text: str) -> GetBillId:
-    """`followup_id_from_text`, with input that holds no ID audited as rejected."""
-    try:
+    """`followup_id_from_text`, with input that holds no ID audited as rejected (without the
+    input, which may be a signed link)."""
+    with access.failures_audited(audit=access.LookupAudit(user=user, action=AuditAction.LOOKUP)):
         return followup_id_from_text(text=text)
-    except InvalidIdError as error:
-        audit_record(
-            user=user,
-            action=AuditAction.LOOKUP,
-            outcome=AuditOutcome.REJECTED_INPUT,
-            detail=error.user_message,
-        )
-        raise
 
 
 def _followup_fetch(
@@ -229,7 +221,7 @@ def _followup_fetch(
     # answer (from the cache, or from GetBill against the user's limit), the audit entry of its
     # outcome and source, and what the user may not see taken out (after the cache).
     access.access_require(audit=audit, permissions=permissions)
-    with access.getbill_failures_audited(audit=audit):
+    with access.failures_audited(audit=audit):
         answer = followup_answer_get(
             followup_id=followup_id,
             mode=mode,
@@ -299,24 +291,26 @@ def recording_play_record(*, user: AbstractBaseUser, followup_id: GetBillId) -> 
     audit.record(outcome=AuditOutcome.SHOWN)
 
 
-class DocumentMissingError(NotFoundError):
+class DocumentMissingError(AppError):
     """The followup has no letter PDF the dashboard may link to (none, or not on an allowed
-    media host)."""
+    media host); GetBill had the followup."""
 
+    status_code = 404
     default_message = "This followup has no PDF to open."
     title = "No PDF for this followup"
+    audit_outcome = AuditOutcome.NOT_FOUND
     audit_words = "no PDF the dashboard may open"
-    audit_shows_status = False
 
 
-class RecordingMissingError(NotFoundError):
+class RecordingMissingError(AppError):
     """The followup has no recording the dashboard may link to (none, or not on an allowed
-    media host)."""
+    media host); GetBill had the followup."""
 
+    status_code = 404
     default_message = "This followup has no recording to play."
     title = "No recording for this followup"
+    audit_outcome = AuditOutcome.NOT_FOUND
     audit_words = "no recording the dashboard may play"
-    audit_shows_status = False
 
 
 def _media_link(
@@ -325,13 +319,13 @@ def _media_link(
     followup_id: GetBillId,
     permissions: list[str],
     field: Literal["audio_url", "pdf_url"],
-    missing: type[NotFoundError],
+    missing: type[AppError],
 ) -> str:
     # A stable address of the dashboard stands for a signed link that expires: each request
     # takes the followup from the shared cache, whose links always have minutes left
     # (answers.py), or asks GetBill again, so the address works however long a page was open.
     access.access_require(audit=audit, permissions=permissions)
-    with access.getbill_failures_audited(audit=audit):
+    with access.failures_audited(audit=audit):
         answer = followup_answer_get(
             followup_id=followup_id,
             before_request=functools.partial(access.getbill_request_take, audit=audit),
