@@ -1,8 +1,8 @@
 """What the recording player needs from the server: a start time read from a link, and how long
 the signed recording link has left.
 
-`static/js/player.js` reads `#t=` with the same rules as `recording_start_parse`, so a link to a
-moment means the same wherever its time is written.
+`static/js/player/moments.js` reads `#t=` with the same rules as `recording_start_parse`, so a
+link to a moment means the same wherever its time is written.
 """
 
 from __future__ import annotations
