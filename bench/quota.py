@@ -9,10 +9,10 @@ that reach the sandbox's API: nothing is estimated. It prints figures and assert
 Scenarios:
 - The QA session of issue 13: open a call, reload twice, back to search and open it again,
   open a second followup (the next call of the same debt, from the side panel; also shown with
-  one of another debt), back to the first, one fresh recording link, the debt's page.
+  one of another debt), back to the first, the player's load of the recording, the debt's page.
 - A QA reviewer's hour: through a queue of calls (every call of the sandbox's ordinary debts,
-  debt by debt), for each one: open, listen (the play report), renew the recording link once,
-  reload, back to search, next. Per reviewer-hour is the average per call times
+  debt by debt), for each one: open, listen (the player loads the recording's stable address and
+  reports the play), reload, back to search, next. Per reviewer-hour is the average per call times
   CALLS_PER_REVIEWER_HOUR. The reviewer does not ask for the debt card, which a QA reviewer's
   detail page shows at once only when a fresh copy is kept (issue 13's model of the session);
   the same hour is also shown with "Show the debt" clicked on every call that offers it, the
@@ -171,9 +171,10 @@ class Person:
     def listen(self, followup_id: str) -> None:
         self.client.post(f"/followups/{followup_id}/recording/played/", secure=True)
 
-    def renew(self, followup_id: str) -> None:
-        """The player's request for a freshly signed recording link."""
-        self._get(f"/followups/{followup_id}/recording/", **{"HX-Request": "true"})
+    def recording_load(self, followup_id: str) -> None:
+        """The player loading the recording's stable address: a redirect to a signed link from
+        the kept answer, or from GetBill when no fresh copy is kept (its links about to die)."""
+        self._get(f"/followups/{followup_id}/recording/audio")
 
     def debt_page(self, debt_id: str, **filters: str) -> None:
         query = "&".join(f"{name}={value}" for name, value in filters.items())
@@ -232,7 +233,7 @@ def qa_session(person: Person, *, first: str, second: str) -> None:
     person.open(first)  # ...and open it again
     person.open(second)
     person.open(first)  # back to the first
-    person.renew(first)
+    person.recording_load(first)
     person.debt_page(_debt_of(first))
 
 
@@ -311,8 +312,8 @@ def reviewer_calls(
     clock = SimulatedClock(counter)
     for call in queue:
         person.open(call, show_debt=show_debt)
+        person.recording_load(call)
         person.listen(call)
-        person.renew(call)
         person.open(call)  # reload
         person.search()  # back
         clock.advance(MINUTES_PER_CALL)  # next

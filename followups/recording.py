@@ -1,9 +1,9 @@
 """What the recording player needs from the server: a start time read from a link, and how long
 the signed recording link has left.
 
-A `t` value is read by `followups.moments.moment_parse`, as every moment is (`static/js/player.js`
-reads `#t=` by the same rules), so a link to a moment means the same wherever its time is
-written.
+A `t` value is read by `followups.moments.moment_parse`, as every moment is
+(`static/js/player/moments.js` reads `#t=` by the same rules), so a link to a moment means the
+same wherever its time is written.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+from typing import Literal
 from urllib.parse import unquote
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -288,26 +289,76 @@ class DocumentMissingError(AppError):
     audit_words = "no PDF the dashboard may open"
 
 
-def followup_document_link(*, user: AbstractBaseUser, followup_id: GetBillId) -> str:
-    """A freshly signed link to the followup's letter (PDF), for the dashboard to redirect to.
+class RecordingMissingError(AppError):
+    """The followup has no recording the dashboard may link to (none, or not on an allowed
+    media host); GetBill had the followup."""
 
-    The page's own link expires with the page (an hour); this takes the followup from the
-    shared cache, whose links always have minutes left, or asks GetBill again, so "Open the
-    PDF" works however long the page was open. The same permission as the followup's page, one
-    audit entry; a request to GetBill counts against the user's share. Raises
-    DocumentMissingError when there is no PDF on an allowed host, else like `followup_lookup`.
-    """
-    audit = access.LookupAudit(user=user, action=AuditAction.DOCUMENT_OPEN, followup_id=followup_id)
-    access.access_require(audit=audit, permissions=[access.PERM_VIEW_FOLLOWUP_DATA])
+    status_code = 404
+    default_message = "This followup has no recording to play."
+    title = "No recording for this followup"
+    audit_outcome = AuditOutcome.NOT_FOUND
+    audit_words = "no recording the dashboard may play"
+
+
+def _media_link(
+    *,
+    audit: access.LookupAudit,
+    followup_id: GetBillId,
+    permissions: list[str],
+    field: Literal["audio_url", "pdf_url"],
+    missing: type[AppError],
+) -> str:
+    # A stable address of the dashboard stands for a signed link that expires: each request
+    # takes the followup from the shared cache, whose links always have minutes left
+    # (answers.py), or asks GetBill again, so the address works however long a page was open.
+    access.access_require(audit=audit, permissions=permissions)
     with access.failures_audited(audit=audit):
-        # A kept answer's links have minutes left at least (answers.py): enough to open it.
         answer = followup_answer_get(
             followup_id=followup_id,
             before_request=functools.partial(access.getbill_request_take, audit=audit),
         )
         followup = answer.value
-        url = followup.pdf_url
-        if not url or "pdf_url" in followup.invalid_fields or not media_url_allowed(url=url):
-            raise DocumentMissingError()
+        url = getattr(followup, field)
+        if not url or field in followup.invalid_fields or not media_url_allowed(url=url):
+            raise missing()
     audit.shown(answer=answer, debt_id=followup.debt_id or "")
     return url
+
+
+def followup_document_link(*, user: AbstractBaseUser, followup_id: GetBillId) -> str:
+    """A freshly signed link to the followup's letter (PDF), for the dashboard to redirect to.
+
+    The page's own link expires with the page (an hour), so the page links to the dashboard's
+    address instead. The same permission as the followup's page, one audit entry; a request
+    to GetBill counts against the user's share. Raises DocumentMissingError when there is no
+    PDF on an allowed host, else like `followup_lookup`.
+    """
+    return _media_link(
+        audit=access.LookupAudit(
+            user=user, action=AuditAction.DOCUMENT_OPEN, followup_id=followup_id
+        ),
+        followup_id=followup_id,
+        permissions=[access.PERM_VIEW_FOLLOWUP_DATA],
+        field="pdf_url",
+        missing=DocumentMissingError,
+    )
+
+
+def followup_recording_link(*, user: AbstractBaseUser, followup_id: GetBillId) -> str:
+    """A freshly signed link to the followup's recording, for the player's stable address to
+    redirect to; the player loads that address again when a link dies.
+
+    Needs the "listen" permission; one audit entry ("recording link fetched") per link handed
+    out: the browser asks once per load and then reads byte ranges from the signed link itself.
+    A request to GetBill counts against the user's share. Raises RecordingMissingError when
+    there is no recording on an allowed host, else like `followup_lookup`.
+    """
+    return _media_link(
+        audit=access.LookupAudit(
+            user=user, action=AuditAction.RECORDING_URL_REFRESH, followup_id=followup_id
+        ),
+        followup_id=followup_id,
+        permissions=[access.PERM_VIEW_FOLLOWUP_DATA, access.PERM_LISTEN_RECORDING],
+        field="audio_url",
+        missing=RecordingMissingError,
+    )

@@ -18,6 +18,11 @@ urlpatterns = [
         views.followup_recording,
         name="recording",
     ),
+    path(
+        "followups/<str:followup_id>/recording/audio",
+        views.followup_recording_audio,
+        name="recording_audio",
+    ),
     path("followups/<str:followup_id>/pdf/", views.followup_document, name="document"),
     path(
         "followups/<str:followup_id>/recording/played/",

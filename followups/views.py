@@ -334,9 +334,10 @@ def _recording_error(request: HttpRequest, error: AppError) -> HttpResponse:
 @vary_on_headers("HX-Request")
 @errors_rendered_by(_recording_error)
 def followup_recording(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
-    """The recording fragment with a freshly signed link, for the player to renew its own.
+    """The recording fragment with a freshly signed link (the player itself loads the stable
+    address, `followup_recording_audio`, instead).
 
-    Only the player asks (an htmx-style request); a person who opens the address gets the page.
+    An htmx-style request only; a person who opens the address gets the page.
     """
     if not request.htmx:
         return HttpResponseRedirect(
@@ -347,11 +348,10 @@ def followup_recording(request: HtmxHttpRequest, followup_id: str) -> HttpRespon
         user=user, action=AuditAction.RECORDING_URL_REFRESH, raw=followup_id
     )
     followup = services.followup_recording_refresh(user=user, followup_id=clean_id)
-    return render(
-        request,
-        "followups/_recording.html",
-        {"detail": presentation.followup_detail(followup=followup), "followup": followup},
-    )
+    detail = presentation.followup_detail(followup=followup)
+    # The signed link itself, where the page has the recording's stable address.
+    context = {"detail": detail, "followup": followup, "recording_src": detail.recording.url}
+    return render(request, "followups/_recording.html", context)
 
 
 @never_cache
@@ -368,6 +368,18 @@ def followup_document(request: HtmxHttpRequest, followup_id: str) -> HttpRespons
 
 def _status_only(request: HttpRequest, error: AppError) -> HttpResponse:
     return HttpResponse(status=error.status_code)
+
+
+@never_cache
+@require_GET
+def followup_recording_audio(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
+    """The recording's stable address: a redirect to a freshly signed link (audited), or the
+    error page. The player's `<audio>` loads this, and loads it again when a link dies."""
+    user = _signed_in_user(request)
+    clean_id = access.getbill_id_require(
+        user=user, action=AuditAction.RECORDING_URL_REFRESH, raw=followup_id
+    )
+    return HttpResponseRedirect(services.followup_recording_link(user=user, followup_id=clean_id))
 
 
 @require_POST

@@ -14,7 +14,9 @@ ranges regulators reserve for fiction.
 
 import base64
 import hashlib
+import json
 import random
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,8 +26,49 @@ from typing import Any
 from followups.getbill import FOLLOWUP_STATUSES, FOLLOWUP_TYPES
 
 MEDIA_DIR = Path(__file__).resolve().parent / "media"
-RECORDING_FILE = "collection-call.mp3"
-RECORDING_DURATION_MS = 57_785  # length of RECORDING_FILE, for the calls that carry it
+# The call recordings' scripts and lengths, written by media/make_calls.py.
+CALLS_FILE = MEDIA_DIR / "calls.json"
+
+
+@dataclass(frozen=True)
+class ScriptLine:
+    speaker: str  # narrator, agent or debtor
+    text: str
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A call recording in MEDIA_DIR, with what is said in it."""
+
+    file: str
+    language: str
+    channels: int
+    duration_ms: int
+    says_recorded: bool  # whether the agent says that the call is recorded
+    lines: tuple[ScriptLine, ...]  # the spoken lines, in order (tones left out)
+
+
+def _recordings_load() -> dict[str, Recording]:
+    calls = json.loads(CALLS_FILE.read_text(encoding="utf-8"))["calls"]
+    return {
+        call["file"]: Recording(
+            file=call["file"],
+            language=call["language"],
+            channels=call["channels"],
+            duration_ms=call["duration_ms"],
+            says_recorded=call["says_recorded"],
+            lines=tuple(
+                ScriptLine(speaker=line["speaker"], text=line["text"])
+                for line in call["lines"]
+                if "text" in line
+            ),
+        )
+        for call in calls
+    }
+
+
+# file name -> recording
+RECORDINGS: dict[str, Recording] = _recordings_load()
 
 
 # IDs that make the sandbox misbehave on purpose, so every error page can be seen by typing an
@@ -95,6 +138,14 @@ def _debt(label: str, debtor: str) -> str:
     return debt_id
 
 
+def _recording_attach(followup_id: str, *, call_id: str, recording: str) -> int:
+    """Serve `recording` as the followup's audio; return its length, the call's duration."""
+    key = f"recordings/{call_id}.mp3"
+    MEDIA_OBJECTS[key] = recording
+    FOLLOWUP_MEDIA[followup_id] = {"audio_url": key}
+    return RECORDINGS[recording].duration_ms
+
+
 def _add(
     label: str,
     *,
@@ -109,7 +160,7 @@ def _add(
     direction: str | None = None,
     duration_ms: int | None = None,
     disconnection_reason: str | None = None,
-    recording: bool = False,
+    recording: str | None = None,
     letter: str | None = None,
     is_retry: bool = False,
     triggered_payment: bool = False,
@@ -120,19 +171,16 @@ def _add(
 ) -> str:
     followup_id = _encrypted_id(label=f"followup/{label}", length=26)
     voice = type in ("call", "manual_call", "voicemail") or direction is not None
+    call_id = _call_id(label=label) if voice and executed is not None else None
+    if recording is not None:
+        assert call_id is not None, label
+        duration_ms = _recording_attach(followup_id, call_id=call_id, recording=recording)
     processed = None
     if executed is not None and status not in ("in_progress", "scheduled", "on_hold"):
         processed = executed + timedelta(milliseconds=duration_ms or 0, seconds=40 + len(label))
     first_opened = None
     if opens and executed is not None:
         first_opened = executed + (first_open_after or timedelta(hours=2))
-    call_id = _call_id(label=label) if voice and executed is not None else None
-    if recording:
-        assert call_id is not None, label
-        duration_ms = RECORDING_DURATION_MS
-        key = f"recordings/{call_id}.mp3"
-        MEDIA_OBJECTS[key] = RECORDING_FILE
-        FOLLOWUP_MEDIA[followup_id] = {"audio_url": key}
     if letter is not None:
         key = f"letters/{followup_id}.pdf"
         MEDIA_OBJECTS[key] = letter
@@ -199,7 +247,7 @@ _add("dubois-4", debt=_dubois, type="call", status="no_answer", executed=_day(16
      disconnection_reason="dial_no_answer", is_retry=True,
      summary="Retry in the evening: still no answer")
 _add("dubois-5", debt=_dubois, type="call", status="deal_found", executed=_day(15, "12:16"),
-     scheduled=_day(15, "12:15"), line=_LINE_FR, recording=True,
+     scheduled=_day(15, "12:15"), line=_LINE_FR, recording="collection-call.mp3",
      disconnection_reason="completed_successfully", is_retry=True, triggered_payment=True,
      summary="Reached Ms Dubois: three-month payment plan agreed",
      notes="Reached Amélie Dubois on the third attempt. She lost working hours this spring and "
@@ -235,7 +283,7 @@ _add("mueller-3", debt=_mueller, type="call", status="failed", executed=_day(21,
      "changed; the landline from the invoice header used instead next time.")
 _add("mueller-4", debt=_mueller, type="manual_call", status="deal_not_found",
      executed=_day(19, "14:05"), scheduled=_day(19, "14:00"), line=_LINE_DE,
-     duration_ms=412_000, disconnection_reason="agent_hangup",
+     recording="call-mueller-dispute.mp3", disconnection_reason="agent_hangup",
      summary="Invoice disputed: maintenance visit said to be incomplete",
      notes="Spoke with Frau Weiß (accounting). Mr Müller disputes NW-08817 (€2,318.40): the "
      "boiler service was left unfinished and the promised second visit never happened. Asked for "
@@ -258,7 +306,7 @@ _add("wasowska-2", debt=_wasowska, type="whatsapp", status="delivered",
      executed=_day(9, "16:10"), scheduled=_day(9, "16:10"), line=_LINE_UK, is_retry=True,
      summary="Second WhatsApp reminder delivered")
 _add("wasowska-3", debt=_wasowska, type="call", status="deal_found", executed=_day(8, "08:52"),
-     direction="inbound", line=_LINE_UK, duration_ms=204_000,
+     direction="inbound", line=_LINE_UK, recording="call-wasowska-inbound-two-channel.mp3",
      disconnection_reason="user_hangup", triggered_payment=True,
      summary="Debtor called back and paid in full by card",
      notes="Ms Wąsowska called the number from the WhatsApp message. Confirmed identity, paid "
@@ -276,12 +324,12 @@ _add("brzeczy-0", debt=_brzeczy, type="email", status="delivered", executed=_day
      scheduled=_day(20, "08:10"), summary="First reminder", opens=1,
      first_open_after=timedelta(days=2, hours=1))
 _add("brzeczy-1", debt=_brzeczy, type="call", status="bad_behavior", executed=_day(13, "15:20"),
-     scheduled=_day(13, "15:20"), line=_LINE_UK, duration_ms=95_000,
-     disconnection_reason="user_hangup",
+     scheduled=_day(13, "15:20"), line=_LINE_UK,
+     recording="call-brzeczyszczykiewicz-angry.mp3", disconnection_reason="user_hangup",
      summary="Debtor abusive; call ended by debtor",
      notes="Łukasz Brzęczyszczykiewicz shouted and insulted the agent as soon as the debt was "
-     "mentioned, then hung up. No threat against staff. Automated sequence stopped; file "
-     "flagged for a supervisor.")
+     "mentioned, said he was bankrupt and that his lawyer would answer, then hung up. No "
+     "threat against staff. Automated sequence stopped; file flagged for a supervisor.")
 _add("brzeczy-2", debt=_brzeczy, type="sms", status="cancelled", scheduled=_day(12, "10:00"),
      line=_LINE_UK, summary="SMS sequence cancelled after the abusive call")
 _add("brzeczy-3", debt=_brzeczy, type="email", status="sent", executed=_day(6, "09:15"),
@@ -301,14 +349,14 @@ _add("fx-2", debt=_lefevre_fx, type="sms", status="failed", executed=_day(22, "1
      scheduled=_day(22, "11:00"), line=_LINE_FR,
      summary="SMS not delivered: number is a landline")
 _add("fx-3", debt=_lefevre_fx, type="voicemail", status="delivered", executed=_day(18, "18:03"),
-     scheduled=_day(18, "18:00"), line=_LINE_FR, duration_ms=31_000,
+     scheduled=_day(18, "18:00"), line=_LINE_FR, recording="appel-lefevre-messagerie.mp3",
      disconnection_reason="voicemail_reached", summary="Voicemail left asking for a callback")
 _add("fx-4", debt=_lefevre_fx, type="call", status="deal_not_found", executed=_day(10, "13:34"),
-     scheduled=_day(10, "13:30"), line=_LINE_FR, duration_ms=243_000,
+     scheduled=_day(10, "13:30"), line=_LINE_FR, recording="appel-lefevre-contestation.mp3",
      disconnection_reason="user_hangup", summary="Disputes the amount; says contract cancelled",
      notes="M. Lefèvre says he cancelled the gym contract in January by registered letter and "
-     "owes nothing after that. Has no copy of the letter. Asked the client for the "
-     "cancellation records.")
+     "owes nothing after that. Has no copy of the letter; will take a lawyer if collection "
+     "goes on. Asked the client for the cancellation records; collection paused meanwhile.")
 _add("fx-5", debt=_lefevre_fx, type="email", status="delivered", executed=_day(9, "08:00"),
      scheduled=_day(9, "08:00"), summary="Request for proof of cancellation",
      opens=1, first_open_after=timedelta(days=1, hours=3))
@@ -326,8 +374,9 @@ _add("kolodziej-1", debt=_kolodziej, type="email", status="read", executed=_day(
      "{{ request.user.password }} {% csrf_token %} ${7*7} <!-- end -->",
      opens=2, first_open_after=timedelta(minutes=9), example="hostile_notes")
 _add("kolodziej-2", debt=_kolodziej, type="call", status="deal_not_found",
-     executed=_day(5, "10:12"), scheduled=_day(5, "10:10"), line=_LINE_UK, duration_ms=188_000,
-     disconnection_reason="agent_hangup", summary="Payment claimed in March; no proof yet",
+     executed=_day(5, "10:12"), scheduled=_day(5, "10:10"), line=_LINE_UK,
+     recording="call-kolodziejczyk-paid-already.mp3", disconnection_reason="agent_hangup",
+     summary="Payment claimed in March; no proof yet",
      notes="Says she paid by bank transfer in March. Asked for the transfer reference; she "
      "will send a bank statement. Collection paused until it arrives.")
 _add("kolodziej-3", debt=_kolodziej, type="sms", status="delivered", executed=_day(5, "10:20"),
@@ -402,8 +451,8 @@ _wojcik = _debt("wojcik", "Dorota Wójcik")
 _add("wojcik-1", debt=_wojcik, type="sms", status="sent", example="missing_optional")
 _drop_keys(EXAMPLES["missing_optional"], keep=("id", "debt_id", "status", "type"))
 _add("wojcik-2", debt=_wojcik, type="call", status="no_answer", executed=_day(6, "14:00"),
-     scheduled=_day(6, "14:00"), line=_LINE_UK, duration_ms=29_000,
-     disconnection_reason="dial_no_answer", summary="No answer")
+     scheduled=_day(6, "14:00"), line=_LINE_UK, recording="call-wojcik-voicemail.mp3",
+     disconnection_reason="voicemail_reached", summary="No answer: message left on voicemail")
 # Shaped like the documented create/update responses, which lack the email fields.
 _drop_keys(
     SANDBOX_FOLLOWUPS[-1]["id"],
@@ -422,7 +471,7 @@ for _n, (_days, _at) in enumerate([(13, "09:10"), (12, "12:40"), (11, "18:05")],
          duration_ms=27_000 + 1_500 * _n, disconnection_reason="dial_no_answer",
          is_retry=_n > 1, summary="No answer" if _n == 1 else f"Retry {_n - 1}: no answer")
 _add("moreau-4", debt=_moreau, type="call", status="deal_found", executed=_day(10, "12:31"),
-     scheduled=_day(10, "12:30"), line=_LINE_FR, recording=True,
+     scheduled=_day(10, "12:30"), line=_LINE_FR, recording="appel-moreau-echeancier.mp3",
      disconnection_reason="completed_successfully", is_retry=True,
      summary="Retry 3: reached; three monthly payments agreed",
      notes="Agreed three payments of €215 for the €645 balance. Link to follow by email.",
@@ -433,9 +482,12 @@ _add("moreau-5", debt=_moreau, type="email", status="read", executed=_day(10, "1
 
 # --- Günther Schäfer (B2B): a field visit that ended in payment ----------------------------
 _schaefer = _debt("schaefer", "Günther Schäfer (Schäfer Gartenbau KG)")
-_add("schaefer-0", debt=_schaefer, type="call", status="no_answer", executed=_day(24, "16:20"),
-     scheduled=_day(24, "16:20"), line=_LINE_DE, duration_ms=33_000,
-     disconnection_reason="dial_no_answer", summary="No answer at the office number")
+_add("schaefer-0", debt=_schaefer, type="call", status="failed", executed=_day(24, "16:20"),
+     scheduled=_day(24, "16:20"), line=_LINE_DE, recording="call-schaefer-wrong-number.mp3",
+     disconnection_reason="wrong_number",
+     summary="Wrong number: a private line, not the nursery's office",
+     notes="The person who answered does not know Mr Schäfer; the debt was not mentioned. "
+     "Office number to be checked against the invoice header.")
 _add("schaefer-1", debt=_schaefer, type="email", status="delivered", executed=_day(21, "07:30"),
      scheduled=_day(21, "07:30"), summary="Reminder: two invoices overdue")
 _add("schaefer-2", debt=_schaefer, type="postmail", status="delivered",
@@ -460,7 +512,7 @@ _add("zulawski-2", debt=_zulawski, type="whatsapp", status="sent", executed=_day
 _add("zulawski-3", debt=_zulawski, type="sms", status="delivered", executed=_day(17, "11:00"),
      scheduled=_day(17, "11:00"), line=_LINE_UK, summary="SMS reminder delivered")
 _add("zulawski-4", debt=_zulawski, type="call", status="deal_found", executed=_day(14, "10:03"),
-     scheduled=_day(14, "10:00"), line=_LINE_UK, recording=True,
+     scheduled=_day(14, "10:00"), line=_LINE_UK, recording="call-zulawski-plan.mp3",
      disconnection_reason="completed_successfully",
      summary="Payment plan agreed: three instalments",
      notes="Mr Żuławski asked to spread the €390 over three months. Agreed €130 a month.")
@@ -548,6 +600,24 @@ def _big_debt_history() -> None:
 _big_debt_history()
 
 
+def _big_debt_recordings() -> None:
+    """The bakery's two latest talks with its manager get recordings (the rest have none)."""
+    talks = [
+        r for r in SANDBOX_FOLLOWUPS if r["debt_id"] == _big and r["status"] == "deal_not_found"
+    ]
+    for record, recording in zip(
+        talks[::-1],
+        ("appel-boulangerie-promesse.mp3", "appel-boulangerie-faillite.mp3"),
+        strict=False,
+    ):
+        record["duration_ms"] = _recording_attach(
+            record["id"], call_id=record["call_id"], recording=recording
+        )
+
+
+_big_debt_recordings()
+
+
 def _sort_key(record: dict[str, Any]) -> tuple[str, str]:
     when = record.get("call_date") or record.get("scheduled_at") or record.get("processed_at")
     return (when or "", record["id"])
@@ -569,6 +639,12 @@ FOLLOWUPS_BY_ID: dict[str, dict[str, Any]] = {r["id"]: r for r in SANDBOX_FOLLOW
 
 def followup_find(*, followup_id: str) -> dict[str, Any] | None:
     return FOLLOWUPS_BY_ID.get(followup_id)
+
+
+def followup_recording(*, followup_id: str) -> Recording | None:
+    """The recording behind the followup's `audio_url`, None for a followup without one."""
+    object_key = FOLLOWUP_MEDIA.get(followup_id, {}).get("audio_url")
+    return None if object_key is None else RECORDINGS[MEDIA_OBJECTS[object_key]]
 
 
 def debt_followups_find(*, debt_id: str) -> list[dict[str, Any]] | None:

@@ -31,12 +31,11 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# static/js/player.js renews a signed link min(60 s, 10 % of its time left) before it expires:
-# an answer is fresh only while its links have more than that left, plus a minute for the page
-# to reach the browser and the player to start. A page built from the cache therefore gives the
-# player at least this long, and the player renews in time from there.
-PLAYER_RENEWAL_MARGIN_MAX_SECONDS = 60
-MEDIA_LINK_MARGIN_SECONDS = PLAYER_RENEWAL_MARGIN_MAX_SECONDS + 60
+# The dashboard's stable media addresses (the recording, the letter's PDF) redirect to a link
+# from a kept answer: an answer is fresh only while its links have more than this left, so the
+# browser gets a link it can start reading, not one about to die (the player loads the address
+# again when a link dies mid-play, which a longer margin makes rarer).
+MEDIA_LINK_MARGIN_SECONDS = 120
 # GetBill documents its signed links as valid one hour; an answer whose links come without a
 # usable `media_urls_expire_at` is assumed to have that long from when it was fetched.
 MEDIA_LINK_LIFETIME_SECONDS = 3600

@@ -7,7 +7,7 @@
    - The comment and review panels are swapped by htmx; their refusals (400, 409) come back as
      the panel with its message, so they are swapped too.
 
-   It talks to the player only through `root.playerControls` (static/js/player.js). No inline
+   It talks to the player only through `root.playerControls` (static/js/player/main.js). No inline
    script or style: positions are set through the CSS object model. Without JavaScript the
    forms post and the page comes back at the comment's moment. */
 (function () {

@@ -1,8 +1,6 @@
 """The sandbox's data set and media files: what the issue promises, checked offline."""
 
 import re
-import shutil
-import subprocess
 from collections import Counter
 from datetime import datetime
 from typing import Any
@@ -128,8 +126,6 @@ def test_variety_the_pages_must_cope_with():
     text = " ".join(str(r.get("summary")) + str(r.get("notes")) for r in records)
     for name in ("Amélie", "Müller", "Wąsowska", "Łukasz", "Żuławski"):
         assert name in text
-    # Several followups share the one recording.
-    assert Counter(MEDIA_OBJECTS.values())["collection-call.mp3"] >= 3
 
 
 def test_media_objects_exist():
@@ -138,33 +134,6 @@ def test_media_objects_exist():
     for media in FOLLOWUP_MEDIA.values():
         for object_key in media.values():
             assert object_key in MEDIA_OBJECTS
-
-
-def test_recording_is_a_small_mp3():
-    body = (MEDIA_DIR / data.RECORDING_FILE).read_bytes()
-    assert len(body) < 300 * 1024
-    assert body.startswith(b"ID3")
-    # The first MPEG audio frame follows the ID3 tag: 11 sync bits set.
-    tag_size = int.from_bytes(bytes(b & 0x7F for b in body[6:10]), "big") + 10
-    assert body[tag_size] == 0xFF
-    assert body[tag_size + 1] & 0xE0 == 0xE0
-
-
-def test_recording_duration_matches_the_data():
-    ffprobe = shutil.which("ffprobe")
-    if ffprobe is None:
-        pytest.skip("ffprobe is not installed")
-    recording = str(MEDIA_DIR / data.RECORDING_FILE)
-    result = subprocess.run(  # noqa: S603 - fixed arguments, the tool found on PATH
-        [ffprobe, "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", recording],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
-    seconds = float(result.stdout)
-    assert 30 <= seconds <= 60
-    assert abs(seconds * 1000 - data.RECORDING_DURATION_MS) < 500
 
 
 @pytest.mark.parametrize(

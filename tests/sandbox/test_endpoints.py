@@ -17,7 +17,13 @@ import httpx
 import pytest
 from django.conf import LazySettings
 
-from sandbox.data import EXAMPLES, FAULT_IDS, MEDIA_DIR, RECORDING_FILE, SANDBOX_FOLLOWUPS
+from sandbox.data import (
+    EXAMPLES,
+    FAULT_IDS,
+    MEDIA_DIR,
+    SANDBOX_FOLLOWUPS,
+    followup_recording,
+)
 from sandbox.state import rate_limit_hit, sandbox_state_reset
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -308,6 +314,12 @@ def media_url(http: httpx.Client, bearer: dict[str, str], followup_id: str, fiel
     return str(body[field])
 
 
+def _deal_found_recording() -> Path:
+    recording = followup_recording(followup_id=EXAMPLES["call_deal_found"])
+    assert recording is not None
+    return MEDIA_DIR / recording.file
+
+
 def test_media_urls_look_presigned_and_follow_the_callers_origin(
     http: httpx.Client, bearer: dict[str, str], sandbox: str
 ):
@@ -351,7 +363,7 @@ def test_media_is_served_whole_with_type_and_cache_bound(
     assert audio.status_code == 200
     assert audio.headers["Content-Type"] == "audio/mpeg"
     assert audio.headers["Accept-Ranges"] == "bytes"
-    assert audio.content == (MEDIA_DIR / RECORDING_FILE).read_bytes()
+    assert audio.content == _deal_found_recording().read_bytes()
     cache_control = re.fullmatch(r"private, max-age=(\d+)", audio.headers["Cache-Control"])
     assert cache_control is not None
     assert 3590 <= int(cache_control[1]) <= 3600
@@ -360,6 +372,21 @@ def test_media_is_served_whole_with_type_and_cache_bound(
     assert letter.status_code == 200
     assert letter.headers["Content-Type"] == "application/pdf"
     assert letter.content.startswith(b"%PDF-")
+
+
+def test_each_call_serves_its_own_recording(http: httpx.Client, bearer: dict[str, str]):
+    served = {}
+    for record in SANDBOX_FOLLOWUPS:
+        recording = followup_recording(followup_id=record["id"])
+        if recording is None:
+            continue
+        audio = http.get(media_url(http, bearer, record["id"], "audio_url"))
+        assert audio.status_code == 200
+        assert audio.headers["Content-Type"] == "audio/mpeg"
+        assert audio.content == (MEDIA_DIR / recording.file).read_bytes(), recording.file
+        served[record["id"]] = audio.headers["ETag"]
+    assert len(served) >= 12
+    assert len(set(served.values())) == len(served)
 
 
 @pytest.mark.parametrize(
@@ -378,7 +405,7 @@ def test_media_range_requests(
     first: int,
     last: int | None,
 ):
-    whole = (MEDIA_DIR / RECORDING_FILE).read_bytes()
+    whole = _deal_found_recording().read_bytes()
     size = len(whole)
     url = media_url(http, bearer, EXAMPLES["call_deal_found"], "audio_url")
     response = http.get(url, headers={"Range": range_header})
@@ -391,7 +418,7 @@ def test_media_range_requests(
 
 
 def test_media_range_edge_cases(http: httpx.Client, bearer: dict[str, str]):
-    size = (MEDIA_DIR / RECORDING_FILE).stat().st_size
+    size = _deal_found_recording().stat().st_size
     url = media_url(http, bearer, EXAMPLES["call_deal_found"], "audio_url")
     unsatisfiable = http.get(url, headers={"Range": f"bytes={size}-"})
     assert unsatisfiable.status_code == 416

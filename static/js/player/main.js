@@ -1,0 +1,81 @@
+/* The recording player of a followup's page: the entry module (templates/base.html loads it with
+   <script type="module">). Modules: player.js (one player around one state value, moves in
+   state.js), start.js and moments.js (where to start: `#t=`, `?t=`, m:ss), session.js
+   (keep-alive, session end), dock.js (docking out of sight), keys.js (keyboard shortcuts).
+
+   DOM contract, for scripts beside the player (comments.js, a transcript panel):
+   - `[data-player]` is the player's root; inside it, one plain <audio> element. Listen to its
+     own events (timeupdate, seeked, play, pause, ended) and read its currentTime: the player
+     neither wraps nor replaces it. Its `src` is the recording's stable address
+     (/followups/<id>/recording/audio), which redirects to a freshly signed link; when a link
+     dies the player loads the same address again and seeks back, so for a moment (while
+     `data-player-state` is "renewing") currentTime is 0 and `playerControls.position()` is
+     the position.
+   - `data-player-state` on the root: idle | loading | playing | paused | renewing | failed |
+     ended-session | destroyed (state.js says what each means).
+   - Events bubbling from the root: "player:ready" once the player has taken over (then
+     `root.playerControls` exists), and "player:statechange" with detail {state, previous}.
+   - `root.playerControls`: position(), duration(), playing(), play(), pause(), seek(seconds);
+     seek through it rather than setting currentTime, so a seek during a renewal is kept.
+   - `window.dashboardPlayer`: typingIn(element) and clock(seconds), the player's own rules for
+     when keys are not shortcuts and how a moment is written.
+   - Data attributes the server writes on the root: data-duration-ms, data-start (`?t=`),
+     data-played-url, data-csrf-token, data-keepalive-url, data-session-idle-seconds. */
+import { keysListen, typingIn } from "./keys.js";
+import { clock } from "./moments.js";
+import { Player } from "./player.js";
+
+let players = [];
+
+function controlsExpose(player) {
+  player.root.playerControls = {
+    position: () => player.position(),
+    duration: () => player.duration,
+    playing: () => player.wantsSound(),
+    play: () => player.play(),
+    pause: () => player.pause(),
+    seek: (seconds) => player.seekTo(seconds),
+  };
+  player.root.dispatchEvent(new CustomEvent("player:ready", { bubbles: true }));
+}
+
+function setUp(scope) {
+  if (!scope.querySelectorAll) { return; }
+  const roots = scope.matches && scope.matches("[data-player]") ? [scope] : [];
+  roots.push(...scope.querySelectorAll("[data-player]"));
+  for (const root of roots) {
+    if (players.some((player) => player.root === root) || !root.querySelector("audio[src]")) {
+      continue;
+    }
+    const player = new Player(root);
+    players.push(player);
+    controlsExpose(player);
+  }
+}
+
+function destroy(player) {
+  player.destroy();
+  players = players.filter((other) => other !== player);
+}
+
+// The player the keys control: the newest one still on the page and able to play.
+function playerActive() {
+  players.filter((player) => !player.root.isConnected).forEach(destroy);
+  const live = players.filter((player) => player.state !== "failed" && player.state !== "ended-session");
+  return live.length ? live[live.length - 1] : null;
+}
+
+keysListen(playerActive);
+
+// Leaving the page through htmx: stop the player that is swapped out.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const target = event.detail && event.detail.target;
+  if (target) { players.filter((player) => target.contains(player.root)).forEach(destroy); }
+});
+
+// A followup page swapped in by htmx.
+document.addEventListener("htmx:load", (event) => setUp(event.target));
+
+window.dashboardPlayer = { typingIn, clock };
+
+setUp(document);
