@@ -63,13 +63,6 @@ class GetBillError(AppError):
         words = self._subject_format(self.audit_words)
         return f"{words} ({self.status_code})" if self.audit_shows_status else words
 
-    @property
-    def retryable(self) -> bool:
-        """True when the same request may succeed later (a wait, a fault upstream); a request
-        refused for what it asks (an ID that is not valid, no access, nothing there) is refused
-        again. Pages offer "Try again" only then."""
-        return self.status_code == 429 or self.status_code >= 500
-
 
 class InvalidIdError(GetBillError):
     """Not a GetBill ID; GetBill was not asked."""
