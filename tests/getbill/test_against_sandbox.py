@@ -11,6 +11,8 @@ from django.core.cache import cache
 
 from followups import getbill
 from followups.getbill import (
+    FOLLOWUP_STATUSES,
+    FOLLOWUP_TYPES,
     AccessDeniedError,
     NotFoundError,
     RateLimitedError,
@@ -23,7 +25,7 @@ from followups.getbill import (
 )
 from followups.getbill.config import config_get
 from followups.getbill.tokens import token_cache_for
-from sandbox.data import EXAMPLES, FAULT_IDS, KNOWN_STATUSES, KNOWN_TYPES, SANDBOX_FOLLOWUPS
+from sandbox.data import EXAMPLES, FAULT_IDS, SANDBOX_FOLLOWUPS
 
 DEADLINE = 1.5
 DEBT_EXAMPLES = {"big_debt", "debt_with_history", "debt_no_followups"}
@@ -59,7 +61,7 @@ def test_named_examples(sandbox_client: str):
     assert media_url_allowed(url=letter.pdf_url)
 
     unknown = followup_get(followup_id=EXAMPLES["unknown_enums"])
-    assert unknown.status not in KNOWN_STATUSES or unknown.type not in KNOWN_TYPES
+    assert unknown.status not in FOLLOWUP_STATUSES or unknown.type not in FOLLOWUP_TYPES
 
     missing = followup_get(followup_id=EXAMPLES["missing_optional"])
     assert missing.summary is None

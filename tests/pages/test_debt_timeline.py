@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils.html import escape
 
-from followups import access, debts, getbill, presentation
+from followups import access, debts, getbill, moments, values
 from followups.getbill import (
     InvalidIdError,
     NotFoundError,
@@ -240,22 +240,29 @@ def test_totals_of_the_big_debt(sandbox, reviewer):
 
 
 def test_totals_count_deals_payments_and_unknown_types(followup_make):
+    no_call_facts = dict.fromkeys(values.CALL_FIELDS)
     totals = debts.debt_totals_count(
         followups=[
             followup_make(type="call", status="deal_found", triggered_payment=True),
             followup_make(type="manual_call", status="no_answer", triggered_payment=False),
             followup_make(type="email", status="read", triggered_payment=True),
             followup_make(type="physical", status="deal_found", triggered_payment=None),
+            # A type the dashboard does not know is a call when it carries call facts (the
+            # example's), as on the detail page, and another kind of followup otherwise.
             followup_make(type="hologram", status="beamed", triggered_payment=False),
+            followup_make(
+                type="hologram", status="beamed", triggered_payment=False, **no_call_facts
+            ),
             followup_make(
                 type=None,
                 status="failed",
                 triggered_payment=False,
                 invalid_fields=frozenset({"type"}),
+                **no_call_facts,
             ),
         ]
     )
-    assert (totals.calls, totals.emails, totals.letters, totals.messages) == (2, 1, 0, 0)
+    assert (totals.calls, totals.emails, totals.letters, totals.messages) == (3, 1, 0, 0)
     assert totals.others == 3
     assert (totals.deals, totals.payments) == (2, 2)
 
@@ -280,7 +287,7 @@ def test_full_page_lists_every_followup_newest_first_with_totals(sandbox, qa_cli
     assert stats["Letter"] == "1"
     assert stats["SMS"] == "1"
     options = dict(re.findall(r'<option value="[a-z_]+">([^<(]+) \((\d+)\)</option>', body))
-    type_labels = {label for label, _ in presentation.TYPES.values()}
+    type_labels = {label for label, _ in values.TYPE_WORDS.values()}
     type_options = {label: count for label, count in options.items() if label in type_labels}
     assert type_options
     assert all(stats[label] == count for label, count in type_options.items())
@@ -291,7 +298,7 @@ def test_full_page_lists_every_followup_newest_first_with_totals(sandbox, qa_cli
     line = body[body.index(f'id="followup-{deal}"') :].split("</li>")[0]
     assert "icon-phone" in line
     assert "Deal found" in line
-    assert presentation.duration_format(ms=_record(deal)["duration_ms"]) in line
+    assert moments.duration_format(ms=_record(deal)["duration_ms"]) in line
     assert "Payment" in line
     assert body.count('class="badge badge-success timeline-payment"') == 2
     assert "aria-current" not in body
@@ -308,7 +315,7 @@ def test_durations_only_for_calls(sandbox, qa_client):
         followup_id = ITEM.findall('<li class="timeline-item' + line)[0]
         record = _record(followup_id)
         has_duration = 'class="timeline-duration mono"' in line
-        assert has_duration is (record["type"] in presentation.CALL_LIKE_TYPES)
+        assert has_duration is (record["type"] in values.CALL_TYPES)
 
 
 def test_full_page_highlights_the_followup_you_came_from(sandbox, qa_client):
@@ -359,7 +366,7 @@ def test_filter_choices_are_the_debts_values_with_counts(sandbox, qa_client):
     body = qa_client.get(f"/debts/{BIG}/followups/").content.decode()
     kinds = Counter(r["type"] for r in _records(BIG))
     for kind, count in kinds.items():
-        label = presentation.TYPES[kind][0]
+        label = values.TYPE_WORDS[kind][0]
         assert f'<option value="{kind}">{label} ({count})</option>' in body
     assert '<option value="physical"' not in body  # not on this debt
     assert '<option value="deal_found"' not in body

@@ -12,8 +12,9 @@ from django.template.defaultfilters import linebreaksbr
 from django.test import Client
 from django.utils.html import escape
 
-from followups import presentation
-from sandbox.data import EXAMPLES, FAULT_IDS, KNOWN_STATUSES, KNOWN_TYPES, SANDBOX_FOLLOWUPS
+from followups import moments, presentation, values
+from followups.getbill import FOLLOWUP_STATUSES, FOLLOWUP_TYPES
+from sandbox.data import EXAMPLES, FAULT_IDS, SANDBOX_FOLLOWUPS
 
 
 def _record(followup_id: str) -> dict[str, Any]:
@@ -39,11 +40,11 @@ def _page(client: Client, followup_id: str) -> tuple[int, str]:
     return response.status_code, response.content.decode()
 
 
-@pytest.mark.parametrize("status", KNOWN_STATUSES)
+@pytest.mark.parametrize("status", FOLLOWUP_STATUSES)
 def test_each_status(sandbox, signed_in, status):
     record = _first("status", status)
     code, body = _page(signed_in, record["id"])
-    label, tone = presentation.STATUSES[status]
+    label, tone = values.STATUS_WORDS[status]
     assert code == 200
     assert re.search(
         rf'<span class="badge badge-{tone}"><span class="visually-hidden">Status: </span>'
@@ -56,20 +57,20 @@ def test_each_status(sandbox, signed_in, status):
     assert "None" not in body
 
 
-@pytest.mark.parametrize("followup_type", KNOWN_TYPES)
+@pytest.mark.parametrize("followup_type", FOLLOWUP_TYPES)
 def test_each_type(sandbox, signed_in, followup_type):
     record = _first("type", followup_type)
     code, body = _page(signed_in, record["id"])
-    label, icon = presentation.TYPES[followup_type]
+    label, icon = values.TYPE_WORDS[followup_type]
     assert code == 200
     assert f'icon-{icon}" aria-hidden="true"' in body
     assert f"<span>{label}</span>" in body
-    call_like = followup_type in presentation.CALL_LIKE_TYPES
+    call_like = followup_type in values.CALL_TYPES
     assert ('id="call-title"' in body) is call_like
     assert ('id="recording-title"' in body) is (call_like or bool(record.get("audio_url")))
     assert ('id="engagement-title"' in body) is (followup_type == "email")
     if call_like and record.get("duration_ms") is not None:
-        assert str(presentation.duration_format(ms=record["duration_ms"])) in body
+        assert str(moments.duration_format(ms=record["duration_ms"])) in body
     if record.get("phone_number_used") and call_like:
         assert str(presentation.phone_format(number=record["phone_number_used"])) in body
     assert "None" not in body
@@ -87,10 +88,8 @@ def test_call_with_a_recording(sandbox, signed_in, settings):
     src = signed_in.get(audio.group(1))["Location"]
     assert src.startswith(f"{sandbox}/sandbox/media/")
     assert "Triggered a payment" in body
-    assert str(presentation.duration_format(ms=record["duration_ms"])) in body
-    assert (
-        str(presentation.disconnection_reason_label(reason=record["disconnection_reason"])) in body
-    )
+    assert str(moments.duration_format(ms=record["duration_ms"])) in body
+    assert str(values.disconnection_reason_label(reason=record["disconnection_reason"])) in body
     assert record["call_id"] in body
     assert "Outbound" in body
     # The debt is named in the header and linked once, from the panel of its followups.
@@ -160,7 +159,7 @@ def test_unknown_enum_values_are_shown_in_words_in_a_neutral_style(sandbox, sign
     assert code == 200
 
     def words(value: str) -> str:
-        return presentation.value_words(value=value)
+        return values.value_words(value=value)
 
     assert (
         '<span class="badge badge-neutral badge-unknown" title="A status newer than GetBill\'s '
@@ -173,7 +172,7 @@ def test_unknown_enum_values_are_shown_in_words_in_a_neutral_style(sandbox, sign
     assert 'id="call-title"' in body
     assert words(record["direction"]) in body
     assert words(record["disconnection_reason"]) in body
-    assert str(presentation.duration_format(ms=record["duration_ms"])) in body
+    assert str(moments.duration_format(ms=record["duration_ms"])) in body
 
 
 def test_missing_optional_fields_show_a_dash_never_none(sandbox, signed_in):

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from followups import browse
+from followups import browse, values
 from followups.models import AuditAction, AuditEntry, AuditOutcome
 from sandbox.data import FOLLOWUP_MEDIA, SANDBOX_FOLLOWUPS
 from sandbox.state import requests_counted, sandbox_state_reset
@@ -22,7 +22,7 @@ def _queue_expected() -> list[str]:
     calls = [
         r
         for r in SANDBOX_FOLLOWUPS
-        if r.get("type") in browse.QUEUE_TYPES and "audio_url" in FOLLOWUP_MEDIA.get(r["id"], {})
+        if r.get("type") in values.CALL_TYPES and "audio_url" in FOLLOWUP_MEDIA.get(r["id"], {})
     ]
     calls.sort(key=lambda r: r["id"])
     calls.sort(key=lambda r: datetime.fromisoformat(r["call_date"]), reverse=True)

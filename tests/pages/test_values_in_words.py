@@ -3,25 +3,8 @@
 import re
 from html import unescape
 
-import pytest
-
-from followups import presentation
 from sandbox.data import EXAMPLES
 from tests.support.pages import page_get
-
-
-@pytest.mark.parametrize(
-    ("value", "words"),
-    [
-        ("carrier_pigeon", "Carrier pigeon"),
-        ("escalated_legal", "Escalated legal"),
-        ("voicemail_detected", "Voicemail detected"),
-        ("x", "X"),
-        ("a__b--c", "A b c"),
-    ],
-)
-def test_a_newer_value_in_words(value, words):
-    assert presentation.value_words(value=value) == words
 
 
 def test_newer_values_read_as_words_on_the_page(sandbox, manager_client):
