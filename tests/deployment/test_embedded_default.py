@@ -16,9 +16,9 @@ from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from dashboard.sessions import SESSION_REFRESH_IDLE_SHARE, SESSION_REFRESH_SECONDS
 from followups.models import RecentView
 from followups.services import recent_view_record
-from followups.sessions import SESSION_REFRESH_IDLE_SHARE, SESSION_REFRESH_SECONDS
 from sandbox.data import EXAMPLES
 from tests.support.processes import clean_environment, python_run
 
