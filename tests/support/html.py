@@ -6,12 +6,21 @@ in the page); `html_find` picks elements by tag and attributes, for what a test 
 one element (an attribute, its text) without spelling out all of it.
 """
 
+import re
 from typing import Any
 
 from django.test.html import Element, parse_html
 from pytest_django.asserts import assertInHTML
 
-__all__ = ["assert_in_html", "html_attribute", "html_find", "html_has", "html_one", "html_text", "html_texts"]
+__all__ = [
+    "assert_in_html",
+    "html_attribute",
+    "html_find",
+    "html_has",
+    "html_one",
+    "html_text",
+    "html_texts",
+]
 
 
 def assert_in_html(needle: str, page: str, count: int | None = None) -> None:
@@ -26,7 +35,7 @@ def _attribute_name(keyword: str) -> str:
 
 
 def _matches(element: Element, tag: str, wanted: dict[str, Any]) -> bool:
-    if element.name != tag:
+    if tag not in ("*", element.name):
         return False
     attributes = dict(element.attributes)
     for name, value in wanted.items():
@@ -53,13 +62,16 @@ def _walk(element: Element) -> list[Element]:
 
 
 def html_find(page: str | Element, tag: str, **attributes: Any) -> list[Element]:
-    """The elements named `tag` in `page` (a page's text, or an element found before), in
-    document order, that carry every attribute given (`True`: present with any value;
-    `class_`: these classes among others)."""
+    """The elements named `tag` ("*": any) in `page` (a page's text, or inside an element found
+    before), in document order, that carry every attribute given (`True`: present with any
+    value; `class_`: these classes among others)."""
     wanted = {_attribute_name(key): value for key, value in attributes.items()}
-    root = page if isinstance(page, Element) else parse_html(page)
-    # A page of one element parses to that element itself, not to a root around it.
-    elements = [root, *_walk(root)] if isinstance(root, Element) else []
+    if isinstance(page, Element):
+        elements = _walk(page)  # what the element holds, not the element itself
+    else:
+        # A page of one element parses to that element itself, not to a root around it.
+        root = parse_html(page)
+        elements = [root, *_walk(root)] if isinstance(root, Element) else []
     return [element for element in elements if _matches(element, tag, wanted)]
 
 
@@ -89,6 +101,7 @@ def html_has(element: Element, name: str) -> bool:
 def html_text(element: Element | str) -> str:
     """The element's text, as a reader sees it: tags dropped, runs of whitespace one space."""
     if isinstance(element, str):
-        return " ".join(element.split())
+        # HTML's whitespace only: a no-break space stays.
+        return " ".join(word for word in re.split(r"[ \t\n\r\f]+", element) if word)
     parts = [html_text(child) for child in element.children]
     return " ".join(part for part in parts if part)
