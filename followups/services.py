@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
+from dashboard.after_response import after_response
 from followups import access, debts, presentation
 from followups.audit import audit_record
 from followups.getbill import (
@@ -256,8 +257,11 @@ def followup_lookup(
         permissions=[access.PERM_VIEW_FOLLOWUP_DATA],
         mode=AnswerMode.REFRESH if refresh else AnswerMode.CACHED,
     )
-    # The client checked that GetBill answered for the ID asked for, already cleaned.
-    recent_view_record(user=user, followup_id=answer.value.id, followup=answer.value)
+    # The client checked that GetBill answered for the ID asked for, already cleaned. Written
+    # once the page is sent: losing one is harmless, the page's audit entry is not.
+    after_response(
+        lambda: recent_view_record(user=user, followup_id=answer.value.id, followup=answer.value)
+    )
     return answer
 
 
