@@ -4,6 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 DEV_ENV := DJANGO_DEBUG=true
+# Every queue the dashboard's jobs use (a worker serves only the queues it is told).
+WORKER_QUEUES := default,transcripts
+# Asked twice, a worker stops at once and puts the job it was doing back in the queue (asked
+# once, it would finish the call it is transcribing first).
+WORKER_STOP := kill $$worker 2>/dev/null; sleep 0.5; kill $$worker 2>/dev/null; wait $$worker
 
 .PHONY: run serve test lint install bench clean
 
@@ -13,7 +18,7 @@ $(BIN)/python:
 # Reinstall only when the dependencies change.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,transcribe]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -21,6 +26,11 @@ install: $(VENV)/.installed
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py sandbox_demo_account
+	@# The jobs' worker runs beside the server, reaching the sandbox where it listens; Ctrl-C
+	@# (or the server stopping) stops it too.
+	$(DEV_ENV) GETBILL_SANDBOX_ORIGIN=http://127.0.0.1:$(PORT) \
+		$(BIN)/python manage.py db_worker --no-reload --queue-name $(WORKER_QUEUES) & worker=$$!; \
+	trap '$(WORKER_STOP)' EXIT INT TERM; \
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Production mode (DEBUG off, collected static files, gunicorn's threaded workers) on the
@@ -39,6 +49,8 @@ serve: install $(SERVE_SECRET)
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(SERVE_ENV) $(BIN)/python manage.py sandbox_demo_account
+	$(SERVE_ENV) $(BIN)/python manage.py db_worker --queue-name $(WORKER_QUEUES) & worker=$$!; \
+	trap '$(WORKER_STOP)' EXIT INT TERM; \
 	$(SERVE_ENV) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT)
 
 TEMPLATE_DIRS := templates followups/templates

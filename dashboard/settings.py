@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "dashboard",
     "followups",
     "reviews",
+    # Before django_tasks_db: its `db_worker` is wrapped to check the speech model at start.
+    "transcripts",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -349,6 +353,11 @@ DASHBOARD_GETBILL_REQUESTS_PER_HOUR = _env_positive_int(
 )
 # `manage.py audit_purge` deletes audit entries older than this.
 DASHBOARD_AUDIT_RETENTION_DAYS = _env_positive_int("DASHBOARD_AUDIT_RETENTION_DAYS", default=365)
+# Which channel of a two-channel recording is the agent's (the other is the debtor's): the dialer
+# decides, so it is a setting. Transcripts label their speakers with it.
+TRANSCRIPT_AGENT_CHANNEL = _env_positive_int("TRANSCRIPT_AGENT_CHANNEL", default=0, minimum=0)
+if TRANSCRIPT_AGENT_CHANNEL > 1:
+    raise ImproperlyConfigured("TRANSCRIPT_AGENT_CHANNEL must be 0 or 1 (a recording's channel).")
 
 # --- GetBill -------------------------------------------------------------------------------
 # Without credentials, a development setup (or GETBILL_SANDBOX=true) talks to the embedded
@@ -441,3 +450,53 @@ GETBILL_STALE_SECONDS = _env_positive_int("GETBILL_STALE_SECONDS", default=4 * 3
 # side panel, "Refresh from GetBill") is, so that lookups of new followups keep working. 100
 # is a tenth of the hourly quota, where the footer starts warning.
 GETBILL_QUOTA_RESERVE = _env_positive_int("GETBILL_QUOTA_RESERVE", default=100, minimum=0)
+
+# --- Transcripts -----------------------------------------------------------------------------
+# Jobs run through django-tasks' database backend, in the same database as everything else;
+# `manage.py db_worker --queue-name transcripts` runs them (README, "Transcripts").
+TRANSCRIPTS_QUEUE = "transcripts"
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", TRANSCRIPTS_QUEUE],
+    }
+}
+# "faster-whisper", or "off" to turn transcripts off.
+TRANSCRIBE_ENGINE = env.str("TRANSCRIBE_ENGINE", default="faster-whisper").strip().lower()
+if TRANSCRIBE_ENGINE not in ("faster-whisper", "off"):
+    raise ImproperlyConfigured('TRANSCRIBE_ENGINE must be "faster-whisper" or "off".')
+# A directory holding a CTranslate2 Whisper model; empty: the packaged model (Whisper base),
+# assembled once into TRANSCRIBE_MODEL_DIR.
+TRANSCRIBE_MODEL = env.str("TRANSCRIBE_MODEL", default="")
+_database_dir = (
+    Path(DATABASES["default"]["NAME"]).parent
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    and DATABASES["default"]["NAME"] != ":memory:"
+    else BASE_DIR
+)
+TRANSCRIBE_MODEL_DIR = Path(
+    env.str("TRANSCRIBE_MODEL_DIR", default=str(_database_dir / "transcribe-model"))
+)
+# A language code ("fr", "en"...), or empty to detect each call's language.
+TRANSCRIBE_LANGUAGE = env.str("TRANSCRIBE_LANGUAGE", default="").strip().lower()
+# Threads of one transcription; keep at most the cores left over by the web workers.
+TRANSCRIBE_THREADS = _env_positive_int("TRANSCRIBE_THREADS", default=2)
+# int8 runs on any CPU at a quarter of float32's memory, with no measurable loss for Whisper.
+TRANSCRIBE_COMPUTE_TYPE = env.str("TRANSCRIBE_COMPUTE_TYPE", default="int8")
+# Caps on what a job downloads and decodes: a recording past them is refused, not transcribed.
+TRANSCRIBE_MAX_BYTES = _env_positive_int("TRANSCRIBE_MAX_BYTES", default=200 * 1024 * 1024)
+TRANSCRIBE_MAX_SECONDS = _env_positive_int("TRANSCRIBE_MAX_SECONDS", default=2 * 3600)
+# Seconds a download may take in all (a drip-feeding server does not hold a worker longer).
+TRANSCRIBE_DOWNLOAD_SECONDS = _env_positive_int("TRANSCRIBE_DOWNLOAD_SECONDS", default=120)
+# Attempts of a job that fails for a passing reason (GetBill failing, an expired link), the
+# first retry's wait (each next one waits four times longer), and how long a job may run before
+# its transcript is taken for abandoned (its worker died) and queued again.
+TRANSCRIBE_MAX_ATTEMPTS = _env_positive_int("TRANSCRIBE_MAX_ATTEMPTS", default=3)
+TRANSCRIBE_RETRY_SECONDS = _env_positive_int("TRANSCRIBE_RETRY_SECONDS", default=30)
+TRANSCRIBE_JOB_TIMEOUT_SECONDS = _env_positive_int(
+    "TRANSCRIBE_JOB_TIMEOUT_SECONDS", default=30 * 60
+)
+# `manage.py transcripts_purge` deletes transcripts made longer ago than this.
+DASHBOARD_TRANSCRIPT_RETENTION_DAYS = _env_positive_int(
+    "DASHBOARD_TRANSCRIPT_RETENTION_DAYS", default=365
+)

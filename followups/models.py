@@ -87,6 +87,8 @@ class AuditAction(models.TextChoices):
     REVIEW_QUEUE = "review_queue", "Review queue"
     DEBT_DETAIL = "debt_detail", "Debt details"
     DOCUMENT_OPEN = "document_open", "Letter PDF opened"
+    TRANSCRIPT_VIEW = "transcript_view", "Transcript read"
+    TRANSCRIPT_DOWNLOAD = "transcript_download", "Transcript downloaded"
 
 
 class AuditOutcome(models.TextChoices):

@@ -42,6 +42,11 @@ answer_entries.py
 single_flight.py
               one request to GetBill per key at a time, across threads and processes
 media_urls.py which media links may reach a page; the one GETBILL_MEDIA_HOSTS entry parser
+media_download.py
+              recording_download: one recording behind a signed link into a file, for the
+              server's own use (transcripts), with its errors (MediaDownloadError...)
+signals.py    followups_received: sent with the followups of every answer just read, for the
+              apps that keep facts of their own (followups imports none of them)
 """
 
 from followups.getbill.answer_entries import (
@@ -117,6 +122,18 @@ from followups.getbill.ids import (
     id_glued_character,
     id_glued_message,
 )
+from followups.getbill.media_download import (
+    MediaDownload,
+    MediaDownloadError,
+    MediaEmptyError,
+    MediaLinkExpiredError,
+    MediaLinkRefusedError,
+    MediaMissingError,
+    MediaNotAudioError,
+    MediaTooLargeError,
+    MediaUnavailableError,
+    recording_download,
+)
 from followups.getbill.media_urls import (
     MediaHost,
     host_is_loopback,
@@ -130,6 +147,7 @@ from followups.getbill.parse import LONG_TEXT_MAX_LENGTH
 from followups.getbill.quota import rate_limit_status_get
 from followups.getbill.readers import text_clean
 from followups.getbill.scopes import DEBTS_SCOPE, FOLLOWUPS_SCOPE
+from followups.getbill.signals import followups_received
 from followups.getbill.tokens import TokenCache, token_cache_for
 from followups.getbill.transport import client_transport_override
 
@@ -163,7 +181,16 @@ __all__ = [
     "GetBillId",
     "IdRefusedError",
     "InvalidIdError",
+    "MediaDownload",
+    "MediaDownloadError",
+    "MediaEmptyError",
     "MediaHost",
+    "MediaLinkExpiredError",
+    "MediaLinkRefusedError",
+    "MediaMissingError",
+    "MediaNotAudioError",
+    "MediaTooLargeError",
+    "MediaUnavailableError",
     "NotFoundError",
     "NotKeptError",
     "Pagination",
@@ -193,6 +220,7 @@ __all__ = [
     "followup_get",
     "followups_list_answer_get",
     "followups_list_get",
+    "followups_received",
     "getbill_id_clean",
     "host_is_loopback",
     "id_glued_character",
@@ -206,6 +234,7 @@ __all__ = [
     "quota_status_under_reserve",
     "quota_under_reserve",
     "rate_limit_status_get",
+    "recording_download",
     "scopes_parse",
     "seconds_parse",
     "text_clean",

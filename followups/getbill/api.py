@@ -31,6 +31,7 @@ from followups.getbill.parse_debt import debt_answer_parse
 from followups.getbill.quota import rate_limit_record, retry_after
 from followups.getbill.readers import json_object, message_clean
 from followups.getbill.scopes import DEBTS_SCOPE, scope_available, scope_missing_record
+from followups.getbill.signals import followups_received_send
 from followups.getbill.tokens import BearerAuth, token_cache_for
 from followups.getbill.transport import (
     TRANSPORT_ERRORS,
@@ -203,7 +204,9 @@ def followup_get(*, followup_id: str) -> Followup:
     """The followup `followup_id` from GetBill; GetBillError subclasses for every failure."""
     followup_id = getbill_id_clean(raw=followup_id)
     payload = api_get(path=f"/followups/{followup_id}", params=None, subject="followup")
-    return followup_answer_parse(payload=payload, followup_id=followup_id)
+    followup = followup_answer_parse(payload=payload, followup_id=followup_id)
+    followups_received_send(followups=(followup,))
+    return followup
 
 
 def debt_followups_get(*, debt_id: str, page: int = 1, limit: int = 100) -> FollowupPage:
@@ -217,7 +220,9 @@ def debt_followups_get(*, debt_id: str, page: int = 1, limit: int = 100) -> Foll
     payload = api_get(
         path=f"/followups/debt/{debt_id}", params={"page": page, "limit": limit}, subject="debt"
     )
-    return followup_page_parse(payload=payload, debt_id=debt_id, page=page)
+    followup_page = followup_page_parse(payload=payload, debt_id=debt_id, page=page)
+    followups_received_send(followups=followup_page.followups)
+    return followup_page
 
 
 def page_check(*, page: int, limit: int) -> None:
@@ -249,7 +254,9 @@ def followups_list_get(
     payload = api_get(
         path="/followups", params={"page": page, "limit": limit, **filters}, subject="followup"
     )
-    return followups_list_parse(payload=payload, page=page, filters=filters)
+    followup_page = followups_list_parse(payload=payload, page=page, filters=filters)
+    followups_received_send(followups=followup_page.followups)
+    return followup_page
 
 
 def debts_scope_require(*, config: GetBillConfig) -> None:

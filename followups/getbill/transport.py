@@ -96,16 +96,17 @@ class _DeadlineBackend(httpcore.NetworkBackend):
 
 
 class _CappedStream(httpx.SyncByteStream):
-    """A response body that stops at MAX_RESPONSE_BYTES and at the lookup's deadline."""
+    """A response body that stops at `max_bytes` and at the lookup's deadline."""
 
-    def __init__(self, stream: httpx.SyncByteStream) -> None:
+    def __init__(self, stream: httpx.SyncByteStream, *, max_bytes: int) -> None:
         self._stream = stream
+        self._max_bytes = max_bytes
 
     def __iter__(self) -> Iterator[bytes]:
         size = 0
         for chunk in self._stream:
             size += len(chunk)
-            if size > MAX_RESPONSE_BYTES:
+            if size > self._max_bytes:
                 raise ResponseTooLargeError
             if deadline_passed():
                 raise httpx.ReadTimeout("deadline of the GetBill lookup passed")
@@ -128,7 +129,8 @@ class DeadlineTransport(httpx.HTTPTransport):
     here, so no body can grow past the cap or be decompressed into something bigger.
     """
 
-    def __init__(self, *, limits: httpx.Limits) -> None:
+    def __init__(self, *, limits: httpx.Limits, max_bytes: int = MAX_RESPONSE_BYTES) -> None:
+        self._max_bytes = max_bytes
         ssl_context = _ssl_context()
         super().__init__(verify=ssl_context, limits=limits, trust_env=False)
         # httpx offers no public way to choose the network backend; its transport sends every
@@ -150,13 +152,13 @@ class DeadlineTransport(httpx.HTTPTransport):
         if encoding not in ("", "identity"):
             response.stream.close()
             raise UnexpectedEncodingError
-        if declared is not None and declared > MAX_RESPONSE_BYTES:
+        if declared is not None and declared > self._max_bytes:
             response.stream.close()
             raise ResponseTooLargeError
         return httpx.Response(
             status_code=response.status_code,
             headers=response.headers,
-            stream=_CappedStream(response.stream),
+            stream=_CappedStream(response.stream, max_bytes=self._max_bytes),
             extensions=response.extensions,
         )
 
@@ -185,6 +187,28 @@ def _client_build() -> httpx.Client:
         ),
         headers={
             "Accept": "application/json",
+            "Accept-Encoding": "identity",
+            "User-Agent": "followups-dashboard",
+        },
+    )
+
+
+def media_client_build(*, max_bytes: int) -> httpx.Client:
+    """A client for downloading one media file (a recording for a transcript): the same
+    transport rules as the API's (deadline, capped body, no redirects), a bigger cap, and
+    nothing of the API's sign-in: a signed link carries its own credentials."""
+    transport = _transport_override or DeadlineTransport(
+        limits=httpx.Limits(max_connections=2, max_keepalive_connections=0), max_bytes=max_bytes
+    )
+    return httpx.Client(
+        transport=transport,
+        follow_redirects=False,
+        trust_env=False,
+        cookies=http.cookiejar.CookieJar(
+            policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[])
+        ),
+        headers={
+            "Accept": "audio/*",
             "Accept-Encoding": "identity",
             "User-Agent": "followups-dashboard",
         },

@@ -83,6 +83,12 @@ class FakeGetBill:
     headers: dict[str, str] = field(default_factory=dict)
     requests: list[httpx.Request] = field(default_factory=list)
     unexpected: list[httpx.Request] = field(default_factory=list)
+    # Media links (URL without its query) -> what the storage answers: (status, body bytes,
+    # Content-Type), or a function of the request. `media_requests` keeps what it was asked.
+    media: dict[str, tuple[int, bytes, str] | Callable[[httpx.Request], httpx.Response]] = field(
+        default_factory=dict
+    )
+    media_requests: list[httpx.Request] = field(default_factory=list)
 
     def followup_add(self, **fields: Any) -> dict[str, Any]:
         """A followup like the documented example, with `fields` changed; returns its JSON."""
@@ -131,6 +137,15 @@ class FakeGetBill:
                 "scope": self.granted_scopes,
             }
             return httpx.Response(200, json=body)
+        if request.method == "GET" and url in self.media:
+            self.media_requests.append(request)
+            media = self.media[url]
+            if callable(media):
+                return media(request)
+            media_status, media_body, content_type = media
+            return httpx.Response(
+                media_status, content=media_body, headers={"Content-Type": content_type}
+            )
         if request.method == "GET" and url.startswith(API_URL + "/"):
             self.requests.append(request)
             answer = self._api_answer(request, path=url.removeprefix(API_URL))

@@ -1,0 +1,64 @@
+"""The calls' facts kept on transcripts follow GetBill's answers as they pass through the client."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from followups.getbill import AnswerMode, debt_followups_get, followup_answer_get
+from tests.support.examples import DEBT_ID, FOLLOWUP_ID, followup_json
+from transcripts.models import Transcript
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_new_answer_refreshes_the_facts(fake_getbill):
+    Transcript.objects.create(followup_id=FOLLOWUP_ID, call_status="in_progress")
+    fake_getbill.followup_add(status="no_answer", duration_ms=42000)
+
+    followup_answer_get(followup_id=FOLLOWUP_ID, mode=AnswerMode.REFRESH)
+
+    transcript = Transcript.objects.get()
+    assert transcript.call_status == "no_answer"
+    assert transcript.call_duration_ms == 42000
+    assert transcript.call_type == "call"
+    assert transcript.debt_id == DEBT_ID
+    assert transcript.called_at == datetime(2024, 1, 22, 10, 30, tzinfo=UTC)
+    assert transcript.facts_updated_at is not None
+
+
+def test_a_page_of_a_debts_followups_refreshes_those_with_a_transcript(fake_getbill):
+    Transcript.objects.create(followup_id="call1", call_status="scheduled")
+    fake_getbill.debts[DEBT_ID] = [
+        followup_json(id="call1", status="deal_found"),
+        followup_json(id="call2", status="no_answer"),
+    ]
+
+    debt_followups_get(debt_id=DEBT_ID)
+
+    assert list(Transcript.objects.values_list("followup_id", "call_status")) == [
+        ("call1", "deal_found")
+    ]
+
+
+def test_a_kept_copy_served_again_writes_nothing(fake_getbill, django_assert_num_queries):
+    fake_getbill.followup_add(media_urls_expire_at=timezone.now() + timedelta(hours=1))
+    followup_answer_get(followup_id=FOLLOWUP_ID)
+    Transcript.objects.create(followup_id=FOLLOWUP_ID, call_status="edited meanwhile")
+
+    with django_assert_num_queries(0):
+        followup_answer_get(followup_id=FOLLOWUP_ID)
+
+    assert Transcript.objects.get().call_status == "edited meanwhile"
+
+
+def test_unchanged_facts_are_not_written_again(fake_getbill):
+    fake_getbill.followup_add()
+    followup_answer_get(followup_id=FOLLOWUP_ID, mode=AnswerMode.REFRESH)
+    Transcript.objects.create(followup_id=FOLLOWUP_ID)
+    followup_answer_get(followup_id=FOLLOWUP_ID, mode=AnswerMode.REFRESH)
+    first = Transcript.objects.get().facts_updated_at
+
+    followup_answer_get(followup_id=FOLLOWUP_ID, mode=AnswerMode.REFRESH)
+
+    assert Transcript.objects.get().facts_updated_at == first

@@ -1,0 +1,309 @@
+"""The transcript on a followup's page, on its own page and as WebVTT: who sees it, what is
+audited, masking, the states while it is made, and bad input."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.utils import timezone
+
+from followups.models import AuditEntry
+from tests.support.accounts import signed_in_client
+from tests.support.transcripts import transcript_make
+from transcripts.models import Transcript
+
+ID = "abc123def456"
+DETAIL = f"/followups/{ID}/"
+PAGE = f"/followups/{ID}/transcript/"
+VTT = f"/followups/{ID}/transcript.vtt"
+RETRY = f"/followups/{ID}/transcript/retry/"
+S3_URL = "https://s3.amazonaws.com/bucket/call.mp3?X-Amz-Signature=abc&X-Amz-Expires=3600"
+POLL = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "transcript"}
+
+
+@pytest.fixture
+def with_recording(upstream_returns, settings):
+    """GetBill (faked) answers every ID with a call whose recording is on an allowed host."""
+    settings.GETBILL_MEDIA_HOSTS = ["s3.amazonaws.com"]
+    return upstream_returns(audio_url=S3_URL, duration_ms=80_000)
+
+
+@pytest.fixture
+def viewer_client(db):
+    """May look followups up, may not listen to recordings."""
+    user = get_user_model().objects.create_user(username="viewer")
+    user.user_permissions.add(Permission.objects.get(codename="view_followup_data"))
+    return signed_in_client(user)
+
+
+def _audit(action: str) -> list[tuple[str, str, str]]:
+    return list(
+        AuditEntry.objects.filter(action=action)
+        .order_by("id")
+        .values_list("outcome", "followup_id", "detail")
+    )
+
+
+def _panel(body: str) -> str:
+    match = re.search(r'<section class="card transcript" id="transcript".*?</section>', body, re.S)
+    assert match is not None, "no transcript panel in the page"
+    return match.group()
+
+
+# --- The followup's page ---------------------------------------------------------------------
+
+
+def test_the_panel_shows_segments_with_moment_speaker_and_words(qa_client, with_recording):
+    transcript_make(ID)
+    panel = _panel(qa_client.get(DETAIL).content.decode())
+    assert 'data-start="75.200"' in panel
+    assert f'href="{DETAIL}?t=75#recording" data-transcript-seek>1:15</a>' in panel
+    assert '<span class="transcript-speaker">Agent</span>' in panel
+    assert '<span data-start="0.900" data-end="1.300">Anna</span>' in panel
+    assert "hidden data-transcript-comment>Comment here</button>" in panel
+    assert f'href="{VTT}" download>' in panel
+    assert "<svg viewBox=" in panel  # the waveform, drawn on the server
+    assert "hx-trigger" not in panel  # done: no polling
+
+
+def test_the_panel_comes_right_after_the_player(qa_client, with_recording):
+    transcript_make(ID)
+    body = qa_client.get(DETAIL).content.decode()
+    assert (
+        body.index('id="recording"') < body.index('id="transcript"') < body.index('id="comments"')
+    )
+
+
+def test_no_inline_style_or_script_in_the_panel(manager_client, with_recording):
+    transcript_make(ID)
+    body = manager_client.get(DETAIL).content.decode()
+    assert not re.search(r"\sstyle=", body)
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", body) == []
+    assert '<script type="module" src="/static/js/transcript.js"></script>' in body
+
+
+def test_digits_are_masked_for_those_without_full_phone_numbers(qa_client, with_recording):
+    transcript_make(ID)
+    panel = _panel(qa_client.get(DETAIL).content.decode())
+    assert ">••••</span> <span" in panel
+    assert ">•890.</span>" in panel
+    for digits in ("4970", "1012", "3456", ">06<", ">12<"):
+        assert digits not in panel
+    assert _audit("transcript_view") == [("shown", ID, "Digits masked")]
+
+
+def test_managers_see_the_digits(manager_client, with_recording):
+    transcript_make(ID)
+    panel = _panel(manager_client.get(DETAIL).content.decode())
+    assert ">4970</span> <span" in panel
+    assert _audit("transcript_view") == [("shown", ID, "")]
+
+
+def test_no_panel_without_the_right_to_listen(viewer_client, with_recording):
+    transcript_make(ID)
+    body = viewer_client.get(DETAIL).content.decode()
+    assert 'id="transcript"' not in body
+    assert "Anna" not in body
+    assert not Transcript.objects.exclude(followup_id=ID).exists()
+    assert _audit("transcript_view") == []
+
+
+def test_opening_a_call_with_a_recording_asks_for_its_transcript(qa_client, with_recording):
+    panel = _panel(qa_client.get(DETAIL).content.decode())
+    transcript = Transcript.objects.get(followup_id=ID)
+    assert transcript.status == Transcript.Status.QUEUED
+    assert "Transcribing… (next in line)" in panel
+    assert f'hx-get="{PAGE}" hx-trigger="every 3s" hx-target="this" hx-swap="outerHTML"' in panel
+    # Opening it again asks for nothing more: one row, one job.
+    qa_client.get(DETAIL)
+    assert Transcript.objects.filter(followup_id=ID).count() == 1
+    assert _audit("transcript_view") == []  # nothing shown yet
+
+
+def test_a_call_without_a_recording_gets_no_panel(qa_client, upstream_returns):
+    upstream_returns(type="email")
+    body = qa_client.get(DETAIL).content.decode()
+    assert 'id="transcript"' not in body
+    assert not Transcript.objects.exists()
+
+
+def test_transcripts_turned_off_are_said_so(qa_client, with_recording, settings):
+    settings.TRANSCRIBE_ENGINE = "off"
+    panel = _panel(qa_client.get(DETAIL).content.decode())
+    assert "Transcripts are turned off" in panel
+    assert not Transcript.objects.exists()
+
+
+# --- While it is made: htmx polls the panel ---------------------------------------------------
+
+
+def test_the_panel_polls_with_calls_ahead_and_progress(qa_client, db):
+    transcript_make("other1", status=Transcript.Status.RUNNING, progress=0.5)
+    transcript_make("other2", status=Transcript.Status.QUEUED)
+    transcript_make(ID, status=Transcript.Status.QUEUED)
+    fragment = qa_client.get(PAGE, **POLL).content.decode()
+    assert fragment.strip().startswith('<section class="card transcript" id="transcript"')
+    assert "Transcribing… (2 calls ahead)" in fragment
+    assert 'hx-trigger="every 3s"' in fragment
+    Transcript.objects.filter(followup_id=ID).update(
+        status=Transcript.Status.RUNNING, progress=0.42
+    )
+    fragment = qa_client.get(PAGE, **POLL).content.decode()
+    assert "Transcribing… 42%" in fragment
+    assert '<progress max="100" value="42"' in fragment
+
+
+def test_a_transcript_whose_worker_died_is_queued_again_when_polled(qa_client, settings):
+    started = timezone.now() - timedelta(seconds=settings.TRANSCRIBE_JOB_TIMEOUT_SECONDS + 60)
+    transcript_make(ID, status=Transcript.Status.RUNNING, attempts=1, started_at=started)
+    fragment = qa_client.get(PAGE, **POLL).content.decode()
+    assert "Transcribing… (next in line)" in fragment
+    assert Transcript.objects.get(followup_id=ID).status == Transcript.Status.QUEUED
+
+
+def test_polling_stops_when_done(qa_client, db):
+    transcript_make(ID)
+    fragment = qa_client.get(PAGE, **POLL).content.decode()
+    assert "hx-trigger" not in fragment
+    assert "Anna" in fragment
+    assert _audit("transcript_view") == [("shown", ID, "Digits masked")]
+
+
+# --- Failed, and "Try again" ------------------------------------------------------------------
+
+
+def test_a_failure_says_why_and_offers_to_try_again(qa_client, db):
+    transcript_make(
+        ID,
+        status=Transcript.Status.FAILED,
+        failure="The recording's link had expired.",
+        retryable=True,
+        segments=[],
+    )
+    fragment = qa_client.get(PAGE, **POLL).content.decode()
+    assert "No transcript: The recording&#x27;s link had expired." in fragment
+    assert f'hx-post="{RETRY}"' in fragment
+    assert 'name="csrfmiddlewaretoken"' in fragment
+    assert "hx-trigger" not in fragment
+
+
+def test_a_failure_that_would_fail_again_offers_no_retry(qa_client, db):
+    transcript_make(
+        ID, status=Transcript.Status.FAILED, failure="This is not audio.", retryable=False
+    )
+    fragment = qa_client.get(PAGE, **POLL).content.decode()
+    assert "No transcript: This is not audio." in fragment
+    assert "Try again" not in fragment
+
+
+def test_try_again_queues_it_and_goes_back_to_the_page(qa_client, db):
+    transcript_make(ID, status=Transcript.Status.FAILED, failure="Expired.", retryable=True)
+    response = qa_client.post(RETRY)
+    assert response.status_code == 303
+    assert response["Location"] == f"{DETAIL}#transcript"
+    assert Transcript.objects.get(followup_id=ID).status == Transcript.Status.QUEUED
+
+
+def test_try_again_with_htmx_answers_the_polling_panel(qa_client, db):
+    transcript_make(ID, status=Transcript.Status.FAILED, failure="Expired.", retryable=True)
+    fragment = qa_client.post(RETRY, **POLL).content.decode()
+    assert "Transcribing…" in fragment
+    assert 'hx-trigger="every 3s"' in fragment
+
+
+def test_try_again_needs_a_post_and_the_right_to_listen(qa_client, viewer_client, db):
+    transcript_make(ID, status=Transcript.Status.FAILED, failure="Expired.", retryable=True)
+    assert qa_client.get(RETRY).status_code == 405
+    assert viewer_client.post(RETRY).status_code == 403
+    assert Transcript.objects.get(followup_id=ID).status == Transcript.Status.FAILED
+
+
+# --- The page of its own ----------------------------------------------------------------------
+
+
+def test_the_transcript_page_reads_without_javascript(qa_client, db):
+    transcript_make(ID)
+    response = qa_client.get(PAGE)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f'Transcript of followup <span class="mono">{ID}</span>' in body
+    assert f'<a class="transcript-time mono" href="{DETAIL}?t=3#recording"' in body
+    assert "Comment here" not in body
+    assert "masked" in body
+    assert "4970" not in body
+    assert _audit("transcript_view") == [("shown", ID, "Digits masked")]
+
+
+def test_no_transcript_yet_is_a_404(qa_client, db):
+    response = qa_client.get(PAGE)
+    assert response.status_code == 404
+    assert "No transcript yet" in response.content.decode()
+
+
+def test_a_transcript_being_made_says_so(qa_client, db):
+    transcript_make(ID, status=Transcript.Status.RUNNING, progress=0.1)
+    response = qa_client.get(PAGE)
+    assert response.status_code == 200
+    assert "Transcribing… 10%" in response.content.decode()
+
+
+# --- WebVTT ------------------------------------------------------------------------------------
+
+
+def test_webvtt_download(manager_client, db):
+    transcript_make(ID)
+    response = manager_client.get(VTT)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/vtt; charset=utf-8"
+    assert response["Content-Disposition"] == f'attachment; filename="followup-{ID}-transcript.vtt"'
+    text = response.content.decode()
+    assert text.startswith("WEBVTT\n\n1\n00:00:00.000 --> 00:00:02.400\n<v Agent>Hello,")
+    assert "<v Debtor>My card is 4970 1012 3456 7890." in text
+    assert _audit("transcript_download") == [("shown", ID, "")]
+
+
+def test_webvtt_is_masked_too(qa_client, db):
+    transcript_make(ID)
+    text = qa_client.get(VTT).content.decode()
+    assert "<v Debtor>My card is •••• •••• •••• •890." in text
+    assert "4970" not in text
+    assert _audit("transcript_download") == [("shown", ID, "Digits masked")]
+
+
+def test_no_webvtt_before_it_is_done(qa_client, db):
+    transcript_make(ID, status=Transcript.Status.QUEUED)
+    assert qa_client.get(VTT).status_code == 404
+    assert _audit("transcript_download") == [
+        ("not_found", ID, "no transcript of this followup yet")
+    ]
+
+
+# --- Who, and bad input ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", [PAGE, VTT])
+def test_without_the_right_to_listen_it_is_refused_and_audited(viewer_client, url):
+    transcript_make(ID)
+    response = viewer_client.get(url)
+    assert response.status_code == 403
+    assert "Anna" not in response.content.decode()
+    action = "transcript_download" if url == VTT else "transcript_view"
+    assert _audit(action) == [("denied", ID, "No permission to listen to recordings")]
+
+
+@pytest.mark.parametrize(
+    "url", ["/followups/bad%20id!/transcript/", "/followups/bad%20id!/transcript.vtt"]
+)
+def test_a_bad_id_is_a_400(qa_client, url):
+    response = qa_client.get(url)
+    assert response.status_code == 400
+    assert AuditEntry.objects.get().outcome == "rejected_input"
+
+
+def test_signed_out_people_are_sent_to_sign_in(client, db):
+    transcript_make(ID)
+    response = client.get(VTT)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")

@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+
+
+class TranscriptsConfig(AppConfig):
+    name = "transcripts"
+    verbose_name = "Transcripts"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The transcripts app builds on followups (followups imports nothing of transcripts):
+        # the calls' facts it keeps follow GetBill's answers through the client's signal, and
+        # the transcript's panel joins a followup's page through its registry, right after the
+        # player (order 10) and before the review panels (20).
+        from followups import extensions
+        from followups.getbill import followups_received
+        from transcripts import facts, panels
+
+        followups_received.connect(
+            facts.facts_on_followups_received, dispatch_uid="transcripts.facts"
+        )
+        extensions.detail_panel_register(
+            panel=extensions.DetailPanel(
+                name="transcript", render=panels.transcript_panel_html, order=10
+            )
+        )

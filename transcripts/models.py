@@ -1,0 +1,63 @@
+"""Transcripts of followups' recordings, made on the company's own machines.
+
+One row per followup, tied to it by its GetBill ID. The row is also the job's state (queued,
+running, done, failed, with its attempts), and keeps the call's facts as GetBill last gave them
+so that calls can be searched and ordered without asking GetBill.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+FOLLOWUP_ID_MAX_LENGTH = 64
+
+
+class Transcript(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Transcribing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    followup_id = models.CharField(max_length=FOLLOWUP_ID_MAX_LENGTH, unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # When a failed attempt may be tried again (the back-off); null when nothing is pending.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Why it failed, in words a reviewer understands (never an exception's text).
+    failure = models.CharField(max_length=300, blank=True)
+    # Whether "Try again" makes sense (an expired link does; a file that is not audio does not).
+    retryable = models.BooleanField(default=False)
+    progress = models.FloatField(default=0)  # 0..1 while running
+
+    language = models.CharField(max_length=16, blank=True)
+    channels = models.PositiveSmallIntegerField(default=1)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    model_name = models.CharField(max_length=200, blank=True)
+    # [{"start", "end", "speaker" (channel index, null on a one-channel call), "text",
+    #   "words": [{"start", "end", "text"}]}], times in seconds.
+    segments = models.JSONField(default=list, blank=True)
+    # The waveform: a few hundred values in 0..1.
+    peaks = models.JSONField(default=list, blank=True)
+
+    # The call's facts as GetBill last gave them.
+    call_type = models.CharField(max_length=64, blank=True)
+    call_status = models.CharField(max_length=64, blank=True)
+    called_at = models.DateTimeField(null=True, blank=True)
+    call_duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    debt_id = models.CharField(max_length=64, blank=True)
+    facts_updated_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="transcript_status_created"),
+            models.Index(fields=["called_at"], name="transcript_called_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Transcript of {self.followup_id} ({self.status})"

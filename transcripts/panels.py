@@ -1,0 +1,39 @@
+"""The transcript's panel on a followup's page (registered in `followups.extensions`), beside
+the player. Opening a call that has a recording and no transcript asks for one."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+
+from followups.getbill import Followup, GetBillId
+from transcripts import reading, services
+from transcripts.engine import transcripts_off_reason
+
+PANEL_TEMPLATE = "transcripts/_panel.html"
+OFF_TEMPLATE = "transcripts/_off.html"
+
+
+def transcript_panel_html(request: HttpRequest, followup: Followup) -> str:
+    """The panel, or "" for a user who may not listen, and for a followup with neither a
+    recording nor a transcript (an email, a letter). `followup` is the one the page fetched,
+    already restricted for the user (no recording link without the right to listen)."""
+    user = request.user
+    if not isinstance(user, AbstractBaseUser) or not reading.may_read(user=user):
+        return ""
+    if followup.audio_url:
+        # Queues one when there is none yet (once, whoever opens the call first).
+        transcript = services.transcript_request(followup=followup)
+    else:
+        transcript = services.transcript_get(followup_id=followup.id)
+    if transcript is None:
+        off = transcripts_off_reason() if followup.audio_url else None
+        return render_to_string(OFF_TEMPLATE, {"reason": off}, request=request) if off else ""
+    shown = reading.transcript_view(
+        # The client checked that GetBill answered for the ID the page asked for, cleaned.
+        user=user,
+        followup_id=GetBillId(followup.id),
+        transcript=transcript,
+    )
+    return render_to_string(PANEL_TEMPLATE, {"shown": shown, "on_page": True}, request=request)

@@ -1,0 +1,86 @@
+"""The transcript on a page of its own (and its panel for htmx's polling), its WebVTT
+download, and "Try again". Failures are rendered by followups' one error page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_POST
+
+from followups import access
+from followups.getbill import GetBillError, GetBillId
+from followups.models import AuditAction
+from followups.views import HtmxHttpRequest, getbill_error_response, page_render, vary_on_htmx
+from transcripts import reading
+from transcripts.panels import PANEL_TEMPLATE
+
+# The panel's own region: htmx's polling and "Try again" swap it alone.
+PANEL_TARGET = "transcript"
+
+
+def _user(request: HtmxHttpRequest) -> AbstractBaseUser:
+    # LoginRequiredMiddleware guarantees a signed-in user; this fails closed all the same.
+    if not isinstance(request.user, AbstractBaseUser):
+        raise PermissionDenied
+    return request.user
+
+
+def _followup_id_require(request: HtmxHttpRequest, raw: str, action: AuditAction) -> GetBillId:
+    return access.getbill_id_require(user=_user(request), action=action, raw=raw)
+
+
+def _panel_swapped(request: HtmxHttpRequest) -> bool:
+    htmx = request.htmx
+    return bool(htmx and htmx.target == PANEL_TARGET and not htmx.history_restore_request)
+
+
+@require_GET
+@vary_on_htmx
+def transcript_page(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
+    """The transcript on a page of its own, readable without JavaScript; the panel alone when
+    htmx polls it while the transcript is made."""
+    try:
+        clean_id = _followup_id_require(request, followup_id, AuditAction.TRANSCRIPT_VIEW)
+        shown = reading.transcript_view(user=_user(request), followup_id=clean_id)
+    except GetBillError as error:
+        return getbill_error_response(request, error, query=followup_id)
+    if _panel_swapped(request):
+        return render(request, PANEL_TEMPLATE, {"shown": shown, "on_page": True})
+    if shown.transcript is None:
+        return getbill_error_response(request, reading.TranscriptMissingError(), query=clean_id)
+    return page_render(request, "transcripts/transcript.html", {"shown": shown})
+
+
+@require_GET
+def transcript_vtt(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
+    """The finished transcript as a WebVTT file to download."""
+    try:
+        clean_id = _followup_id_require(request, followup_id, AuditAction.TRANSCRIPT_DOWNLOAD)
+        text = reading.transcript_download(user=_user(request), followup_id=clean_id)
+    except GetBillError as error:
+        return getbill_error_response(request, error, query=followup_id)
+    response = HttpResponse(text, content_type="text/vtt; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"followup-{clean_id}-transcript.vtt"
+    )
+    return response
+
+
+@require_POST
+@vary_on_htmx
+def transcript_retry(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
+    """ "Try again" on a failed transcript: the panel again (htmx), or back to the followup's
+    page without JavaScript."""
+    try:
+        clean_id = _followup_id_require(request, followup_id, AuditAction.TRANSCRIPT_VIEW)
+        shown = reading.transcript_try_again(user=_user(request), followup_id=clean_id)
+    except GetBillError as error:
+        return getbill_error_response(request, error, query=followup_id)
+    if _panel_swapped(request):
+        return render(request, PANEL_TEMPLATE, {"shown": shown, "on_page": True})
+    url = reverse("followups:detail", kwargs={"followup_id": clean_id})
+    return HttpResponseRedirect(f"{url}#transcript", status=303)

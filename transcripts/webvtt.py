@@ -1,0 +1,34 @@
+"""A transcript as WebVTT (https://www.w3.org/TR/webvtt1/), the subtitle format browsers and
+media players read: one cue per segment, the speaker as a voice span (`<v Agent>`) when known."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from transcripts.display import SegmentShown
+
+
+def _timestamp(millis: int) -> str:
+    hours, millis = divmod(millis, 3_600_000)
+    minutes, millis = divmod(millis, 60_000)
+    secs, millis = divmod(millis, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
+
+
+def _cue_text(text: str) -> str:
+    # "&", "<" and ">" are markup in a cue ("-->" would also end its timing line).
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def webvtt_write(*, segments: Sequence[SegmentShown]) -> str:
+    """The WebVTT file of `segments` (already masked for the user who downloads it)."""
+    blocks = ["WEBVTT"]
+    for number, segment in enumerate(segments, start=1):
+        start = round(segment.start * 1000)
+        # A cue must end after it starts, in the milliseconds it is written in.
+        end = max(round(segment.end * 1000), start + 1)
+        text = _cue_text(segment.text)
+        if segment.speaker:
+            text = f"<v {segment.speaker}>{text}"
+        blocks.append(f"{number}\n{_timestamp(start)} --> {_timestamp(end)}\n{text}")
+    return "\n\n".join(blocks) + "\n"
