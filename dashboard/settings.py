@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    # `render(request, "page.html#region")`: a region htmx swaps lives once, in its page.
+    "template_partials",
     "csp",
     "axes",
     "dashboard",
@@ -82,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dashboard.middleware.BrowserTimeZoneMiddleware",
+    # Every AppError a view raises becomes its error page or its panel's error, here.
+    "followups.error_boundary.AppErrorMiddleware",
     # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
