@@ -14,8 +14,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
+from dashboard.after_response import after_response
 from followups import access, debts, values
-from followups.after_response import after_response
 from followups.errors import AppError
 from followups.getbill import (
     Answer,

@@ -12,8 +12,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince, timeuntil
 
+from dashboard.outage import OUTAGE_ERRORS
 from followups import getbill, moments, presentation, values
-from followups.outage import OUTAGE_ERRORS
 
 register = template.Library()
 
