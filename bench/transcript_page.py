@@ -8,11 +8,11 @@ a shared machine does not count); the audit entry's write is included. Asserts n
 """
 
 import statistics
-from collections.abc import Callable
-from typing import Any
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
