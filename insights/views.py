@@ -21,6 +21,7 @@ from followups.csv_export import csv_lines, csv_response
 from insights import charts
 from insights.forms import InsightsFilterForm
 from insights.services import Insights, insights_export_audit, insights_figures
+from reviews.models import Review
 from reviews.services import PERM_REVIEW, may_see_all, may_see_reviews
 
 
@@ -37,14 +38,19 @@ def _reviewers(user: AbstractBaseUser) -> QuerySet[Any] | None:
     if not may_see_all(user=user):
         return None
     app, codename = PERM_REVIEW.split(".")
-    holds = Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app)
-    in_group = Q(
-        groups__permissions__codename=codename, groups__permissions__content_type__app_label=app
+    holders = get_user_model().objects.filter(
+        Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app)
+        | Q(
+            groups__permissions__codename=codename,
+            groups__permissions__content_type__app_label=app,
+        )
     )
+    # Subqueries, not joins: a join with every review would make one row per review.
     return (
         get_user_model()
-        .objects.filter(holds | in_group | Q(reviews__isnull=False))
-        .distinct()
+        .objects.filter(
+            Q(pk__in=holders.values("pk")) | Q(pk__in=Review.objects.values("reviewer_id"))
+        )
         .order_by("username")
     )
 
