@@ -16,6 +16,7 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -43,7 +44,7 @@ from tests.support.accounts import role_user_make  # noqa: E402
 _CHUNK = 5000
 
 
-def _fill() -> tuple[object, object]:
+def _fill() -> tuple[Any, Any]:
     randomiser = random.Random(26)
     manager = role_user_make("manager")
     qa = role_user_make("qa")
