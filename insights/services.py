@@ -21,7 +21,7 @@ from django.db.models.functions import TruncWeek
 
 from insights.forms import CALL_TYPE_UNKNOWN, InsightsFilters
 from reviews.host import AuditAction, AuditOutcome, audit_record
-from reviews.models import Answer, AnswerValue, Review, ReviewStatus, Verdict
+from reviews.models import Answer, AnswerValue, Criterion, Review, ReviewStatus, Verdict
 from reviews.services import User, reviews_visible
 
 
@@ -121,36 +121,31 @@ class CriterionFigures:
 def figures_per_criterion(*, reviews: QuerySet[Review]) -> list[CriterionFigures]:
     """Per criterion of the scorecard versions answered: how often it was answered no, of the
     answers yes or no. Criteria belong to one version, so versions never mix here."""
-    rows = (
-        Answer.objects.filter(review__in=reviews.values("pk"))
-        .values(
-            "criterion_id",
-            "criterion__label",
-            "criterion__position",
-            "criterion__scorecard__name",
-            "criterion__scorecard__version",
-        )
+    # Counted per criterion ID alone, then named: grouping by labels too would join every
+    # answer with its criterion and scorecard.
+    counts = {
+        row["criterion_id"]: row
+        for row in Answer.objects.filter(review__in=reviews.values("pk"))
+        .values("criterion_id")
         .annotate(
             answered=Count("id", filter=~Q(value=AnswerValue.NOT_APPLICABLE)),
             failed=Count("id", filter=Q(value=AnswerValue.NO)),
         )
-        .order_by(
-            "criterion__scorecard__name",
-            "criterion__scorecard__version",
-            "criterion__position",
-            "criterion_id",
-        )
+        .order_by()
+    }
+    criteria = (
+        Criterion.objects.filter(pk__in=counts)
+        .select_related("scorecard")
+        .order_by("scorecard__name", "scorecard__version", "position", "id")
     )
     return [
         CriterionFigures(
-            label=row["criterion__label"],
-            scorecard="{} v{}".format(
-                row["criterion__scorecard__name"], row["criterion__scorecard__version"]
-            ),
-            answered=row["answered"],
-            failed=row["failed"],
+            label=criterion.label,
+            scorecard=f"{criterion.scorecard.name} v{criterion.scorecard.version}",
+            answered=counts[criterion.pk]["answered"],
+            failed=counts[criterion.pk]["failed"],
         )
-        for row in rows
+        for criterion in criteria
     ]
 
 
