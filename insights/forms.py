@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from followups.presentation import TYPES
+from followups.values import TYPE_WORDS
 from reviews.models import Scorecard
 
 # Charts of more weeks than this are unreadable and cost the database for nothing.
@@ -57,7 +57,7 @@ class InsightsFilterForm(forms.Form):
     call_type = forms.ChoiceField(
         choices=[
             ("", "Any type"),
-            *((value, label) for value, (label, _icon) in TYPES.items()),
+            *((value, label) for value, (label, _icon) in TYPE_WORDS.items()),
             (CALL_TYPE_UNKNOWN, "Type unknown"),
         ],
         required=False,

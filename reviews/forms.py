@@ -16,6 +16,7 @@ from django.core import signing
 from django.http import QueryDict
 
 from reviews.errors import ReviewError
+from reviews.host import MomentError, moment_format, moment_parse
 from reviews.models import (
     CALL_TYPE_MAX_LENGTH,
     COMMENT_MAX_LENGTH,
@@ -23,7 +24,6 @@ from reviews.models import (
     Scorecard,
     Verdict,
 )
-from reviews.moments import MomentError, moment_format, moment_parse
 
 ANSWER_PREFIX = "answer-"
 _ANSWER_FIELD = re.compile(rf"{ANSWER_PREFIX}([0-9]{{1,18}})")
