@@ -5,7 +5,7 @@ whole year, through Django's test client; and one chart's CSV export.
 
 Prints the median wall time of a few runs of each, and the number of SQL queries of a page.
 Asserts nothing. SQLite on a file by default; PostgreSQL with DATABASE_URL=postgres://...
-(an empty database the benchmark may fill). Run with `.venv/bin/python bench/insights.py`.
+(an empty database the benchmark may fill). Run with `.venv/bin/python bench/insights_page.py`.
 """
 
 import os
