@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("followups.urls")),
     path("", include("reviews.urls")),
     path("", include("transcripts.urls")),
+    path("", include("search.urls")),
 ]
 
 # The fake GetBill exists only in sandbox mode: with credentials configured, its routes are not

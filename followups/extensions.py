@@ -1,5 +1,5 @@
-"""What other apps add to the followups pages: panels of a followup's page, and what the
-review queue leaves out.
+"""What other apps add to the followups pages: panels of a followup's page, what the review
+queue leaves out, and where words typed in the header's box (not an ID) are searched.
 
 `followups` imports none of the apps built on it. They register here from their
 `AppConfig.ready()`, and the followups views ask this registry: a panel is rendered by the app
@@ -35,8 +35,13 @@ class DetailPanel:
 # Who the queue leaves out for a user: the IDs of followups they are done with.
 QueueExclusion = Callable[[AbstractBaseUser], set[str]]
 
+# Where words that are not a followup ID are searched for a user: a URL, or None when that
+# user may not search them.
+WordsSearch = Callable[[AbstractBaseUser, str], str | None]
+
 _detail_panels: dict[str, DetailPanel] = {}
 _queue_exclusions: dict[str, QueueExclusion] = {}
+_words_searches: dict[str, WordsSearch] = {}
 
 
 def detail_panel_register(*, panel: DetailPanel) -> None:
@@ -48,6 +53,20 @@ def detail_panel_register(*, panel: DetailPanel) -> None:
 def queue_exclusion_register(*, name: str, exclusion: QueueExclusion) -> None:
     """Leave out of a user's queue the followups `exclusion` returns for them."""
     _queue_exclusions[name] = exclusion
+
+
+def words_search_register(*, name: str, search: WordsSearch) -> None:
+    """Send words typed in the header's box that are not an ID to `search`'s page."""
+    _words_searches[name] = search
+
+
+def words_search_url(*, user: AbstractBaseUser, text: str) -> str | None:
+    """The first registered search page that takes `text` for `user`, or None."""
+    for search in _words_searches.values():
+        url = search(user, text)
+        if url:
+            return url
+    return None
 
 
 def detail_panels_render(

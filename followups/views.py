@@ -128,6 +128,14 @@ def lookup(request: HtmxHttpRequest) -> HttpResponse:
     if "q" not in request.GET:
         return _list_response(request)
     query = request.GET.get("q", "")
+    if services.text_is_words(text=query):
+        # Words rather than an ID: searched where an app offers it (its page also offers to
+        # open a followup of that ID, in case it was one).
+        words_url = extensions.words_search_url(user=_signed_in_user(request), text=query)
+        if words_url is not None:
+            if request.htmx:
+                return HttpResponseClientRedirect(words_url)
+            return HttpResponseRedirect(words_url)
     debt_id = services.debt_id_from_link(text=query)
     if debt_id is not None:
         url = reverse("followups:debt_followups", kwargs={"debt_id": debt_id})
