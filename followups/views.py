@@ -183,7 +183,11 @@ QUEUE_SESSION_KEY = "review_queue"
 @require_GET
 @vary_on_htmx
 def queue(request: HtmxHttpRequest) -> HttpResponse:
-    """The reviewer's queue, part `?part=` (newest first); `?end=1` after its last call."""
+    """The reviewer's queue, part `?part=` (newest first); `?end=1` after its last call;
+    `?order=` another order an app registered."""
+    other_order = extensions.queue_order_get(name=request.GET.get("order", ""))
+    if other_order is not None:
+        return other_order.render(request)
     user = _signed_in_user(request)
     try:
         part = browse.queue_part_require(user=user, raw=request.GET.get("part"))
@@ -191,7 +195,11 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
     except GetBillError as error:
         return getbill_error_response(request, error)
     request.session[QUEUE_SESSION_KEY] = review_queue.snapshot.as_session()
-    context = {"queue": review_queue, "queue_end": request.GET.get("end") == "1"}
+    context = {
+        "queue": review_queue,
+        "queue_end": request.GET.get("end") == "1",
+        "queue_orders": extensions.queue_orders(),
+    }
     return page_render(request, "followups/queue.html", context)
 
 
