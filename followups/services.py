@@ -209,7 +209,8 @@ def text_is_words(*, text: str) -> bool:
     """Whether `text` reads as words rather than an ID: no link and no word holding a digit
     ("dispute lawyer", not "fu-1042" nor a pasted link). Such text may be searched elsewhere."""
     stripped = text.strip()
-    return bool(stripped) and not _LINK_SIGNS.search(stripped) and not re.search(r"\d", stripped)
+    has_letters = re.search(r"[^\W\d_]", stripped) is not None
+    return has_letters and not _LINK_SIGNS.search(stripped) and not re.search(r"\d", stripped)
 
 
 def followup_id_from_input(*, user: AbstractBaseUser, text: str) -> GetBillId:

@@ -64,3 +64,22 @@ def test_header_box_words_go_to_search_and_ids_to_the_followup(manager_client: A
 def test_operators_are_searched_as_words(manager_client: Any) -> None:
     response = manager_client.get("/transcripts/", {"q": 'NEAR(dispute amount) -"x'})
     assert response.status_code == 200
+
+
+def test_header_box_words_stay_a_lookup_for_those_who_may_not_search(db: None) -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    from tests.support.accounts import signed_in_client
+
+    user = get_user_model().objects.create_user(username="viewer")
+    user.user_permissions.add(Permission.objects.get(codename="view_followup_data"))
+    response = signed_in_client(user).get("/followups/", {"q": "lawyer dispute"})
+    assert response.status_code == 400  # not an ID, as before
+
+
+def test_header_box_words_through_htmx_redirect_the_page(manager_client: Any) -> None:
+    response = manager_client.get(
+        "/followups/", {"q": "lawyer"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="main"
+    )
+    assert response["HX-Redirect"] == "/transcripts/?q=lawyer"
