@@ -8,7 +8,7 @@ from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
 
 from search.folding import text_fold
-from search.models import SegmentEntry
+from search.models import SEGMENT_ID_SPAN, SegmentEntry, segment_entry_id
 from transcripts.masking import digits_mask
 from transcripts.models import Transcript
 
@@ -21,6 +21,7 @@ def transcript_index(*, transcript: Transcript) -> int:
     """Index `transcript`'s segments (replacing what was indexed of it); returns how many."""
     entries = [
         SegmentEntry(
+            id=segment_entry_id(transcript_id=transcript.pk, position=position),
             transcript=transcript,
             position=position,
             start=float(segment.get("start") or 0),
@@ -28,7 +29,7 @@ def transcript_index(*, transcript: Transcript) -> int:
             words=text_fold(text),
             words_masked=text_fold(digits_mask(text)),
         )
-        for position, segment in enumerate(transcript.segments)
+        for position, segment in enumerate(transcript.segments[:SEGMENT_ID_SPAN])
         if (text := str(segment.get("text", ""))).strip()
     ]
     with transaction.atomic():

@@ -14,6 +14,14 @@ from django.db import models
 from transcripts.models import Transcript
 
 FTS_TABLE = "search_segment_fts"
+# A row's ID is its transcript's ID times this, plus its position: FTS5 then tells the
+# transcripts that match from its own index (rowid / SEGMENT_ID_SPAN), without reading a row,
+# and finds one transcript's segments by a rowid range.
+SEGMENT_ID_SPAN = 100_000
+
+
+def segment_entry_id(*, transcript_id: int, position: int) -> int:
+    return transcript_id * SEGMENT_ID_SPAN + position
 
 
 class SegmentEntry(models.Model):

@@ -7,7 +7,6 @@ listed once, with its best-matching segment, calls newest first.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -25,7 +24,7 @@ from followups import access
 from followups.audit import audit_record
 from followups.models import AuditAction, AuditOutcome
 from search.indexing import TEXT_SEARCH_CONFIG
-from search.models import FTS_TABLE, SegmentEntry
+from search.models import FTS_TABLE, SEGMENT_ID_SPAN, SegmentEntry, segment_entry_id
 from search.query import Term, fts5_match, terms_parse, tsquery_raw
 from trackers.models import TrackerResult
 from transcripts import reading
@@ -80,22 +79,30 @@ def transcripts_search(
         outcome=AuditOutcome.SHOWN,
         detail=" ".join(_term_words(term) for term in terms),
     )
-    calls = _filtered(
-        Transcript.objects.filter(
-            status=Transcript.Status.DONE, pk__in=_matching_transcript_ids(terms, masked=masked)
-        ),
-        filters,
-    ).order_by(F("called_at").desc(nulls_last=True), "-pk")
-    paginator = Paginator(
-        calls.only("pk", "followup_id", "called_at", "call_type", "call_status", "segments"),
-        PAGE_SIZE,
+    # The IDs of every matching call, newest first, in one query (one pass over the index);
+    # a page's calls are then read alone.
+    call_ids = list(
+        _filtered(
+            Transcript.objects.filter(
+                status=Transcript.Status.DONE,
+                pk__in=_matching_transcript_ids(terms, masked=masked),
+            ),
+            filters,
+        )
+        .order_by(F("called_at").desc(nulls_last=True), "-pk")
+        .values_list("pk", flat=True)
     )
+    paginator = Paginator(call_ids, PAGE_SIZE)
     shown = paginator.get_page(page)
-    best = _best_segments(terms, masked=masked, transcript_ids=[t.pk for t in shown])
+    page_ids = list(shown)
+    calls = Transcript.objects.only(
+        "pk", "followup_id", "called_at", "call_type", "call_status", "segments"
+    ).in_bulk(page_ids)
+    best = _best_segments(terms, masked=masked, transcript_ids=page_ids)
     hits = [
-        _hit(transcript, best[transcript.pk], masked=masked)
-        for transcript in shown
-        if transcript.pk in best
+        _hit(calls[pk], best[pk], masked=masked)
+        for pk in page_ids
+        if pk in best and pk in calls
     ]
     return SearchResults(
         hits=hits, total=paginator.count, page=shown.number, pages=paginator.num_pages
@@ -135,41 +142,44 @@ def _matching_transcript_ids(terms: tuple[Term, ...], *, masked: bool) -> object
     """A subquery of the IDs of transcripts with a segment holding every term."""
     if connection.vendor == "postgresql":
         return _pg_matches(terms, masked=masked).values("transcript_id")
+    # Read from FTS5's own index: a row's ID tells its transcript (search.models).
     return RawSQL(
-        f"SELECT e.transcript_id FROM {FTS_TABLE} JOIN search_segmententry e "  # noqa: S608
-        f"ON e.id = {FTS_TABLE}.rowid WHERE {FTS_TABLE} MATCH %s",
-        [fts5_match(terms, column=_column(masked))],
+        f"SELECT rowid / %s FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
+        [SEGMENT_ID_SPAN, fts5_match(terms, column=_column(masked))],
     )
 
 
 def _best_segments(
-    terms: tuple[Term, ...], *, masked: bool, transcript_ids: Iterable[int]
+    terms: tuple[Term, ...], *, masked: bool, transcript_ids: list[int]
 ) -> dict[int, SegmentEntry]:
-    """For each of `transcript_ids`, its best-ranked matching segment."""
-    ids = list(transcript_ids)
-    if not ids:
+    """For each of `transcript_ids`, its best-ranked matching segment (SearchRank; bm25())."""
+    if not transcript_ids:
         return {}
     if connection.vendor == "postgresql":
-        query = _pg_query(terms)
         ranked = (
             _pg_matches(terms, masked=masked)
-            .filter(transcript_id__in=ids)
-            .annotate(rank=SearchRank(F(_vector(masked)), query))
+            .filter(transcript_id__in=transcript_ids)
+            .annotate(rank=SearchRank(F(_vector(masked)), _pg_query(terms)))
             .order_by("transcript_id", "-rank", "position")
         )
-    else:
-        # bm25() is lower for better matches.
-        ranked = SegmentEntry.objects.raw(
-            f"SELECT e.id, e.transcript_id, e.position, e.start, e.speaker "  # noqa: S608
-            f"FROM {FTS_TABLE} JOIN search_segmententry e ON e.id = {FTS_TABLE}.rowid "
-            f"WHERE {FTS_TABLE} MATCH %s AND e.transcript_id IN ({', '.join(['%s'] * len(ids))}) "
-            f"ORDER BY bm25({FTS_TABLE}), e.position",
-            [fts5_match(terms, column=_column(masked)), *ids],
-        )
-    best: dict[int, SegmentEntry] = {}
-    for entry in ranked:
-        best.setdefault(entry.transcript_id, entry)
-    return best
+        best: dict[int, SegmentEntry] = {}
+        for entry in ranked.only("transcript_id", "position", "start", "speaker"):
+            best.setdefault(entry.transcript_id, entry)
+        return best
+    # One look per call, within its rows' range of the index (bm25() is lower for better).
+    match = fts5_match(terms, column=_column(masked))
+    best_ids = []
+    with connection.cursor() as cursor:
+        for transcript_id in transcript_ids:
+            first = segment_entry_id(transcript_id=transcript_id, position=0)
+            cursor.execute(
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "  # noqa: S608
+                f"AND rowid BETWEEN %s AND %s ORDER BY bm25({FTS_TABLE}) LIMIT 1",
+                [match, first, first + SEGMENT_ID_SPAN - 1],
+            )
+            best_ids += [row[0] for row in cursor.fetchall()]
+    entries = SegmentEntry.objects.only("transcript_id", "position", "start", "speaker")
+    return {entry.transcript_id: entry for entry in entries.filter(pk__in=best_ids)}
 
 
 def _column(masked: bool) -> str:
