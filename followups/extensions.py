@@ -36,6 +36,7 @@ class DetailPanel:
 # Who the queue leaves out for a user: the IDs of followups they are done with.
 QueueExclusion = Callable[[AbstractBaseUser], set[str]]
 
+
 @dataclass(frozen=True)
 class QueueOrder:
     """Another order of the review queue (`/queue/?order=<name>`), built by the app that owns

@@ -35,8 +35,12 @@ class TranscriptSearchForm(forms.Form):
     )
     call_type = forms.ChoiceField(label="Type", required=False)
     call_status = forms.ChoiceField(label="Status", required=False)
-    called_from = forms.DateField(label="From", required=False, widget=forms.DateInput({"type": "date"}))
-    called_to = forms.DateField(label="To", required=False, widget=forms.DateInput({"type": "date"}))
+    called_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput({"type": "date"})
+    )
+    called_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput({"type": "date"})
+    )
     tracker = forms.ModelChoiceField(
         label="Tracker found", queryset=Tracker.objects.all(), required=False, empty_label="Any"
     )
@@ -48,7 +52,7 @@ class TranscriptSearchForm(forms.Form):
         self.fields["call_status"].choices = _choices("call_status")  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         start, end = cleaned.get("called_from"), cleaned.get("called_to")
         if start and end and start > end:
             self.add_error("called_to", "The end date is before the start date.")

@@ -16,9 +16,7 @@ class TrackersConfig(AppConfig):
 
         transcript_done.connect(services.check_on_transcript_done, dispatch_uid="trackers.check")
         extensions.detail_panel_register(
-            panel=extensions.DetailPanel(
-                name="trackers", render=panels.tracker_panel_html, order=5
-            )
+            panel=extensions.DetailPanel(name="trackers", render=panels.tracker_panel_html, order=5)
         )
         extensions.queue_order_register(
             order=extensions.QueueOrder(

@@ -83,7 +83,11 @@ def transcript_check(
     one-channel call anyone, `speaker_unknown`), within its first seconds for a required one."""
     # Padded with spaces, so that " phrase " matches whole words only.
     spoken = [
-        (float(segment.get("start") or 0), segment.get("speaker"), f" {text_fold(str(segment.get('text', '')))} ")
+        (
+            float(segment.get("start") or 0),
+            segment.get("speaker"),
+            f" {text_fold(str(segment.get('text', '')))} ",
+        )
         for segment in segments
     ]
     two_speakers = channels > 1
@@ -95,12 +99,17 @@ def transcript_check(
         speaker_unknown = channel is not None and not two_speakers
         found_at: tuple[float, str] | None = None
         for start, speaker, words in spoken:
-            if rule.kind == "required" and rule.within_seconds is not None:
-                if start > rule.within_seconds:
-                    break
+            if (
+                rule.kind == "required"
+                and rule.within_seconds is not None
+                and (start > rule.within_seconds)
+            ):
+                break
             if channel is not None and two_speakers and speaker != channel:
                 continue
-            phrase = next((written for folded, written in rule.phrases if f" {folded} " in words), None)
+            phrase = next(
+                (written for folded, written in rule.phrases if f" {folded} " in words), None
+            )
             if phrase is not None:
                 found_at = (start, phrase)
                 break

@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from search.folding import words_fold
-from trackers.models import NAME_MAX_LENGTH, PHRASE_MAX_LENGTH, Tracker
+from trackers.models import PHRASE_MAX_LENGTH, Tracker
 
 MAX_PHRASES = 50
 MAX_WITHIN_SECONDS = 4 * 3600
@@ -61,9 +61,7 @@ class PhrasesField(forms.Field):
 
 class TrackerForm(forms.ModelForm):
     phrases = PhrasesField(help_text="One phrase a line; any of them counts.")
-    within_seconds = forms.IntegerField(
-        required=False, min_value=1, max_value=MAX_WITHIN_SECONDS
-    )
+    within_seconds = forms.IntegerField(required=False, min_value=1, max_value=MAX_WITHIN_SECONDS)
     language = forms.RegexField(
         regex=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?$",
         required=False,
@@ -76,7 +74,7 @@ class TrackerForm(forms.ModelForm):
         fields = ["name", "kind", "phrases", "within_seconds", "language", "speaker"]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("within_seconds") and cleaned.get("kind") != Tracker.Kind.REQUIRED:
             self.add_error("within_seconds", "only a required tracker has a time limit")
         return cleaned

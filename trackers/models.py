@@ -58,9 +58,7 @@ class TrackerResult(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["transcript", "tracker"], name="tracker_result_unique"
-            )
+            models.UniqueConstraint(fields=["transcript", "tracker"], name="tracker_result_unique")
         ]
         indexes = [models.Index(fields=["flagged", "transcript"], name="tracker_result_flagged")]
 

@@ -45,7 +45,7 @@ def result_shown(result: TrackerResult) -> ResultShown:
 
 def followup_results(*, followup_id: str) -> list[ResultShown]:
     """The followup's transcript's tracker results, flagged ones first."""
-    kinds = [Tracker.Kind.FORBIDDEN, Tracker.Kind.REQUIRED, Tracker.Kind.SIGNAL]
+    kinds: list[str] = [Tracker.Kind.FORBIDDEN, Tracker.Kind.REQUIRED, Tracker.Kind.SIGNAL]
     results = TrackerResult.objects.filter(transcript__followup_id=followup_id).select_related(
         "tracker"
     )

@@ -92,7 +92,7 @@ def risk_queue_get(*, user: AbstractBaseUser, flag: str, newest_first: bool) -> 
         .only("pk", "followup_id", "called_at", "call_type", "call_status")[:RISK_QUEUE_SIZE]
     )
     reasons: dict[int, list[TrackerResult]] = defaultdict(list)
-    kinds = [Tracker.Kind.FORBIDDEN, Tracker.Kind.REQUIRED, Tracker.Kind.SIGNAL]
+    kinds: list[str] = [Tracker.Kind.FORBIDDEN, Tracker.Kind.REQUIRED, Tracker.Kind.SIGNAL]
     for result in TrackerResult.objects.filter(
         transcript__in=[call.pk for call in calls], flagged=True
     ).select_related("tracker"):

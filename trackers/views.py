@@ -49,4 +49,5 @@ def risk_queue(request: HttpRequest) -> HttpResponse:
     status = 200 if form.is_valid() else 400
     context = {"queue": queue, "form": form, "risk_order": RISK_ORDER}
     return page_render(
-        cast(HtmxHttpRequest, request), "trackers/risk_queue.html", context, status=status)
+        cast(HtmxHttpRequest, request), "trackers/risk_queue.html", context, status=status
+    )

@@ -4,15 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('followups', '0012_auditentry_transcript_actions'),
+        ("followups", "0012_auditentry_transcript_actions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(choices=[('lookup', 'Followup lookup'), ('debt_lookup', 'Debt lookup'), ('recording_play', 'Recording played'), ('recording_url_refresh', 'Recording link fetched'), ('comment_add', 'Review comment added'), ('comment_edit', 'Review comment edited'), ('comment_delete', 'Review comment deleted'), ('review_save', 'Review draft saved'), ('review_submit', 'Review submitted'), ('review_reopen', 'Review reopened'), ('reviews_export', 'Reviews exported'), ('followups_list', 'Followups list'), ('review_queue', 'Review queue'), ('debt_detail', 'Debt details'), ('document_open', 'Letter PDF opened'), ('transcript_view', 'Transcript read'), ('transcript_download', 'Transcript downloaded'), ('transcript_search', 'Transcripts searched')], max_length=32),
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("lookup", "Followup lookup"),
+                    ("debt_lookup", "Debt lookup"),
+                    ("recording_play", "Recording played"),
+                    ("recording_url_refresh", "Recording link fetched"),
+                    ("comment_add", "Review comment added"),
+                    ("comment_edit", "Review comment edited"),
+                    ("comment_delete", "Review comment deleted"),
+                    ("review_save", "Review draft saved"),
+                    ("review_submit", "Review submitted"),
+                    ("review_reopen", "Review reopened"),
+                    ("reviews_export", "Reviews exported"),
+                    ("followups_list", "Followups list"),
+                    ("review_queue", "Review queue"),
+                    ("debt_detail", "Debt details"),
+                    ("document_open", "Letter PDF opened"),
+                    ("transcript_view", "Transcript read"),
+                    ("transcript_download", "Transcript downloaded"),
+                    ("transcript_search", "Transcripts searched"),
+                ],
+                max_length=32,
+            ),
         ),
     ]

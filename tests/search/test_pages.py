@@ -38,14 +38,18 @@ def test_without_listen_permission_403(plain_client: Any) -> None:
     assert plain_client.get("/transcripts/", {"q": "dispute"}).status_code == 403
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=st.text(max_size=400), call_type=st.text(max_size=20), page=st.text(max_size=8))
 def test_any_input_is_a_page_never_a_500(
     manager_client: Any, text: str, call_type: str, page: str
 ) -> None:
     # The test client cannot send NUL in a query string value more than a browser can.
     params = {"q": text, "call_type": call_type, "page": page, "called_from": page}
-    response = manager_client.get("/transcripts/", {k: v.replace("\0", "") for k, v in params.items()})
+    response = manager_client.get(
+        "/transcripts/", {k: v.replace("\0", "") for k, v in params.items()}
+    )
     assert response.status_code in (200, 400)
 
 

@@ -24,7 +24,7 @@ def test_operators_are_plain_words() -> None:
     assert fts5_match(terms, column="words") == (
         '{words} : ("near a" AND "b" AND "x" AND "y or z" AND "col w" AND "start")'
     )
-    assert tsquery_raw(terms_parse("contest* \"on behalf\"")) == (
+    assert tsquery_raw(terms_parse('contest* "on behalf"')) == (
         "('contest':*) & ('on' <-> 'behalf')"
     )
 

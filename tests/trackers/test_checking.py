@@ -12,14 +12,18 @@ SEGMENTS: list[dict[str, Any]] = [
 ]
 
 
-def _check(rules: list[Any], *, channels: int = 2, language: str = "en", segments: Any = SEGMENTS) -> Any:
+def _check(
+    rules: list[Any], *, channels: int = 2, language: str = "en", segments: Any = SEGMENTS
+) -> Any:
     return transcript_check(
         segments=segments, channels=channels, language=language, rules=rules, agent_channel=0
     )
 
 
 def test_required_found_with_moment_and_phrase() -> None:
-    (outcome,) = _check([rule_make(tracker_id=1, kind="required", phrases=["this call is recorded"])])
+    (outcome,) = _check(
+        [rule_make(tracker_id=1, kind="required", phrases=["this call is recorded"])]
+    )
     assert (outcome.found, outcome.flagged, outcome.at_seconds) == (True, False, 2.0)
     assert outcome.phrase == "this call is recorded"
 
@@ -36,7 +40,7 @@ def test_one_channel_call_matches_anyone_and_says_so() -> None:
     one_channel = [{**segment, "speaker": None} for segment in SEGMENTS]
     rule = rule_make(tracker_id=2, kind="signal", phrases=["lawyer"], speaker="agent")
     (outcome,) = _check([rule], channels=1, segments=one_channel)
-    assert outcome.found and outcome.flagged and outcome.speaker_unknown
+    assert (outcome.found, outcome.flagged, outcome.speaker_unknown) == (True, True, True)
 
 
 def test_words_folded_and_whole() -> None:
@@ -45,7 +49,11 @@ def test_words_folded_and_whole() -> None:
         rule_make(tracker_id=2, kind="forbidden", phrases=["law"]),
         rule_make(tracker_id=3, kind="forbidden", phrases=["call my lawyer"]),
     ]
-    assert [(o.found, o.flagged) for o in _check(rules)] == [(True, True), (False, False), (True, True)]
+    assert [(o.found, o.flagged) for o in _check(rules)] == [
+        (True, True),
+        (False, False),
+        (True, True),
+    ]
 
 
 def test_other_language_trackers_are_left_out() -> None:

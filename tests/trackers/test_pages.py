@@ -30,7 +30,10 @@ def test_results_above_the_transcript(qa_client: Any, with_recording: Any) -> No
     trackers_at = page.index('class="panel tracker-results"')
     assert trackers_at < page.index('id="transcript"')
     assert f'href="/followups/{ID}/?t=75#recording" data-transcript-seek>1:15 ▶</a>' in page
-    assert "Recorded</span>\n      <span class=\"muted\">(required)</span>\n      \n        not found" in page
+    assert (
+        'Recorded</span>\n      <span class="muted">(required)</span>\n      \n        not found'
+        in page
+    )
 
 
 def test_no_panel_without_listening(client: Any, db: None, with_recording: Any) -> None:

@@ -27,7 +27,7 @@ def calls() -> None:
         ("fu-threat", 1, THREAT),
         ("fu-unannounced", 5, None),
     ]:
-        fields = {"called_at": datetime(2026, 3, day, tzinfo=UTC)}
+        fields: dict[str, Any] = {"called_at": datetime(2026, 3, day, tzinfo=UTC)}
         if segments is not None:
             fields["segments"] = segments
         transcript_trackers_check(transcript=transcript_make(followup_id, **fields))

@@ -5,46 +5,92 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('transcripts', '0001_transcript'),
+        ("transcripts", "0001_transcript"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Tracker',
+            name="Tracker",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('kind', models.CharField(choices=[('required', 'Required (must be said)'), ('forbidden', 'Forbidden (must never be said)'), ('signal', 'Signal (worth a look)')], max_length=16)),
-                ('phrases', models.JSONField(default=list)),
-                ('within_seconds', models.PositiveIntegerField(blank=True, null=True)),
-                ('language', models.CharField(blank=True, max_length=16)),
-                ('speaker', models.CharField(blank=True, choices=[('agent', 'The agent'), ('debtor', 'The debtor')], max_length=8)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("required", "Required (must be said)"),
+                            ("forbidden", "Forbidden (must never be said)"),
+                            ("signal", "Signal (worth a look)"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("phrases", models.JSONField(default=list)),
+                ("within_seconds", models.PositiveIntegerField(blank=True, null=True)),
+                ("language", models.CharField(blank=True, max_length=16)),
+                (
+                    "speaker",
+                    models.CharField(
+                        blank=True,
+                        choices=[("agent", "The agent"), ("debtor", "The debtor")],
+                        max_length=8,
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='TrackerResult',
+            name="TrackerResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('found', models.BooleanField()),
-                ('flagged', models.BooleanField()),
-                ('at_seconds', models.FloatField(blank=True, null=True)),
-                ('phrase', models.CharField(blank=True, max_length=200)),
-                ('speaker_unknown', models.BooleanField(default=False)),
-                ('checked_at', models.DateTimeField(auto_now=True)),
-                ('tracker', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='trackers.tracker')),
-                ('transcript', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tracker_results', to='transcripts.transcript')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("found", models.BooleanField()),
+                ("flagged", models.BooleanField()),
+                ("at_seconds", models.FloatField(blank=True, null=True)),
+                ("phrase", models.CharField(blank=True, max_length=200)),
+                ("speaker_unknown", models.BooleanField(default=False)),
+                ("checked_at", models.DateTimeField(auto_now=True)),
+                (
+                    "tracker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to="trackers.tracker",
+                    ),
+                ),
+                (
+                    "transcript",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tracker_results",
+                        to="transcripts.transcript",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['flagged', 'transcript'], name='tracker_result_flagged')],
-                'constraints': [models.UniqueConstraint(fields=('transcript', 'tracker'), name='tracker_result_unique')],
+                "indexes": [
+                    models.Index(fields=["flagged", "transcript"], name="tracker_result_flagged")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("transcript", "tracker"), name="tracker_result_unique"
+                    )
+                ],
             },
         ),
     ]
