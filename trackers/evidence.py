@@ -29,7 +29,7 @@ def _suggested(kind: str, found: bool) -> str:
     return ""
 
 
-def evidence_for(*, followup_id: str, tracker_ids: Iterable[int]) -> dict[int, Evidence]:
+def evidence_for(*, followup_id: str, tracker_ids: Iterable[int | None]) -> dict[int, Evidence]:
     """Each of `tracker_ids`' evidence on the followup's transcript (none before it is checked)."""
     ids = [pk for pk in tracker_ids if pk is not None]
     if not ids:
