@@ -1,4 +1,5 @@
-"""What every benchmark starts with: Django on the embedded sandbox, with an in-memory database.
+"""What every benchmark starts with: Django on the embedded sandbox, with an in-memory database
+and cache.
 
 Import it first and call `django_ready()` before importing anything of the project's.
 """
@@ -23,6 +24,8 @@ def django_ready(**environ: str) -> None:
         GETBILL_SANDBOX="true",
         GETBILL_CLIENT_ID="",
         DATABASE_URL="sqlite://:memory:",
+        # As fresh as the database: nothing (no token) left by an earlier run.
+        CACHE_URL="locmemcache://",
         DJANGO_LOG_LEVEL="WARNING",
     )
     os.environ.update(environ)

@@ -20,7 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import DETAIL_IDS, figures_line, phase_run  # noqa: E402
+from load import DETAIL_IDS, figures_line, phase_run  # noqa: E402
+
 from tests.support.processes import (  # noqa: E402
     clean_environment,
     free_port,

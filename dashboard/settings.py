@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    # `render(request, "page.html#region")`: a region htmx swaps lives once, in its page.
+    "template_partials",
     "csp",
     "axes",
     "followups",
@@ -66,6 +68,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every log line and every response, error pages included, carry the request's ID.
     "followups.request_id.RequestIdMiddleware",
+    # Runs what a page leaves until its response is sent (the recently viewed list).
+    "followups.after_response.AfterResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before CommonMiddleware, whose refusal of an unknown Host (400) skips the middleware after it.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -81,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "followups.middleware.BrowserTimeZoneMiddleware",
+    # Every AppError a view raises becomes its error page or its panel's error, here.
+    "followups.error_boundary.AppErrorMiddleware",
     # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -129,11 +135,40 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+def _shared_disk_cache_folder() -> Path:
+    """Beside the SQLite database, as its `-wal` and `-shm` files are (beside manage.py when
+    the database is elsewhere): a folder of its own, so cache writes never wait for the app's."""
+    database = DATABASES["default"]
+    name = str(database.get("NAME") or "")
+    if database["ENGINE"] == "django.db.backends.sqlite3" and name and ":memory:" not in name:
+        return Path(name).with_name(f"{Path(name).name}-cache")
+    return BASE_DIR / "cache"
+
+
+if env.str("CACHE_URL", default="").strip():
+    CACHES = {"default": env.cache("CACHE_URL")}
+else:
+    # The embedded default: one cache for every process on the machine (gunicorn's workers
+    # and any task worker), so they share one GetBill token, the quota figures and GetBill's
+    # answers without a server to run. See dashboard/disk_cache.py for why this backend.
+    CACHES = {
+        "default": {
+            "BACKEND": "dashboard.disk_cache.SharedDiskCache",
+            "LOCATION": str(_shared_disk_cache_folder()),
+            # A lock wait retries every 10 ms, in SQLite's busy handler and then in diskcache.
+            "DATABASE_TIMEOUT": 0.010,
+            "SHARDS": 8,
+            # GetBill's answers (a few KB each, a debt's page of 100 some 300 KB) for
+            # GETBILL_STALE_SECONDS: tens of MB; the least recently stored go first past this.
+            "OPTIONS": {"size_limit": 256 * 2**20},
+        }
+    }
 if CACHES["default"]["BACKEND"].endswith(".LocMemCache"):
-    # The embedded default holds GetBill's answers too (a debt's page keeps its followups under
-    # their own IDs): Django's 300 entries would push the shared token and the per-user counts
-    # out. 5,000 answers of a few KB each stay in tens of MB. `?max_entries=` still decides.
+    # A per-process cache (tests, or `CACHE_URL=locmemcache://`) holds GetBill's answers too (a
+    # debt's page keeps its followups under their own IDs): Django's 300 entries would push the
+    # shared token and the per-user counts out. 5,000 answers of a few KB each stay in tens of
+    # MB. `?max_entries=` still decides.
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # The same cache, without a new Redis client object per call (see the module).

@@ -4,7 +4,7 @@ The steps every lookup takes, in the order its service function calls them: the 
 at the edge (`getbill_id_require`); the permission check (`access_require`) comes first, before
 the shared cache of GetBill's answers is even read; then the answer, from the cache or from
 GetBill, with the per-user limit (`getbill_request_take`) taken only when a request really goes
-to GetBill, and failures audited by `getbill_failures_audited`; then what a user may not see is
+to GetBill, and failures audited by `failures_audited`; then what a user may not see is
 removed from the followup (`followup_restrict`), after the cache, before any view or template
 gets it. Every outcome leaves one audit entry, written through the lookup's `LookupAudit`, with
 where the data came from.
@@ -15,21 +15,18 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
 
 from followups.audit import audit_record
+from followups.errors import AppError, wait_describe
 from followups.getbill import (
-    AccessDeniedError,
     Answer,
     AnswerSource,
     Followup,
-    GetBillError,
     GetBillId,
-    InvalidIdError,
-    RateLimitedError,
     Subject,
     getbill_id_clean,
 )
@@ -51,32 +48,48 @@ PERMISSION_WORDS = {
     PERM_VIEW_AUDIT: "read the audit trail",
 }
 
+# Any error a use case raises, returned as it was given.
+E = TypeVar("E", bound=AppError)
+
 PHONE_VISIBLE_DIGITS = 3
 PHONE_MASK = "•"
 
 
-class PermissionMissingError(AccessDeniedError):
-    """The signed-in user's roles do not allow this; GetBill was not asked."""
+class PermissionMissingError(AppError):
+    """The signed-in user's roles do not allow this; GetBill was not asked. `missing` says
+    which permissions, in the audit trail's words."""
 
+    status_code = 403
     default_message = (
         "Your account is not allowed to see this. Ask an administrator for the role you need "
         "(Collections managers or QA reviewers)."
     )
+    title = "Access denied"
+    audit_outcome = AuditOutcome.DENIED
+    offers_lookup = True
+
+    def __init__(self, *, missing: str = "") -> None:
+        super().__init__()
+        self.audit_words = missing
 
 
-class LookupLimitError(RateLimitedError):
+class LookupLimitError(AppError):
     """The user reached DASHBOARD_GETBILL_REQUESTS_PER_HOUR; GetBill was not asked."""
 
-    audit_shows_status = False
+    status_code = 429
+    title = "Too many requests to GetBill"
+    audit_outcome = AuditOutcome.RATE_LIMITED
+    offers_lookup = True
 
     def __init__(self, *, retry_after_seconds: int) -> None:
         limit = settings.DASHBOARD_GETBILL_REQUESTS_PER_HOUR
-        super().__init__(
-            reason=f"You reached your share of the company's GetBill quota: {limit} requests to "
+        self.reason = (
+            f"You reached your share of the company's GetBill quota: {limit} requests to "
             "GetBill an hour per person, so that it lasts for everyone (pages already seen cost "
-            "nothing).",
-            retry_after_seconds=retry_after_seconds,
+            "nothing)."
         )
+        super().__init__(f"{self.reason} Try again {wait_describe(retry_after_seconds)}.")
+        self.retry_after_seconds = retry_after_seconds
         # Words of this instance, not of the class: they name the limit in force.
         self.audit_words = f"Over the per-user limit of GetBill requests ({limit} an hour)"
 
@@ -178,39 +191,42 @@ def access_require(*, audit: LookupAudit, permissions: Sequence[str]) -> None:
     user = audit.user
     if user_may(user=user, permissions=permissions):
         return
-    detail = _permission_missing_detail(user=user, permissions=permissions)
-    audit.record(outcome=AuditOutcome.DENIED, detail=detail)
-    raise PermissionMissingError()
+    missing = _permission_missing_detail(user=user, permissions=permissions)
+    raise refused(audit=audit, error=PermissionMissingError(missing=missing))
 
 
 def getbill_id_require(
     *, user: AbstractBaseUser, action: AuditAction, raw: str, subject: Subject = "followup"
 ) -> GetBillId:
-    """The cleaned GetBill ID; InvalidIdError, audited as rejected input, if it is not one."""
-    try:
+    """The cleaned GetBill ID; InvalidIdError, audited as rejected input, if it is not one
+    (the entry leaves the refused text out)."""
+    with failures_audited(audit=LookupAudit(user=user, action=action)):
         return getbill_id_clean(raw=raw, subject=subject)
-    except InvalidIdError as error:
-        LookupAudit(user=user, action=action).record(
-            outcome=error.audit_outcome, detail=error.audit_detail
-        )
-        raise
 
 
 def getbill_request_take(*, audit: LookupAudit) -> None:
     """Count one request to GetBill against the user's hourly share; LookupLimitError when it
     is used up (GetBill is not asked). Called by the cache of answers only when a request is
-    about to go to GetBill, inside `getbill_failures_audited`, which audits the refusal."""
+    about to go to GetBill, inside `failures_audited`, which audits the refusal."""
     wait = user_getbill_request_take(user=audit.user)
     if wait is not None:
         raise LookupLimitError(retry_after_seconds=wait)
 
 
+def refused(*, audit: LookupAudit, error: E) -> E:
+    """`error`, with its audit entry (the outcome and words it carries) written unless it has
+    one already: every refusal and failure of a use case is recorded here, once."""
+    if not error.audited:
+        audit.record(outcome=error.audit_outcome, detail=error.audit_detail)
+        error.audited = True
+    return error
+
+
 @contextlib.contextmanager
-def getbill_failures_audited(*, audit: LookupAudit) -> Iterator[None]:
-    """Audit a GetBillError raised in the block with the outcome and words it carries, and let
-    it go on."""
+def failures_audited(*, audit: LookupAudit) -> Iterator[None]:
+    """Audit an AppError raised in the block (`refused`) and let it go on."""
     try:
         yield
-    except GetBillError as error:
-        audit.record(outcome=error.audit_outcome, detail=error.audit_detail)
+    except AppError as error:
+        refused(audit=audit, error=error)
         raise

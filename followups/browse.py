@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,13 +25,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from followups import access, extensions, presentation
+from followups import access, extensions, forms, presentation
 from followups.debts import MomentKind, debt_followups_sort, followup_moment
 from followups.getbill import (
     FOLLOWUP_STATUSES,
     FOLLOWUP_TYPES,
     Followup,
-    GetBillError,
     GetBillId,
     answers_combined,
     followups_list_answer_get,
@@ -40,14 +38,11 @@ from followups.getbill import (
 from followups.models import AuditAction
 
 LIST_PAGE_SIZE = 25
-# Pages past this are refused (400) instead of being asked for: 25,000 followups back, where
-# the filters reach with fewer requests.
-LIST_PAGE_MAX = 1000
-_PAGE_RE = re.compile(r"[1-9][0-9]{0,3}")
+LIST_PAGE_MAX = forms.LIST_PAGE_MAX
 QUEUE_TYPES = ("call", "manual_call", "voicemail")
 # GetBill's largest page: a part of the queue is one request per call-like type.
 QUEUE_PAGE_SIZE = 100
-QUEUE_PART_MAX = 20
+QUEUE_PART_MAX = forms.QUEUE_PART_MAX
 SUMMARY_MAX_LENGTH = 140
 # The detail page shows "Next in queue" when opened from the queue (`?from=queue`).
 FROM_QUEUE = "queue"
@@ -55,14 +50,7 @@ FROM_QUEUE = "queue"
 QUEUE_PERMISSIONS = (access.PERM_VIEW_FOLLOWUP_DATA, access.PERM_LISTEN_RECORDING)
 
 
-class ListInputError(GetBillError):
-    """A filter or page the followups list does not offer; GetBill was not asked."""
-
-    status_code = 400
-    title = "Not a page of the followups list"
-    audit_outcome = "rejected_input"
-    audit_words = "not a filter or page of the followups list"
-    audit_shows_status = False
+ListInputError = forms.ListInputError
 
 
 def queue_reviewed_ids(*, user: AbstractBaseUser) -> set[str]:
@@ -139,7 +127,7 @@ def followup_row(
 
 @dataclass(frozen=True)
 class ListFilters:
-    """What a page of the list shows; valid by construction (`list_filters_parse`)."""
+    """What a page of the list shows; valid by construction (`list_filters_require`)."""
 
     type: str | None = None
     status: str | None = None
@@ -166,41 +154,17 @@ class ListFilters:
         return ", ".join([w for w in words if w] or ["all followups"]) + f", page {self.page}"
 
 
-def list_filters_parse(*, query: Mapping[str, str]) -> ListFilters:
-    """The list's filters from the query string; ListInputError for anything GetBill does not
-    document or a page outside 1 to LIST_PAGE_MAX. Empty values mean "all"."""
-    values: dict[str, Any] = {}
-    for name, documented, labels in (
-        ("type", FOLLOWUP_TYPES, presentation.TYPES),
-        ("status", FOLLOWUP_STATUSES, presentation.STATUSES),
-    ):
-        raw = (query.get(name) or "").strip()
-        if raw and raw not in documented:
-            choices = ", ".join(labels[value][0] for value in documented)
-            raise ListInputError(
-                f"There is no {name} “{raw[:40]}” in GetBill. Choose one of: {choices}."
-            )
-        values[name] = raw or None
-    raw_page = (query.get("page") or "").strip()
-    if raw_page:
-        if not _PAGE_RE.fullmatch(raw_page) or int(raw_page) > LIST_PAGE_MAX:
-            raise ListInputError(
-                f"The page must be a whole number from 1 to {LIST_PAGE_MAX}; to go further "
-                "back, filter by type or status."
-            )
-        values["page"] = int(raw_page)
-    return ListFilters(**values)
-
-
 def list_filters_require(*, user: AbstractBaseUser, query: Mapping[str, str]) -> ListFilters:
-    """`list_filters_parse`, with refused input audited as rejected."""
-    try:
-        return list_filters_parse(query=query)
-    except ListInputError as error:
-        access.LookupAudit(user=user, action=AuditAction.FOLLOWUPS_LIST).record(
-            outcome=error.audit_outcome, detail=error.audit_detail
-        )
-        raise
+    """The list's filters from the query string (empty values mean "all"); ListInputError,
+    audited as rejected, for anything GetBill does not document or a page outside 1 to
+    LIST_PAGE_MAX."""
+    with access.failures_audited(
+        audit=access.LookupAudit(user=user, action=AuditAction.FOLLOWUPS_LIST)
+    ):
+        values = forms.ListFiltersForm(query).cleaned_require()
+    return ListFilters(
+        type=values["type"] or None, status=values["status"] or None, page=values["page"]
+    )
 
 
 @dataclass(frozen=True)
@@ -283,7 +247,7 @@ def followups_browse(*, user: AbstractBaseUser, filters: ListFilters) -> Followu
     LookupLimitError; then the client's GetBillError subclasses."""
     audit = access.LookupAudit(user=user, action=AuditAction.FOLLOWUPS_LIST)
     access.access_require(audit=audit, permissions=[access.PERM_VIEW_FOLLOWUP_DATA])
-    with access.getbill_failures_audited(audit=audit):
+    with access.failures_audited(audit=audit):
         answer = followups_list_answer_get(
             page=filters.page,
             limit=LIST_PAGE_SIZE,
@@ -357,27 +321,14 @@ def queue_url(*, part: int = 1) -> str:
     return f"{base}?{urlencode({'part': part})}" if part > 1 else base
 
 
-def queue_part_parse(*, raw: str | None) -> int:
-    """The queue's part from the query string; ListInputError outside 1 to QUEUE_PART_MAX."""
-    text = (raw or "").strip()
-    if not text:
-        return 1
-    if not _PAGE_RE.fullmatch(text) or int(text) > QUEUE_PART_MAX:
-        raise ListInputError(
-            f"The part of the queue must be a whole number from 1 to {QUEUE_PART_MAX}."
-        )
-    return int(text)
-
-
-def queue_part_require(*, user: AbstractBaseUser, raw: str | None) -> int:
-    """`queue_part_parse`, with refused input audited as rejected."""
-    try:
-        return queue_part_parse(raw=raw)
-    except ListInputError as error:
-        access.LookupAudit(user=user, action=AuditAction.REVIEW_QUEUE).record(
-            outcome=error.audit_outcome, detail=error.audit_detail
-        )
-        raise
+def queue_part_require(*, user: AbstractBaseUser, query: Mapping[str, str]) -> int:
+    """The queue's part from the query string; ListInputError, audited as rejected, outside 1
+    to QUEUE_PART_MAX."""
+    with access.failures_audited(
+        audit=access.LookupAudit(user=user, action=AuditAction.REVIEW_QUEUE)
+    ):
+        part: int = forms.QueuePartForm(query).cleaned_require()["part"]
+    return part
 
 
 def review_queue_get(*, user: AbstractBaseUser, part: int) -> ReviewQueue:
@@ -387,7 +338,7 @@ def review_queue_get(*, user: AbstractBaseUser, part: int) -> ReviewQueue:
     audit = access.LookupAudit(user=user, action=AuditAction.REVIEW_QUEUE)
     access.access_require(audit=audit, permissions=QUEUE_PERMISSIONS)
     before_request = functools.partial(access.getbill_request_take, audit=audit)
-    with access.getbill_failures_audited(audit=audit):
+    with access.failures_audited(audit=audit):
         answers = [
             followups_list_answer_get(
                 page=part, limit=QUEUE_PAGE_SIZE, type=followup_type, before_request=before_request

@@ -38,15 +38,14 @@ from django.utils import dateformat, timezone
 
 from followups import access
 from followups.debt_display import debt_status_display, debtor_name_compose, money_format
+from followups.errors import AppError
 from followups.getbill import (
     AnswerMode,
     Debt,
     Followup,
-    GetBillError,
     GetBillId,
     InvalidIdError,
     NotKeptError,
-    RateLimitedError,
     ScopeMissingError,
     ScopeRefusedError,
     debt_answer_get,
@@ -71,12 +70,12 @@ class DebtCard:
     facts: tuple[Fact, ...] = ()
     # The one line shown instead of the details (scope missing).
     message: str = ""
-    error: GetBillError | None = None
+    error: AppError | None = None
 
     @property
     def retry_at(self) -> datetime | None:
         """When a rate-limited card may be asked for again."""
-        if not isinstance(self.error, RateLimitedError) or self.error.retry_after_seconds is None:
+        if self.error is None or self.error.retry_after_seconds is None:
             return None
         return timezone.now() + timedelta(seconds=self.error.retry_after_seconds)
 
@@ -161,7 +160,7 @@ def debt_card_build(*, debt: Debt, name_visible: bool) -> DebtCard:
 
 
 def debt_card_get(*, user: AbstractBaseUser, debt_id: GetBillId, peek: bool = False) -> DebtCard:
-    """The card of debt `debt_id` for `user`, audited; never raises a GetBillError.
+    """The card of debt `debt_id` for `user`, audited; never raises an AppError.
 
     Before any request to GetBill, the permission to see followups. The card is part of the
     page that shows it (a followup, a debt) and comes from the shared cache of answers like
@@ -175,7 +174,7 @@ def debt_card_get(*, user: AbstractBaseUser, debt_id: GetBillId, peek: bool = Fa
     audit = access.LookupAudit(user=user, action=AuditAction.DEBT_DETAIL, debt_id=debt_id)
     try:
         access.access_require(audit=audit, permissions=[access.PERM_VIEW_FOLLOWUP_DATA])
-        with access.getbill_failures_audited(audit=audit):
+        with access.failures_audited(audit=audit):
             try:
                 answer = debt_answer_get(
                     debt_id=debt_id,
@@ -190,7 +189,7 @@ def debt_card_get(*, user: AbstractBaseUser, debt_id: GetBillId, peek: bool = Fa
                 if isinstance(error, ScopeRefusedError):
                     audit.record(outcome=error.audit_outcome, detail=error.audit_detail)
                 return DebtCard(state="scope_missing", debt_id=debt_id, message=error.user_message)
-    except GetBillError as error:
+    except AppError as error:
         return DebtCard(state="error", debt_id=debt_id, error=error)
     audit.shown(answer=answer)
     return debt_card_build(

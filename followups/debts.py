@@ -308,7 +308,7 @@ def debt_timeline_get(
     """
     audit = access.LookupAudit(user=user, action=AuditAction.DEBT_LOOKUP, debt_id=debt_id)
     access.access_require(audit=audit, permissions=[access.PERM_VIEW_FOLLOWUP_DATA])
-    with access.getbill_failures_audited(audit=audit):
+    with access.failures_audited(audit=audit):
         answer = debt_followups_fetch(
             debt_id=debt_id,
             mode=AnswerMode.OPTIONAL if panel else AnswerMode.CACHED,

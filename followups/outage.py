@@ -6,6 +6,7 @@ answers "temporarily unavailable" with Retry-After. The page is rendered without
 so rendering it needs neither the database nor the cache.
 """
 
+import sqlite3
 import sys
 
 import redis.exceptions
@@ -15,11 +16,13 @@ from django.template import loader
 from django.views import defaults
 
 # Raised when PostgreSQL restarts or is out of reach (psycopg's errors come wrapped as Django's),
-# when SQLite stays locked past its busy timeout, and when Redis is down, restarting
-# (BusyLoadingError is a ConnectionError) or too slow.
+# when SQLite stays locked past its busy timeout, when the embedded default's disk cache
+# cannot be read or written (its SQLite errors come unwrapped), and when Redis is down,
+# restarting (BusyLoadingError is a ConnectionError) or too slow.
 OUTAGE_ERRORS: tuple[type[Exception], ...] = (
     db.OperationalError,
     db.InterfaceError,
+    sqlite3.OperationalError,
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
 )

@@ -15,14 +15,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from followups import access, debts, presentation
-from followups.audit import audit_record
+from followups.after_response import after_response
+from followups.errors import AppError
 from followups.getbill import (
     Answer,
     AnswerMode,
     Followup,
     GetBillId,
     InvalidIdError,
-    NotFoundError,
     followup_answer_get,
     getbill_id_clean,
     id_glued_character,
@@ -214,17 +214,10 @@ def text_is_words(*, text: str) -> bool:
 
 
 def followup_id_from_input(*, user: AbstractBaseUser, text: str) -> GetBillId:
-    """`followup_id_from_text`, with input that holds no ID audited as rejected."""
-    try:
+    """`followup_id_from_text`, with input that holds no ID audited as rejected (without the
+    input, which may be a signed link)."""
+    with access.failures_audited(audit=access.LookupAudit(user=user, action=AuditAction.LOOKUP)):
         return followup_id_from_text(text=text)
-    except InvalidIdError as error:
-        audit_record(
-            user=user,
-            action=AuditAction.LOOKUP,
-            outcome=AuditOutcome.REJECTED_INPUT,
-            detail=error.user_message,
-        )
-        raise
 
 
 def _followup_fetch(
@@ -238,7 +231,7 @@ def _followup_fetch(
     # answer (from the cache, or from GetBill against the user's limit), the audit entry of its
     # outcome and source, and what the user may not see taken out (after the cache).
     access.access_require(audit=audit, permissions=permissions)
-    with access.getbill_failures_audited(audit=audit):
+    with access.failures_audited(audit=audit):
         answer = followup_answer_get(
             followup_id=followup_id,
             mode=mode,
@@ -267,8 +260,11 @@ def followup_lookup(
         permissions=[access.PERM_VIEW_FOLLOWUP_DATA],
         mode=AnswerMode.REFRESH if refresh else AnswerMode.CACHED,
     )
-    # The client checked that GetBill answered for the ID asked for, already cleaned.
-    recent_view_record(user=user, followup_id=answer.value.id, followup=answer.value)
+    # The client checked that GetBill answered for the ID asked for, already cleaned. Written
+    # once the page is sent: losing one is harmless, the page's audit entry is not.
+    after_response(
+        lambda: recent_view_record(user=user, followup_id=answer.value.id, followup=answer.value)
+    )
     return answer
 
 
@@ -305,14 +301,15 @@ def recording_play_record(*, user: AbstractBaseUser, followup_id: GetBillId) -> 
     audit.record(outcome=AuditOutcome.SHOWN)
 
 
-class DocumentMissingError(NotFoundError):
+class DocumentMissingError(AppError):
     """The followup has no letter PDF the dashboard may link to (none, or not on an allowed
-    media host)."""
+    media host); GetBill had the followup."""
 
+    status_code = 404
     default_message = "This followup has no PDF to open."
     title = "No PDF for this followup"
+    audit_outcome = AuditOutcome.NOT_FOUND
     audit_words = "no PDF the dashboard may open"
-    audit_shows_status = False
 
 
 def followup_document_link(*, user: AbstractBaseUser, followup_id: GetBillId) -> str:
@@ -326,7 +323,7 @@ def followup_document_link(*, user: AbstractBaseUser, followup_id: GetBillId) ->
     """
     audit = access.LookupAudit(user=user, action=AuditAction.DOCUMENT_OPEN, followup_id=followup_id)
     access.access_require(audit=audit, permissions=[access.PERM_VIEW_FOLLOWUP_DATA])
-    with access.getbill_failures_audited(audit=audit):
+    with access.failures_audited(audit=audit):
         # A kept answer's links have minutes left at least (answers.py): enough to open it.
         answer = followup_answer_get(
             followup_id=followup_id,

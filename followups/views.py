@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -8,96 +7,22 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
-from django_htmx.middleware import HtmxDetails
 
-from followups import access, browse, debt_card, debts, extensions, presentation, services
-from followups.getbill import (
-    GetBillError,
-    GetBillId,
-    InvalidIdError,
-    RateLimitedError,
-    getbill_id_clean,
-)
+from followups import access, browse, debt_card, debts, extensions, forms, presentation, services
+from followups.error_boundary import error_context, errors_rendered_by
+from followups.errors import AppError
+from followups.getbill import GetBillId, IdRefusedError, InvalidIdError, id_is_valid
+from followups.htmx import MAIN_TARGET, HtmxHttpRequest, page_render, swaps, vary_on_htmx
 from followups.models import AuditAction
-
-# Swaps of the page's main region get the content alone; everything else gets the whole page
-# (including htmx's history restore, which asks for a full page).
-MAIN_TARGET = "main"
-# Same URL, two bodies: caches must key on whether htmx asked, and for which element.
-vary_on_htmx = vary_on_headers("HX-Request", "HX-Target")
-
-
-class HtmxHttpRequest(HttpRequest):
-    """A request that went through django-htmx's middleware (installed for every view)."""
-
-    htmx: HtmxDetails
-
-
-def _swaps(request: HtmxHttpRequest, target: str) -> bool:
-    """True when htmx asks for the element `target` alone (not a history restore, which needs
-    the whole page)."""
-    htmx = request.htmx
-    return bool(htmx and htmx.target == target and not htmx.history_restore_request)
-
-
-def _retry_after_set(response: HttpResponse, error: GetBillError) -> None:
-    if isinstance(error, RateLimitedError) and error.retry_after_seconds is not None:
-        response["Retry-After"] = str(error.retry_after_seconds)
-
-
-def page_render(
-    request: HtmxHttpRequest, template: str, context: dict[str, Any], *, status: int = 200
-) -> HttpResponse:
-    """Render a page, or only its main region when htmx swaps it in (views say `Vary`)."""
-    base = "followups/_main_only.html" if _swaps(request, MAIN_TARGET) else "base.html"
-    return render(request, template, {**context, "base_template": base}, status=status)
-
-
-def getbill_error_context(error: GetBillError) -> dict[str, Any]:
-    """What an error page (or a panel's inline error) says about a GetBill failure; a known
-    wait is counted down next to the message, so the message leaves it out."""
-    retry_after = None
-    message = error.user_message
-    if isinstance(error, RateLimitedError) and error.retry_after_seconds is not None:
-        retry_after = error.retry_after_seconds
-        message = error.reason
-    return {
-        "status": error.status_code,
-        "title": error.page_title,
-        "message": message,
-        "hint": error.hint,
-        "retry_at": (
-            timezone.now() + timedelta(seconds=retry_after) if retry_after is not None else None
-        ),
-    }
-
-
-def getbill_error_response(
-    request: HtmxHttpRequest, error: GetBillError, *, query: str = ""
-) -> HttpResponse:
-    """The one error page for every GetBill failure, with the error's status code.
-
-    A followup's page offers the lookup box again; a debt's page only its "Try again", which
-    asks for the same debt.
-    """
-    response = page_render(
-        request,
-        "errors/getbill_error.html",
-        {**getbill_error_context(error), "query": query, "show_search": error.subject != "debt"},
-        status=error.status_code,
-    )
-    _retry_after_set(response, error)
-    return response
 
 
 def _search_page(
-    request: HtmxHttpRequest, *, query: str = "", error: str = "", status: int = 200
+    request: HttpRequest, *, query: str = "", error: str = "", status: int = 200
 ) -> HttpResponse:
     return page_render(
         request,
@@ -111,8 +36,31 @@ def _search_page(
     )
 
 
+def _list_page(
+    request: HttpRequest, listing: browse.FollowupsListing, *, error: AppError | None = None
+) -> HttpResponse:
+    status = error.status_code if error is not None else 200
+    context = {"listing": listing, "error": error}
+    if swaps(request, LIST_RESULTS_TARGET):
+        return render(request, "followups/list.html#results", context, status=status)
+    return page_render(request, "followups/list.html", context, status=status)
+
+
+def _lookup_refused(request: HttpRequest, error: AppError) -> HttpResponse | None:
+    """Text that holds no followup ID: the search page again, with the message; a filter the
+    list does not offer: the list with the message and its filters reset (GetBill was not
+    asked either way)."""
+    if isinstance(error, browse.ListInputError):
+        return _list_page(request, browse.FollowupsListing.empty(), error=error)
+    if isinstance(error, InvalidIdError) and not isinstance(error, IdRefusedError):
+        query = forms.LookupForm(request.GET).query()
+        return _search_page(request, query=query, error=error.user_message, status=400)
+    return None
+
+
 @require_GET
 @vary_on_htmx
+@errors_rendered_by(_lookup_refused)
 def search(request: HtmxHttpRequest) -> HttpResponse:
     # The search box of older pages and bookmarks sent `/?q=`: same behaviour as the lookup.
     if "q" in request.GET:
@@ -122,12 +70,13 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 @vary_on_htmx
+@errors_rendered_by(_lookup_refused)
 def lookup(request: HtmxHttpRequest) -> HttpResponse:
     """`?q=<ID, link or text>` -> the followup's permanent page (a debt's for a pasted debt
     link); without `q`, the list of followups."""
     if "q" not in request.GET:
         return _list_response(request)
-    query = request.GET.get("q", "")
+    query = forms.LookupForm(request.GET).query()
     if services.text_is_words(text=query):
         # Words rather than an ID: searched where an app offers it (its page also offers to
         # open a followup of that ID, in case it was one).
@@ -139,15 +88,12 @@ def lookup(request: HtmxHttpRequest) -> HttpResponse:
     debt_id = services.debt_id_from_link(text=query)
     if debt_id is not None:
         url = reverse("followups:debt_followups", kwargs={"debt_id": debt_id})
-        if _swaps(request, MAIN_TARGET):
+        if swaps(request, MAIN_TARGET):
             return push_url(_debt_response(request, debt_id), url)
         return HttpResponseRedirect(url)
-    try:
-        followup_id = services.followup_id_from_input(user=_signed_in_user(request), text=query)
-    except InvalidIdError as error:
-        return _search_page(request, query=query, error=error.user_message, status=400)
+    followup_id = services.followup_id_from_input(user=_signed_in_user(request), text=query)
     url = reverse("followups:detail", kwargs={"followup_id": followup_id})
-    if _swaps(request, MAIN_TARGET):
+    if swaps(request, MAIN_TARGET):
         # One round trip: render the followup here and move the address bar to its own URL.
         return push_url(_detail_response(request, followup_id), url)
     return HttpResponseRedirect(url)
@@ -160,21 +106,13 @@ LIST_RESULTS_TARGET = "followups-results"
 def _list_response(request: HtmxHttpRequest) -> HttpResponse:
     """A page of the followups list, filtered by `?type=` and `?status=`, page `?page=`."""
     user = _signed_in_user(request)
-    try:
-        filters = browse.list_filters_require(user=user, query=request.GET)
-    except browse.ListInputError as error:
-        # The list's own page with the message, the filters reset; GetBill was not asked.
-        context = {"listing": browse.FollowupsListing.empty(), "error": error}
-        return page_render(request, "followups/list.html", context, status=error.status_code)
-    try:
-        listing = browse.followups_browse(user=user, filters=filters)
-    except GetBillError as error:
-        return getbill_error_response(request, error)
-    if _swaps(request, LIST_RESULTS_TARGET):
+    filters = browse.list_filters_require(user=user, query=request.GET)
+    listing = browse.followups_browse(user=user, filters=filters)
+    response = _list_page(request, listing)
+    if swaps(request, LIST_RESULTS_TARGET):
         # The address bar gets the list's own address, without the form's empty fields.
-        response = render(request, "followups/_list_results.html", {"listing": listing})
         return push_url(response, filters.url())
-    return page_render(request, "followups/list.html", {"listing": listing})
+    return response
 
 
 QUEUE_SESSION_KEY = "review_queue"
@@ -189,11 +127,8 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
     if other_order is not None:
         return other_order.render(request)
     user = _signed_in_user(request)
-    try:
-        part = browse.queue_part_require(user=user, raw=request.GET.get("part"))
-        review_queue = browse.review_queue_get(user=user, part=part)
-    except GetBillError as error:
-        return getbill_error_response(request, error)
+    part = browse.queue_part_require(user=user, query=request.GET)
+    review_queue = browse.review_queue_get(user=user, part=part)
     request.session[QUEUE_SESSION_KEY] = review_queue.snapshot.as_session()
     context = {
         "queue": review_queue,
@@ -207,16 +142,11 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
 def queue_next(request: HtmxHttpRequest) -> HttpResponse:
     """ "Next in queue": the followup after `?after=` in the reviewer's queue."""
     user = _signed_in_user(request)
-    try:
-        after_id = access.getbill_id_require(
-            user=user, action=AuditAction.REVIEW_QUEUE, raw=request.GET.get("after", "")
-        )
-        snapshot = browse.QueueSnapshot.from_session(request.session.get(QUEUE_SESSION_KEY))
-        following, snapshot = browse.queue_next_find(
-            user=user, after_id=after_id, snapshot=snapshot
-        )
-    except GetBillError as error:
-        return getbill_error_response(request, error)
+    after_id = access.getbill_id_require(
+        user=user, action=AuditAction.REVIEW_QUEUE, raw=request.GET.get("after", "")
+    )
+    snapshot = browse.QueueSnapshot.from_session(request.session.get(QUEUE_SESSION_KEY))
+    following, snapshot = browse.queue_next_find(user=user, after_id=after_id, snapshot=snapshot)
     if snapshot is not None:
         request.session[QUEUE_SESSION_KEY] = snapshot.as_session()
     if following is not None:
@@ -238,10 +168,7 @@ def _detail_response(
     request: HtmxHttpRequest, followup_id: GetBillId, *, refresh: bool = False
 ) -> HttpResponse:
     user = _signed_in_user(request)
-    try:
-        answer = services.followup_lookup(user=user, followup_id=followup_id, refresh=refresh)
-    except GetBillError as error:
-        return getbill_error_response(request, error, query=followup_id)
+    answer = services.followup_lookup(user=user, followup_id=followup_id, refresh=refresh)
     followup = answer.value
     detail = presentation.followup_detail(followup=followup)
     card = debt_card.followup_debt_card_get(user=user, followup=followup)
@@ -276,11 +203,7 @@ def _followup_id_require(request: HtmxHttpRequest, followup_id: str) -> GetBillI
 @require_GET
 @vary_on_htmx
 def detail(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
-    try:
-        clean_id = _followup_id_require(request, followup_id)
-    except InvalidIdError as error:
-        return getbill_error_response(request, error, query=followup_id)
-    return _detail_response(request, clean_id)
+    return _detail_response(request, _followup_id_require(request, followup_id))
 
 
 @require_POST
@@ -293,23 +216,16 @@ def followup_refresh(request: HtmxHttpRequest, followup_id: str) -> HttpResponse
     htmx swaps the refreshed page in and keeps the followup's own address; without JavaScript
     the refresh is done here and the browser is sent to that address, which shows it.
     """
-    try:
-        clean_id = _followup_id_require(request, followup_id)
-    except InvalidIdError as error:
-        return getbill_error_response(request, error, query=followup_id)
+    clean_id = _followup_id_require(request, followup_id)
     url = reverse("followups:detail", kwargs={"followup_id": clean_id})
-    if _swaps(request, MAIN_TARGET):
+    if swaps(request, MAIN_TARGET):
         return push_url(_detail_response(request, clean_id, refresh=True), url)
-    try:
-        services.followup_lookup(user=_signed_in_user(request), followup_id=clean_id, refresh=True)
-    except GetBillError as error:
-        return getbill_error_response(request, error, query=clean_id)
+    services.followup_lookup(user=_signed_in_user(request), followup_id=clean_id, refresh=True)
     return HttpResponseRedirect(url, status=303)
 
 
 # The debt page's filter form swaps its results region alone.
 DEBT_RESULTS_TARGET = "debt-results"
-DEBT_DENIED_MESSAGE = "You do not have permission to see this debt's followups."
 
 
 @require_GET
@@ -317,30 +233,22 @@ DEBT_DENIED_MESSAGE = "You do not have permission to see this debt's followups."
 def debt_followups(request: HtmxHttpRequest, debt_id: str) -> HttpResponse:
     """Every followup of a debt with totals; `?type=` and `?status=` filter the list and
     `?current=` marks the followup the reviewer came from."""
-    try:
-        clean_id = access.getbill_id_require(
-            user=_signed_in_user(request),
-            action=AuditAction.DEBT_LOOKUP,
-            raw=debt_id,
-            subject="debt",
-        )
-    except GetBillError as error:
-        return getbill_error_response(request, error)
+    clean_id = access.getbill_id_require(
+        user=_signed_in_user(request), action=AuditAction.DEBT_LOOKUP, raw=debt_id, subject="debt"
+    )
     return _debt_response(request, clean_id)
 
 
 def _debt_response(request: HtmxHttpRequest, debt_id: GetBillId) -> HttpResponse:
     user = _signed_in_user(request)
-    try:
-        answer = debts.debt_timeline_get(user=user, debt_id=debt_id)
-    except GetBillError as error:
-        return getbill_error_response(request, error)
+    answer = debts.debt_timeline_get(user=user, debt_id=debt_id)
     timeline = answer.value
+    chosen = forms.DebtFiltersForm(request.GET).values()
     view = debts.debt_timeline_filter(
         timeline=timeline,
-        followup_type=request.GET.get("type", ""),
-        status=request.GET.get("status", ""),
-        current_id=request.GET.get("current", ""),
+        followup_type=chosen["type"],
+        status=chosen["status"],
+        current_id=chosen["current"],
     )
     context: dict[str, Any] = {
         "timeline": timeline,
@@ -349,8 +257,10 @@ def _debt_response(request: HtmxHttpRequest, debt_id: GetBillId) -> HttpResponse
         "months": debts.debt_timeline_months(entries=view.entries),
         "page_url": reverse("followups:debt_followups", kwargs={"debt_id": timeline.debt_id}),
     }
-    if _swaps(request, DEBT_RESULTS_TARGET):
-        return render(request, "followups/_debt_results.html", {**context, "fragment": True})
+    if swaps(request, DEBT_RESULTS_TARGET):
+        return render(
+            request, "followups/debt_followups.html#results", {**context, "fragment": True}
+        )
     # The card only on the whole page: filtering the list in place asks GetBill for nothing new.
     card = debt_card.debt_card_get(user=user, debt_id=debt_id)
     context["card"] = card
@@ -367,96 +277,97 @@ DEBT_CARD_TARGET = "debt-card"
 def debt_card_show(request: HtmxHttpRequest, debt_id: str) -> HttpResponse:
     """The debt card, asked for on purpose ("Show the debt" on a QA reviewer's detail page).
 
-    htmx swaps the card in place: a failure is in the card, answered with 200 and the error's
-    own status in `data-error-status`, as the side panel does (htmx swaps only successful
-    answers). Opened without htmx (the control's href), a small page of the card alone, with
-    the error's status when it failed.
+    htmx swaps the card in place; opened without htmx (the control's href), a small page of
+    the card alone. Either way a failure is in the card, answered with the error's status.
     """
     user = _signed_in_user(request)
-    try:
-        clean_id = access.getbill_id_require(
-            user=user, action=AuditAction.DEBT_DETAIL, raw=debt_id, subject="debt"
-        )
-    except GetBillError as error:
-        return getbill_error_response(request, error)
+    clean_id = access.getbill_id_require(
+        user=user, action=AuditAction.DEBT_DETAIL, raw=debt_id, subject="debt"
+    )
     card = debt_card.debt_card_get(user=user, debt_id=clean_id)
-    if _swaps(request, DEBT_CARD_TARGET):
-        return render(request, "followups/_debt_card.html", {"card": card, "swapped": True})
-    context = {
-        "card": card,
-        "debt_url": reverse("followups:debt_followups", kwargs={"debt_id": clean_id}),
-        "page_title": debt_card.debt_page_title(card=card),
-    }
     status = card.error.status_code if card.error is not None else 200
-    response = page_render(request, "followups/debt_card.html", context, status=status)
-    if card.error is not None:
-        _retry_after_set(response, card.error)
+    if swaps(request, DEBT_CARD_TARGET):
+        response = render(
+            request, "followups/_debt_card.html", {"card": card, "swapped": True}, status=status
+        )
+    else:
+        context = {
+            "card": card,
+            "debt_url": reverse("followups:debt_followups", kwargs={"debt_id": clean_id}),
+            "page_title": debt_card.debt_page_title(card=card),
+        }
+        response = page_render(request, "followups/debt_card.html", context, status=status)
+    if card.error is not None and card.error.retry_after_seconds is not None:
+        response["Retry-After"] = str(card.error.retry_after_seconds)
     return response
+
+
+def _debt_side_error(request: HttpRequest, error: AppError) -> HttpResponse:
+    """The side panel with the error in it, answered with the error's status."""
+    debt_id = str(request.resolver_match.kwargs["debt_id"]) if request.resolver_match else ""
+    context: dict[str, Any] = {"error": error_context(error)}
+    if id_is_valid(debt_id):
+        context["links"] = debts.debt_links(
+            debt_id=GetBillId(debt_id), current_id=request.GET.get("current", "")
+        )
+    return render(request, "followups/_debt_side.html", context, status=error.status_code)
 
 
 @require_GET
 @vary_on_headers("HX-Request")
+@errors_rendered_by(_debt_side_error)
 def debt_timeline(request: HtmxHttpRequest, debt_id: str) -> HttpResponse:
     """The detail page's panel of the debt's followups around `?current=`, which htmx loads
-    once the page is shown.
-
-    A failure is a short message in the panel, answered with 200 and the error's own status in
-    `data-error-status`: htmx swaps only successful answers, and the page around the panel did
-    not fail. Opened without htmx (a new tab), the address leads to the full debt page.
-    """
+    once the page is shown; a failure is in the panel, with its status (the page around the
+    panel did not fail). Opened without htmx (a new tab), the address leads to the full debt
+    page."""
     current = request.GET.get("current", "")
     if not request.htmx:
         url = reverse("followups:debt_followups", kwargs={"debt_id": debt_id})
         return redirect(f"{url}?{urlencode({'current': current})}" if current else url)
-    context: dict[str, Any] = {}
-    try:
-        clean_id = getbill_id_clean(raw=debt_id, subject="debt")
-        context["links"] = debts.debt_links(debt_id=clean_id, current_id=current)
-        answer = debts.debt_timeline_get(
-            user=_signed_in_user(request), debt_id=clean_id, panel=True
-        )
-    except GetBillError as error:
-        context["error"] = getbill_error_context(error)
-    except PermissionDenied:
-        context["error"] = {"status": 403, "title": "Access denied", "message": DEBT_DENIED_MESSAGE}
-    else:
-        context["timeline"] = answer.value
-        context["answer"] = presentation.answer_note(answer=answer)
-        context["window"] = debts.debt_timeline_window(timeline=answer.value, current_id=current)
+    clean_id = access.getbill_id_require(
+        user=_signed_in_user(request), action=AuditAction.DEBT_LOOKUP, raw=debt_id, subject="debt"
+    )
+    answer = debts.debt_timeline_get(user=_signed_in_user(request), debt_id=clean_id, panel=True)
+    context = {
+        "links": debts.debt_links(debt_id=clean_id, current_id=current),
+        "timeline": answer.value,
+        "answer": presentation.answer_note(answer=answer),
+        "window": debts.debt_timeline_window(timeline=answer.value, current_id=current),
+    }
     return render(request, "followups/_debt_side.html", context)
+
+
+def _recording_error(request: HttpRequest, error: AppError) -> HttpResponse:
+    # The player reads the status and offers a reload; the text is for a person who looks.
+    return HttpResponse(
+        error.user_message, status=error.status_code, content_type="text/plain; charset=utf-8"
+    )
 
 
 @never_cache
 @require_GET
 @vary_on_headers("HX-Request")
+@errors_rendered_by(_recording_error)
 def followup_recording(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
     """The recording fragment with a freshly signed link, for the player to renew its own.
 
     Only the player asks (an htmx-style request); a person who opens the address gets the page.
-    A failure answers with its status and a short text: the player then offers a reload.
     """
     if not request.htmx:
         return HttpResponseRedirect(
             reverse("followups:detail", kwargs={"followup_id": followup_id}) + "#recording"
         )
     user = _signed_in_user(request)
-    try:
-        clean_id = access.getbill_id_require(
-            user=user, action=AuditAction.RECORDING_URL_REFRESH, raw=followup_id
-        )
-        followup = services.followup_recording_refresh(user=user, followup_id=clean_id)
-    except GetBillError as error:
-        response = HttpResponse(
-            error.user_message, status=error.status_code, content_type="text/plain; charset=utf-8"
-        )
-        _retry_after_set(response, error)
-    else:
-        response = render(
-            request,
-            "followups/_recording.html",
-            {"detail": presentation.followup_detail(followup=followup), "followup": followup},
-        )
-    return response
+    clean_id = access.getbill_id_require(
+        user=user, action=AuditAction.RECORDING_URL_REFRESH, raw=followup_id
+    )
+    followup = services.followup_recording_refresh(user=user, followup_id=clean_id)
+    return render(
+        request,
+        "followups/_recording.html",
+        {"detail": presentation.followup_detail(followup=followup), "followup": followup},
+    )
 
 
 @never_cache
@@ -465,28 +376,26 @@ def followup_document(request: HtmxHttpRequest, followup_id: str) -> HttpRespons
     """The followup's letter: a redirect to a freshly signed PDF link (audited), or the error
     page. The page links here rather than to GetBill's link, which expires with the page."""
     user = _signed_in_user(request)
-    try:
-        clean_id = access.getbill_id_require(
-            user=user, action=AuditAction.DOCUMENT_OPEN, raw=followup_id
-        )
-        url = services.followup_document_link(user=user, followup_id=clean_id)
-    except GetBillError as error:
-        return getbill_error_response(request, error, query=followup_id)
-    return HttpResponseRedirect(url)
+    clean_id = access.getbill_id_require(
+        user=user, action=AuditAction.DOCUMENT_OPEN, raw=followup_id
+    )
+    return HttpResponseRedirect(services.followup_document_link(user=user, followup_id=clean_id))
+
+
+def _status_only(request: HttpRequest, error: AppError) -> HttpResponse:
+    return HttpResponse(status=error.status_code)
 
 
 @require_POST
+@errors_rendered_by(_status_only)
 def recording_played(request: HttpRequest, followup_id: str) -> HttpResponse:
     """The player reports that playback started (navigator.sendBeacon, CSRF token in the form
     data), for the audit trail. Nobody reads the answer: a bare status, 204 when recorded."""
     user = _signed_in_user(request)
-    try:
-        clean_id = access.getbill_id_require(
-            user=user, action=AuditAction.RECORDING_PLAY, raw=followup_id
-        )
-        services.recording_play_record(user=user, followup_id=clean_id)
-    except GetBillError as error:
-        return HttpResponse(status=error.status_code)
+    clean_id = access.getbill_id_require(
+        user=user, action=AuditAction.RECORDING_PLAY, raw=followup_id
+    )
+    services.recording_play_record(user=user, followup_id=clean_id)
     return HttpResponse(status=204)
 
 

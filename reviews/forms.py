@@ -1,58 +1,217 @@
-"""Reading what the review pages post and the list's filters into the services' inputs."""
+"""What users type or pick on the review pages, read by Django forms into the services' inputs:
+a comment, a review's answers, the list's filters; and the signed note of a recording's end
+that a comment is checked against."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.http import QueryDict
 
-from reviews.models import ReviewStatus, Scorecard, Verdict
-from reviews.services import CommentInput, ReviewError, ReviewFilters, ReviewInput
+from reviews.errors import ReviewError
+from reviews.models import COMMENT_MAX_LENGTH, ReviewStatus, Scorecard, Verdict
+from reviews.moments import MomentError, moment_format, moment_parse
 
 ANSWER_PREFIX = "answer-"
 _ANSWER_FIELD = re.compile(rf"{ANSWER_PREFIX}([0-9]{{1,18}})")
 ACTION_SUBMIT = "submit"
+_ID_DIGITS = re.compile(r"[0-9]{1,18}")
 
 
-def comment_input(data: QueryDict) -> CommentInput:
-    return CommentInput(
-        at=data.get("at", ""),
-        end=data.get("end", ""),
-        text=data.get("text", ""),
-        recording_end=data.get("recording_end", ""),
-    )
+_RECORDING_END_SALT = "reviews.recording-end"
 
 
-def _int_or_none(raw: str | None, *, what: str) -> int | None:
-    if raw is None or raw == "":
+def recording_end_token(*, followup_id: str, duration_ms: int | None) -> str:
+    """A signed note of the recording's length, for the comment form of the detail page.
+
+    The page fetched the followup from GetBill moments ago; signing what it saw lets the comment
+    endpoint check a moment against the real end without spending another GetBill request (the
+    company shares 1,000 an hour) or one of the user's lookups per comment.
+    """
+    if not duration_ms or duration_ms <= 0:
+        return ""
+    return signing.dumps({"f": followup_id, "ms": int(duration_ms)}, salt=_RECORDING_END_SALT)
+
+
+def _recording_end_seconds(*, token: str, followup_id: str) -> float | None:
+    # A missing, forged or foreign token means the end is unknown: only the general bound holds.
+    if not token:
         return None
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
-        raise ReviewError(f"That is not a valid {what}.")
-    return int(raw)
+    try:
+        value = signing.loads(token, salt=_RECORDING_END_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(value, dict) or value.get("f") != followup_id:
+        return None
+    milliseconds = value.get("ms")
+    return milliseconds / 1000 if isinstance(milliseconds, int) and milliseconds > 0 else None
 
 
-def review_input(data: QueryDict) -> ReviewInput:
+@dataclass(frozen=True)
+class CommentInput:
+    """A comment as typed."""
+
+    at: str
+    text: str
+    end: str = ""
+    # recording_end_token() of the page the comment was written on; "" when unknown.
+    recording_end: str = ""
+
+
+def _first_message(form: forms.Form) -> str:
+    return next(str(message) for errors in form.errors.values() for message in errors)
+
+
+class CommentForm(forms.Form):
+    """A comment: `at` and optionally `end` (seconds or m:ss, within the recording when the
+    page signed its end), and `text`; `recording_end` is the page's signed note."""
+
+    at = forms.CharField(required=False, strip=False)
+    end = forms.CharField(required=False, strip=False)
+    text = forms.CharField(required=False, strip=False)
+    recording_end = forms.CharField(required=False)
+
+    def __init__(self, *args: Any, followup_id: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.followup_id = followup_id
+
+    @classmethod
+    def of_input(cls, data: CommentInput, *, followup_id: str) -> CommentForm:
+        return cls(asdict(data), followup_id=followup_id)
+
+    def comment_input(self) -> CommentInput:
+        """The fields as typed, whatever they hold (to show them again with a refusal)."""
+        return CommentInput(**{name: str(self.data.get(name) or "") for name in self.fields})
+
+    def _moment(self, name: str) -> int | None:
+        raw = self.cleaned_data.get(name) or ""
+        if name == "end" and not raw.strip():
+            return None
+        try:
+            return moment_parse(raw=raw)
+        except MomentError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean_at(self) -> int | None:
+        return self._moment("at")
+
+    def clean_end(self) -> int | None:
+        return self._moment("end")
+
+    def clean(self) -> dict[str, Any]:
+        # In the order a reviewer fixes them: the moments, then the text.
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        at, end = cleaned["at"], cleaned["end"]
+        token = cleaned.get("recording_end") or ""
+        recording_end = _recording_end_seconds(token=token, followup_id=self.followup_id)
+        if recording_end is not None:
+            for moment in (at, end):
+                if moment is not None and moment > recording_end:
+                    raise forms.ValidationError(
+                        f"{moment_format(moment)} is past the end of the recording "
+                        f"({moment_format(int(recording_end))})."
+                    )
+        if end is not None and end <= at:
+            raise forms.ValidationError("The end of a comment must come after its start.")
+        text = (cleaned.get("text") or "").strip()
+        if not text:
+            raise forms.ValidationError("Write the comment's text.")
+        if len(text) > COMMENT_MAX_LENGTH:
+            raise forms.ValidationError(
+                f"A comment holds at most {COMMENT_MAX_LENGTH} characters; "
+                f"this one has {len(text)}."
+            )
+        cleaned["text"] = text
+        return cleaned
+
+    def comment_require(self) -> tuple[int, int | None, str]:
+        """The comment's start, end and text; ReviewError with the first refusal."""
+        if not self.is_valid():
+            raise ReviewError(_first_message(self))
+        data = self.cleaned_data
+        return data["at"], data["end"], data["text"]
+
+
+@dataclass(frozen=True)
+class ReviewInput:
+    scorecard_id: int | None
+    # criterion ID -> AnswerValue; criteria left out are unanswered.
+    answers: Mapping[int, str]
+    summary: str = ""
+    submit: bool = False
+
+
+class ReviewForm(forms.Form):
     """The posted review: `scorecard`, one `answer-<criterion ID>` per answered criterion,
-    `summary`, and `action=submit` to submit. Raises ReviewError for malformed fields."""
-    answers: dict[int, str] = {}
-    for name in data:
-        if not name.startswith(ANSWER_PREFIX):
-            continue
-        match = _ANSWER_FIELD.fullmatch(name)
-        values = data.getlist(name)
-        if match is None or len(values) != 1:
-            raise ReviewError("The form holds an answer that is not one of the scorecard's.")
-        if values[0]:
-            answers[int(match.group(1))] = values[0]
-    return ReviewInput(
-        scorecard_id=_int_or_none(data.get("scorecard"), what="scorecard"),
-        answers=answers,
-        summary=data.get("summary", ""),
-        submit=data.get("action") == ACTION_SUBMIT,
-    )
+    `summary`, and `action=submit` to submit."""
+
+    scorecard = forms.CharField(required=False)
+    summary = forms.CharField(required=False, strip=False)
+    action = forms.CharField(required=False)
+
+    def clean_scorecard(self) -> int | None:
+        raw = self.cleaned_data.get("scorecard") or ""
+        if not raw:
+            return None
+        if not _ID_DIGITS.fullmatch(raw):
+            raise forms.ValidationError("That is not a valid scorecard.")
+        return int(raw)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        answers: dict[int, str] = {}
+        posted = cast(QueryDict, self.data)
+        for name in posted:
+            if not name.startswith(ANSWER_PREFIX):
+                continue
+            match = _ANSWER_FIELD.fullmatch(name)
+            values = posted.getlist(name)
+            if match is None or len(values) != 1:
+                raise forms.ValidationError(
+                    "The form holds an answer that is not one of the scorecard's."
+                )
+            if values[0]:
+                answers[int(match.group(1))] = values[0]
+        cleaned["answers"] = answers
+        return cleaned
+
+    def posted(self) -> ReviewInput | None:
+        """The review as posted; None when a field is malformed."""
+        if not self.is_valid():
+            return None
+        data = self.cleaned_data
+        return ReviewInput(
+            scorecard_id=data["scorecard"],
+            answers=data["answers"],
+            summary=data.get("summary") or "",
+            submit=data.get("action") == ACTION_SUBMIT,
+        )
+
+    def review_input(self) -> ReviewInput:
+        """`posted`, or ReviewError with the first malformed field's message."""
+        posted = self.posted()
+        if posted is None:
+            raise ReviewError(_first_message(self))
+        return posted
+
+
+@dataclass(frozen=True)
+class ReviewFilters:
+    reviewer_id: int | None = None
+    verdict: str = ""
+    status: str = ""
+    scorecard_family: str = ""
+    submitted_from: date | None = None
+    submitted_to: date | None = None
 
 
 class ReviewFilterForm(forms.Form):

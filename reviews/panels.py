@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from followups.getbill import Followup
-from reviews import services
+from reviews import forms, services
 from reviews.models import AnswerValue, Comment, Criterion, Review, Scorecard
 from reviews.moments import moment_format
 from reviews.services import CommentInput, ReviewInput, User
@@ -134,7 +134,7 @@ def detail_panels_html(request: HttpRequest, followup: Followup) -> str:
         "comments_panel": comments_context(
             user=user,
             followup_id=followup.id,
-            recording_end=services.recording_end_token(
+            recording_end=forms.recording_end_token(
                 followup_id=followup.id, duration_ms=followup.duration_ms
             ),
         )

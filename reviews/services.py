@@ -2,7 +2,8 @@
 
 Every change and every refusal is written to the audit trail. Nothing here asks GetBill: a
 review is tied to a followup by its ID, and the end of a recording comes from the detail page,
-signed by the server when it rendered the followup (see `recording_end_token`).
+signed by the server when it rendered the followup (see `forms.recording_end_token`). What
+users type is read by the forms of `reviews.forms`; the use cases audit what they refuse.
 """
 
 from __future__ import annotations
@@ -14,22 +15,29 @@ from datetime import UTC, date, datetime, time
 from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from reviews.errors import (
+    ReviewConflictError,
+    ReviewDeniedError,
+    ReviewError,
+    ReviewNotFoundError,
+)
+from reviews.forms import CommentForm, CommentInput, ReviewFilters, ReviewInput
 from reviews.host import (
     AuditAction,
     AuditOutcome,
-    InvalidIdError,
+    LookupAudit,
     audit_record,
     csv_cell_safe,
-    getbill_id_clean,
+    failures_audited,
+    getbill_id_require,
+    refused,
     user_may,
 )
 from reviews.models import (
-    COMMENT_MAX_LENGTH,
     SUMMARY_MAX_LENGTH,
     Answer,
     AnswerValue,
@@ -41,7 +49,7 @@ from reviews.models import (
     SuggestionUse,
     Verdict,
 )
-from reviews.moments import MomentError, moment_format, moment_parse
+from reviews.moments import moment_format
 from reviews.scoring import Outcome, ScoredAnswer, review_outcome
 from trackers.evidence import evidence_for
 
@@ -50,32 +58,6 @@ PERM_VIEW_ALL = "reviews.view_all_reviews"
 PERM_REOPEN = "reviews.reopen_review"
 
 User = AbstractBaseUser | AnonymousUser
-
-_RECORDING_END_SALT = "reviews.recording-end"
-
-
-class ReviewError(Exception):
-    """A refused review action; `message` is for the person who tried it."""
-
-    status_code = 400
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class ReviewDeniedError(ReviewError):
-    status_code = 403
-
-
-class ReviewNotFoundError(ReviewError):
-    status_code = 404
-
-
-class ReviewConflictError(ReviewError):
-    """The action no longer fits the review's state (submitted twice, scorecard changed)."""
-
-    status_code = 409
 
 
 # --- Who may do what -----------------------------------------------------------------------
@@ -93,23 +75,8 @@ def may_see_reviews(*, user: User) -> bool:
     return may_review(user=user) or may_see_all(user=user)
 
 
-def _refuse(
-    *,
-    user: AbstractBaseUser,
-    action: AuditAction,
-    error: ReviewError,
-    followup_id: str = "",
-) -> ReviewError:
-    """`error`, written to the audit trail as a denial or a rejected input."""
-    outcome = AuditOutcome.REJECTED_INPUT
-    if isinstance(error, ReviewDeniedError):
-        outcome = AuditOutcome.DENIED
-    elif isinstance(error, ReviewNotFoundError):
-        outcome = AuditOutcome.NOT_FOUND
-    audit_record(
-        user=user, action=action, outcome=outcome, followup_id=followup_id, detail=error.message
-    )
-    return error
+def _audit(*, user: AbstractBaseUser, action: AuditAction, followup_id: str = "") -> LookupAudit:
+    return LookupAudit(user=user, action=action, followup_id=followup_id)
 
 
 def _done(*, user: AbstractBaseUser, action: AuditAction, followup_id: str, detail: str) -> None:
@@ -123,67 +90,14 @@ def _done(*, user: AbstractBaseUser, action: AuditAction, followup_id: str, deta
     )
 
 
-def _require(
-    *, user: AbstractBaseUser, permission: str, action: AuditAction, followup_id: str = ""
-) -> None:
-    if not user_may(user=user, permissions=[permission]):
-        raise _refuse(
-            user=user,
-            action=action,
-            followup_id=followup_id,
-            error=ReviewDeniedError("Your account is not allowed to review followups."),
+def _require(*, audit: LookupAudit, permission: str) -> None:
+    if not user_may(user=audit.user, permissions=[permission]):
+        raise refused(
+            audit=audit, error=ReviewDeniedError("Your account is not allowed to review followups.")
         )
 
 
-def followup_id_require(*, user: AbstractBaseUser, action: AuditAction, raw: str) -> str:
-    """The cleaned followup ID; ReviewError (400), audited, when it is not one."""
-    try:
-        return getbill_id_clean(raw=raw)
-    except InvalidIdError:
-        raise _refuse(
-            user=user, action=action, error=ReviewError("That is not a followup ID.")
-        ) from None
-
-
-# --- The recording's end, as the detail page knew it -----------------------------------------
-
-
-def recording_end_token(*, followup_id: str, duration_ms: int | None) -> str:
-    """A signed note of the recording's length, for the comment form of the detail page.
-
-    The page fetched the followup from GetBill moments ago; signing what it saw lets the comment
-    endpoint check a moment against the real end without spending another GetBill request (the
-    company shares 1,000 an hour) or one of the user's lookups per comment.
-    """
-    if not duration_ms or duration_ms <= 0:
-        return ""
-    return signing.dumps({"f": followup_id, "ms": int(duration_ms)}, salt=_RECORDING_END_SALT)
-
-
-def _recording_end_seconds(*, token: str, followup_id: str) -> float | None:
-    # A missing, forged or foreign token means the end is unknown: only the general bound holds.
-    if not token:
-        return None
-    try:
-        value = signing.loads(token, salt=_RECORDING_END_SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(value, dict) or value.get("f") != followup_id:
-        return None
-    milliseconds = value.get("ms")
-    return milliseconds / 1000 if isinstance(milliseconds, int) and milliseconds > 0 else None
-
-
 # --- Comments --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CommentInput:
-    at: str
-    text: str
-    end: str = ""
-    # recording_end_token() of the page the comment was written on; "" when unknown.
-    recording_end: str = ""
 
 
 def comments_visible(*, user: User, followup_id: str) -> QuerySet[Comment]:
@@ -197,32 +111,6 @@ def comments_visible(*, user: User, followup_id: str) -> QuerySet[Comment]:
     return comments.none()
 
 
-def _comment_clean(*, data: CommentInput, followup_id: str) -> tuple[int, int | None, str]:
-    try:
-        at = moment_parse(raw=data.at)
-        end = moment_parse(raw=data.end) if data.end.strip() else None
-    except MomentError as error:
-        raise ReviewError(str(error)) from None
-    recording_end = _recording_end_seconds(token=data.recording_end, followup_id=followup_id)
-    if recording_end is not None:
-        for moment in (at, end):
-            if moment is not None and moment > recording_end:
-                raise ReviewError(
-                    f"{moment_format(moment)} is past the end of the recording "
-                    f"({moment_format(int(recording_end))})."
-                )
-    if end is not None and end <= at:
-        raise ReviewError("The end of a comment must come after its start.")
-    text = data.text.strip()
-    if not text:
-        raise ReviewError("Write the comment's text.")
-    if len(text) > COMMENT_MAX_LENGTH:
-        raise ReviewError(
-            f"A comment holds at most {COMMENT_MAX_LENGTH} characters; this one has {len(text)}."
-        )
-    return at, end, text
-
-
 def _comment_describe(comment: Comment) -> str:
     # The audit trail says where, never what: the text may quote the debtor.
     span = moment_format(comment.at_seconds)
@@ -234,12 +122,12 @@ def _comment_describe(comment: Comment) -> str:
 def comment_add(*, user: AbstractBaseUser, followup_id: str, data: CommentInput) -> Comment:
     """Pin a comment to a moment of the followup's recording; raises ReviewError."""
     action = AuditAction.COMMENT_ADD
-    _require(user=user, permission=PERM_REVIEW, action=action, followup_id=followup_id)
-    followup_id = followup_id_require(user=user, action=action, raw=followup_id)
-    try:
-        at, end, text = _comment_clean(data=data, followup_id=followup_id)
-    except ReviewError as error:
-        raise _refuse(user=user, action=action, error=error, followup_id=followup_id) from None
+    _require(
+        audit=_audit(user=user, action=action, followup_id=followup_id), permission=PERM_REVIEW
+    )
+    followup_id = getbill_id_require(user=user, action=action, raw=followup_id)
+    with failures_audited(audit=_audit(user=user, action=action, followup_id=followup_id)):
+        at, end, text = CommentForm.of_input(data, followup_id=followup_id).comment_require()
     with transaction.atomic():
         comment = Comment.objects.create(
             followup_id=followup_id, author_id=user.pk, at_seconds=at, end_seconds=end, text=text
@@ -252,24 +140,16 @@ def comment_own_get(
     *, user: AbstractBaseUser, followup_id: str, comment_id: int, action: AuditAction
 ) -> Comment:
     """The user's own comment; ReviewNotFoundError or ReviewDeniedError (audited) otherwise."""
-    _require(user=user, permission=PERM_REVIEW, action=action, followup_id=followup_id)
-    comment = Comment.objects.filter(pk=comment_id, followup_id=followup_id).first()
-    if comment is None:
-        raise _refuse(
-            user=user,
-            action=action,
-            followup_id=followup_id,
-            error=ReviewNotFoundError("That comment does not exist (any more)."),
-        )
-    if comment.author_id != user.pk:
-        raise _refuse(
-            user=user,
-            action=action,
-            followup_id=followup_id,
-            error=ReviewDeniedError(
+    audit = _audit(user=user, action=action, followup_id=followup_id)
+    _require(audit=audit, permission=PERM_REVIEW)
+    with failures_audited(audit=audit):
+        comment = Comment.objects.filter(pk=comment_id, followup_id=followup_id).first()
+        if comment is None:
+            raise ReviewNotFoundError("That comment does not exist (any more).")
+        if comment.author_id != user.pk:
+            raise ReviewDeniedError(
                 f"Only its author may change comment {comment.pk}; it is not yours."
-            ),
-        )
+            )
     return comment
 
 
@@ -281,10 +161,8 @@ def comment_edit(
     comment = comment_own_get(
         user=user, followup_id=followup_id, comment_id=comment_id, action=action
     )
-    try:
-        at, end, text = _comment_clean(data=data, followup_id=followup_id)
-    except ReviewError as error:
-        raise _refuse(user=user, action=action, error=error, followup_id=followup_id) from None
+    with failures_audited(audit=_audit(user=user, action=action, followup_id=followup_id)):
+        at, end, text = CommentForm.of_input(data, followup_id=followup_id).comment_require()
     with transaction.atomic():
         before = _comment_describe(comment)
         comment.at_seconds, comment.end_seconds, comment.text = at, end, text
@@ -397,15 +275,6 @@ def scorecard_revise(
 # --- Reviews ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ReviewInput:
-    scorecard_id: int | None
-    # criterion ID -> AnswerValue; criteria left out are unanswered.
-    answers: Mapping[int, str]
-    summary: str = ""
-    submit: bool = False
-
-
 def review_own_get(*, user: User, followup_id: str) -> Review | None:
     return (
         Review.objects.filter(followup_id=followup_id, reviewer_id=user.pk)
@@ -478,54 +347,54 @@ def review_save(*, user: AbstractBaseUser, followup_id: str, data: ReviewInput) 
     change nothing.
     """
     action = AuditAction.REVIEW_SUBMIT if data.submit else AuditAction.REVIEW_SAVE
-    _require(user=user, permission=PERM_REVIEW, action=action, followup_id=followup_id)
-    followup_id = followup_id_require(user=user, action=action, raw=followup_id)
-    try:
-        with transaction.atomic():
-            review = (
-                Review.objects.select_for_update()
-                .filter(followup_id=followup_id, reviewer_id=user.pk)
-                .select_related("scorecard")
-                .first()
+    _require(
+        audit=_audit(user=user, action=action, followup_id=followup_id), permission=PERM_REVIEW
+    )
+    followup_id = getbill_id_require(user=user, action=action, raw=followup_id)
+    with (
+        failures_audited(audit=_audit(user=user, action=action, followup_id=followup_id)),
+        transaction.atomic(),
+    ):
+        review = (
+            Review.objects.select_for_update()
+            .filter(followup_id=followup_id, reviewer_id=user.pk)
+            .select_related("scorecard")
+            .first()
+        )
+        if review is not None and review.is_submitted:
+            raise ReviewConflictError(
+                "This review was submitted already; it is read-only. A manager can reopen it."
             )
-            if review is not None and review.is_submitted:
-                raise ReviewConflictError(
-                    "This review was submitted already; it is read-only. A manager can reopen it."
-                )
-            scorecard = _review_scorecard(review=review, scorecard_id=data.scorecard_id)
-            answers = _answers_clean(scorecard=scorecard, answers=data.answers, submit=data.submit)
-            summary = data.summary.strip()
-            if len(summary) > SUMMARY_MAX_LENGTH:
-                raise ReviewError(
-                    f"The summary holds at most {SUMMARY_MAX_LENGTH} characters; "
-                    f"this one has {len(summary)}."
-                )
-            outcome = review_outcome_of(scorecard=scorecard, answers=answers)
-            if review is None:
-                review = Review(followup_id=followup_id, reviewer_id=user.pk, scorecard=scorecard)
-            review.summary = summary
-            review.score = outcome.score
-            review.verdict = outcome.verdict
-            if data.submit:
-                review.status = ReviewStatus.SUBMITTED
-                review.submitted_at = timezone.now()
-            _review_store(review)
-            review.answers.all().delete()
-            suggested = _suggestions(scorecard=scorecard, followup_id=followup_id)
-            Answer.objects.bulk_create(
-                Answer(
-                    review=review,
-                    criterion_id=pk,
-                    value=value,
-                    suggestion=_suggestion_use(suggested.get(pk, ""), value),
-                )
-                for pk, value in answers.items()
+        scorecard = _review_scorecard(review=review, scorecard_id=data.scorecard_id)
+        answers = _answers_clean(scorecard=scorecard, answers=data.answers, submit=data.submit)
+        summary = data.summary.strip()
+        if len(summary) > SUMMARY_MAX_LENGTH:
+            raise ReviewError(
+                f"The summary holds at most {SUMMARY_MAX_LENGTH} characters; "
+                f"this one has {len(summary)}."
             )
-            _done(
-                user=user, action=action, followup_id=followup_id, detail=_review_describe(review)
+        outcome = review_outcome_of(scorecard=scorecard, answers=answers)
+        if review is None:
+            review = Review(followup_id=followup_id, reviewer_id=user.pk, scorecard=scorecard)
+        review.summary = summary
+        review.score = outcome.score
+        review.verdict = outcome.verdict
+        if data.submit:
+            review.status = ReviewStatus.SUBMITTED
+            review.submitted_at = timezone.now()
+        _review_store(review)
+        review.answers.all().delete()
+        suggested = _suggestions(scorecard=scorecard, followup_id=followup_id)
+        Answer.objects.bulk_create(
+            Answer(
+                review=review,
+                criterion_id=pk,
+                value=value,
+                suggestion=_suggestion_use(suggested.get(pk, ""), value),
             )
-    except ReviewError as error:
-        raise _refuse(user=user, action=action, error=error, followup_id=followup_id) from None
+            for pk, value in answers.items()
+        )
+        _done(user=user, action=action, followup_id=followup_id, detail=_review_describe(review))
     return review
 
 
@@ -581,25 +450,23 @@ def review_reopen(*, user: AbstractBaseUser, review_id: int) -> Review:
     action = AuditAction.REVIEW_REOPEN
     review = Review.objects.filter(pk=review_id).first()
     followup_id = review.followup_id if review else ""
-    _require(user=user, permission=PERM_REOPEN, action=action, followup_id=followup_id)
-    try:
-        with transaction.atomic():
-            review = Review.objects.select_for_update().filter(pk=review_id).first()
-            if review is None:
-                raise ReviewNotFoundError("There is no such review.")
-            if not review.is_submitted:
-                raise ReviewConflictError("This review is a draft already.")
-            review.status = ReviewStatus.DRAFT
-            review.submitted_at = None
-            review.save(update_fields=["status", "submitted_at", "updated_at"])
-            _done(
-                user=user,
-                action=action,
-                followup_id=review.followup_id,
-                detail=f"review {review.pk} of {review.reviewer.get_username()}",
-            )
-    except ReviewError as error:
-        raise _refuse(user=user, action=action, error=error, followup_id=followup_id) from None
+    audit = _audit(user=user, action=action, followup_id=followup_id)
+    _require(audit=audit, permission=PERM_REOPEN)
+    with failures_audited(audit=audit), transaction.atomic():
+        review = Review.objects.select_for_update().filter(pk=review_id).first()
+        if review is None:
+            raise ReviewNotFoundError("There is no such review.")
+        if not review.is_submitted:
+            raise ReviewConflictError("This review is a draft already.")
+        review.status = ReviewStatus.DRAFT
+        review.submitted_at = None
+        review.save(update_fields=["status", "submitted_at", "updated_at"])
+        _done(
+            user=user,
+            action=action,
+            followup_id=review.followup_id,
+            detail=f"review {review.pk} of {review.reviewer.get_username()}",
+        )
     return review
 
 
@@ -615,16 +482,6 @@ def reviewed_followup_ids(*, user: User) -> set[str]:
 
 
 # --- Lists, counts, export -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReviewFilters:
-    reviewer_id: int | None = None
-    verdict: str = ""
-    status: str = ""
-    scorecard_family: str = ""
-    submitted_from: date | None = None
-    submitted_to: date | None = None
 
 
 def reviews_visible(*, user: User) -> QuerySet[Review]:

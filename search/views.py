@@ -11,7 +11,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from followups.getbill.ids import id_is_valid
-from followups.views import HtmxHttpRequest, page_render, vary_on_htmx
+from followups.htmx import HtmxHttpRequest, page_render, vary_on_htmx
 from search.forms import TranscriptSearchForm
 from search.query import MAX_QUERY_LENGTH, QueryError
 from search.services import transcripts_search

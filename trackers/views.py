@@ -10,7 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from followups.browse import QueueSnapshot
-from followups.views import QUEUE_SESSION_KEY, HtmxHttpRequest, page_render
+from followups.htmx import HtmxHttpRequest, page_render
+from followups.views import QUEUE_SESSION_KEY
 from trackers.queue import risk_queue_get
 
 RISK_ORDER = "risk"

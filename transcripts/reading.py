@@ -13,7 +13,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
 
 from followups import access
-from followups.getbill import GetBillId, NotFoundError
+from followups.errors import AppError
+from followups.getbill import GetBillId
 from followups.models import AuditAction, AuditOutcome
 from transcripts import services
 from transcripts.display import SegmentShown, Waveform, segments_shown, waveform_draw
@@ -23,8 +24,12 @@ from transcripts.webvtt import webvtt_write
 READ_PERMISSIONS = [access.PERM_VIEW_FOLLOWUP_DATA, access.PERM_LISTEN_RECORDING]
 
 
-class TranscriptMissingError(NotFoundError):
+class TranscriptMissingError(AppError):
     """No finished transcript of this followup (none asked for yet, or still being made)."""
+
+    status_code = 404
+    audit_outcome = AuditOutcome.NOT_FOUND
+    offers_lookup = True
 
     default_message = (
         "This followup has no transcript yet. Opening the followup's page has its recording "
@@ -32,7 +37,6 @@ class TranscriptMissingError(NotFoundError):
     )
     title = "No transcript yet"
     audit_words = "no transcript of this followup yet"
-    audit_shows_status = False
 
 
 @dataclass(frozen=True)
@@ -137,9 +141,7 @@ def transcript_download(*, user: AbstractBaseUser, followup_id: GetBillId) -> st
         transcript=services.transcript_get(followup_id=followup_id),
     )
     if shown.state != Transcript.Status.DONE:
-        error = TranscriptMissingError()
-        audit.record(outcome=error.audit_outcome, detail=error.audit_detail)
-        raise error
+        raise access.refused(audit=audit, error=TranscriptMissingError())
     _words_shown_record(audit=audit, shown=shown)
     return webvtt_write(segments=shown.segments)
 

@@ -1,5 +1,5 @@
 """The transcript on a page of its own (and its panel for htmx's polling), its WebVTT
-download, and "Try again". Failures are rendered by followups' one error page."""
+download, and "Try again". Failures are raised and rendered by followups' error boundary."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from followups import access
-from followups.getbill import GetBillError, GetBillId
+from followups.getbill import GetBillId
+from followups.htmx import HtmxHttpRequest, page_render, swaps, vary_on_htmx
 from followups.models import AuditAction
-from followups.views import HtmxHttpRequest, getbill_error_response, page_render, vary_on_htmx
 from transcripts import reading
 from transcripts.panels import PANEL_TEMPLATE
 
@@ -33,36 +33,25 @@ def _followup_id_require(request: HtmxHttpRequest, raw: str, action: AuditAction
     return access.getbill_id_require(user=_user(request), action=action, raw=raw)
 
 
-def _panel_swapped(request: HtmxHttpRequest) -> bool:
-    htmx = request.htmx
-    return bool(htmx and htmx.target == PANEL_TARGET and not htmx.history_restore_request)
-
-
 @require_GET
 @vary_on_htmx
 def transcript_page(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
     """The transcript on a page of its own, readable without JavaScript; the panel alone when
     htmx polls it while the transcript is made."""
-    try:
-        clean_id = _followup_id_require(request, followup_id, AuditAction.TRANSCRIPT_VIEW)
-        shown = reading.transcript_view(user=_user(request), followup_id=clean_id)
-    except GetBillError as error:
-        return getbill_error_response(request, error, query=followup_id)
-    if _panel_swapped(request):
+    clean_id = _followup_id_require(request, followup_id, AuditAction.TRANSCRIPT_VIEW)
+    shown = reading.transcript_view(user=_user(request), followup_id=clean_id)
+    if swaps(request, PANEL_TARGET):
         return render(request, PANEL_TEMPLATE, {"shown": shown, "on_page": True})
     if shown.transcript is None:
-        return getbill_error_response(request, reading.TranscriptMissingError(), query=clean_id)
+        raise reading.TranscriptMissingError()
     return page_render(request, "transcripts/transcript.html", {"shown": shown})
 
 
 @require_GET
 def transcript_vtt(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
     """The finished transcript as a WebVTT file to download."""
-    try:
-        clean_id = _followup_id_require(request, followup_id, AuditAction.TRANSCRIPT_DOWNLOAD)
-        text = reading.transcript_download(user=_user(request), followup_id=clean_id)
-    except GetBillError as error:
-        return getbill_error_response(request, error, query=followup_id)
+    clean_id = _followup_id_require(request, followup_id, AuditAction.TRANSCRIPT_DOWNLOAD)
+    text = reading.transcript_download(user=_user(request), followup_id=clean_id)
     response = HttpResponse(text, content_type="text/vtt; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"followup-{clean_id}-transcript.vtt"
@@ -75,12 +64,9 @@ def transcript_vtt(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
 def transcript_retry(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
     """ "Try again" on a failed transcript: the panel again (htmx), or back to the followup's
     page without JavaScript."""
-    try:
-        clean_id = _followup_id_require(request, followup_id, AuditAction.TRANSCRIPT_VIEW)
-        shown = reading.transcript_try_again(user=_user(request), followup_id=clean_id)
-    except GetBillError as error:
-        return getbill_error_response(request, error, query=followup_id)
-    if _panel_swapped(request):
+    clean_id = _followup_id_require(request, followup_id, AuditAction.TRANSCRIPT_VIEW)
+    shown = reading.transcript_try_again(user=_user(request), followup_id=clean_id)
+    if swaps(request, PANEL_TARGET):
         return render(request, PANEL_TEMPLATE, {"shown": shown, "on_page": True})
     url = reverse("followups:detail", kwargs={"followup_id": clean_id})
     return HttpResponseRedirect(f"{url}#transcript", status=303)

@@ -121,6 +121,7 @@ from followups.getbill.ids import (
     getbill_id_clean,
     id_glued_character,
     id_glued_message,
+    id_is_valid,
 )
 from followups.getbill.media_download import (
     MediaDownload,
@@ -225,6 +226,7 @@ __all__ = [
     "host_is_loopback",
     "id_glued_character",
     "id_glued_message",
+    "id_is_valid",
     "lookup_deadline",
     "media_hosts_get",
     "media_hosts_parse",

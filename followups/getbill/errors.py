@@ -10,8 +10,9 @@ Audit outcomes are the values of `followups.models.AuditOutcome`, spelled out he
 client is imported by the settings, before any model can be.
 """
 
-import math
 from typing import Literal
+
+from followups.errors import AppError, wait_describe
 
 Subject = Literal["followup", "debt"]
 
@@ -23,8 +24,9 @@ SIGN_IN_FAILING = "Signing in to GetBill is failing; try again in a minute."
 MISCONFIGURED = "The dashboard's connection to GetBill is misconfigured."
 
 
-class GetBillError(Exception):
-    """Base of every failure of a GetBill lookup; views turn it into an error page."""
+class GetBillError(AppError):
+    """Base of every failure of a GetBill lookup; the error boundary turns it into an error
+    page or a panel's error."""
 
     status_code: int = 502
     default_message: str = "GetBill could not answer."
@@ -41,9 +43,8 @@ class GetBillError(Exception):
     outage_words: str = "it is failing"
 
     def __init__(self, user_message: str | None = None, *, subject: Subject = "followup") -> None:
-        self.user_message = user_message or self.default_message
         self.subject: Subject = subject
-        super().__init__(self.user_message)
+        super().__init__(user_message)
 
     def _subject_format(self, text: str) -> str:
         return text.format(subject=self.subject, Subject=self.subject.capitalize())
@@ -51,6 +52,10 @@ class GetBillError(Exception):
     @property
     def page_title(self) -> str:
         return self._subject_format(self.title)
+
+    @property
+    def offers_lookup(self) -> bool:  # type: ignore[override]
+        return self.subject != "debt"
 
     @property
     def audit_detail(self) -> str:
@@ -135,7 +140,7 @@ class RateLimitedError(GetBillError):
         # What was refused and why, without the wait: pages that count the wait down show it.
         self.reason = reason or user_message or self.default_message
         if user_message is None and retry_after_seconds is not None:
-            wait = _wait_describe(retry_after_seconds)
+            wait = wait_describe(retry_after_seconds)
             user_message = f"{self.reason} Try again {wait}."
         super().__init__(user_message or self.reason, subject=subject)
 
@@ -230,11 +235,3 @@ class UpstreamUnavailableError(GetBillError):
     hint = TRANSIENT_HINT
     audit_words = "GetBill unreachable"
     outage_words = "it cannot be reached"
-
-
-def _wait_describe(seconds: int) -> str:
-    if seconds < 1:
-        return "now"
-    if seconds < 120:
-        return f"in {seconds} seconds"
-    return f"in {math.ceil(seconds / 60)} minutes"

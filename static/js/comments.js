@@ -1,4 +1,4 @@
-/* Review comments next to the recording player (templates/reviews/_comments.html).
+/* Review comments next to the recording player (templates/reviews/_panels.html#comments).
 
    - "c" (not while typing in a field) or the "Now" button pauses the player and opens the
      comment box at the current moment; saving resumes playback where it was, Escape cancels.
@@ -16,7 +16,6 @@
   var COMMENT_KEY = "c";
   // Half the width of the seek bar's thumb: where 0 and the end sit on the track.
   var THUMB_HALF_PX = 8;
-  var SWAPPED_ERRORS = [400, 409];
 
   var resumeAfterSave = false;
 
@@ -167,10 +166,6 @@
     var target = detail && detail.target;
     if (!target || !target.closest || !target.closest("[data-reviews-swap]")) { return; }
     var status = detail.xhr.status;
-    if (SWAPPED_ERRORS.indexOf(status) >= 0) {
-      detail.shouldSwap = true;
-      detail.isError = false;
-    }
     // Told here, while the comment form is still in the page: the swap replaces it.
     // The element that made the request (detail.elt is the one the event fires on).
     var source = detail.requestConfig && detail.requestConfig.elt;
@@ -178,22 +173,6 @@
       source.matches("[data-comment-form]");
     if (saved && resumeAfterSave && controls()) { controls().play(); }
     if (saved) { resumeAfterSave = false; }
-  });
-
-  document.addEventListener("htmx:responseError", function (event) {
-    var target = event.detail && event.detail.target;
-    var panel = target && target.closest && target.closest("[data-reviews-swap]");
-    if (!panel) { return; }
-    var note = panel.querySelector("[data-reviews-failure]");
-    if (!note) {
-      note = document.createElement("p");
-      note.className = "field-error";
-      note.setAttribute("role", "alert");
-      note.setAttribute("data-reviews-failure", "");
-      panel.insertBefore(note, panel.firstChild.nextSibling);
-    }
-    note.textContent = "Not saved (error " + event.detail.xhr.status + "). Reload the page " +
-      "and try again.";
   });
 
   document.addEventListener("htmx:load", function (event) {

@@ -69,16 +69,6 @@
     });
   });
 
-  /* Error pages (400, 404, 429, 5xx...) are full answers for the main region: show them
-     instead of htmx's default of ignoring error responses. Other targets keep the default. */
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    var detail = event.detail;
-    if (detail.xhr && detail.xhr.status >= 400 && detail.target && detail.target.id === "main") {
-      detail.shouldSwap = true;
-      detail.isError = false;
-    }
-  });
-
   /* The header box has done its job once its followup is shown: empty it for the next one. */
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt;

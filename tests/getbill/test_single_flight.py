@@ -33,7 +33,7 @@ from tests.support.getbill_servers import (
     api_requests,
     serve_tokens,
 )
-from tests.support.start_up import ROOT, python_run
+from tests.support.start_up import ROOT
 
 PATH = f"/followups/{FOLLOWUP_ID}"
 
@@ -131,8 +131,8 @@ def test_before_request_runs_only_when_getbill_is_asked(fake_followup):
 
 
 # --- Across processes -----------------------------------------------------------------------------
-# Two worker processes sharing one cache (a database cache here, Redis in production) and one
-# GetBill: the loopback upstream, answering slowly.
+# Two worker processes sharing one cache (the embedded default's disk cache here, Redis in
+# production) and one GetBill: the loopback upstream, answering slowly.
 
 _WORKER = """
 import sys, time
@@ -161,19 +161,20 @@ def test_two_processes_looking_up_at_once_make_one_request(upstream, tmp_path):
     )
     origin = upstream.url_for("").rstrip("/")
     environ = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GETBILL_"))},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DJANGO_", "GETBILL_", "CACHE_"))
+        },
         "DJANGO_SETTINGS_MODULE": "dashboard.settings",
         "DJANGO_DEBUG": "true",
         "DJANGO_LOG_LEVEL": "ERROR",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "CACHE_URL": "dbcache://answers_cache",
         "GETBILL_CLIENT_ID": CLIENT_ID,
         "GETBILL_CLIENT_SECRET": CLIENT_SECRET,
         "GETBILL_API_URL": origin + API_PATH,
         "GETBILL_TOKEN_URL": origin + TOKEN_PATH,
     }
-    created = python_run("manage.py", "createcachetable", env=environ)
-    assert created.returncode == 0, created.stderr
     start_at = str(time.time() + 4)  # both set up by then
     workers = [
         subprocess.Popen(  # noqa: S603 - the tests' own command

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from followups import views
+from followups import error_boundary
 from followups.getbill import (
     NotFoundError,
     UpstreamFailureError,
@@ -28,13 +28,13 @@ def test_development_pages_leave_out_the_debug_script_that_replaces_the_page(
 
 @pytest.mark.parametrize("error_type", [UpstreamFailureError, UpstreamTimeoutError])
 def test_upstream_failure_title_does_not_repeat_the_message(error_type):
-    context = views.getbill_error_context(error_type())
+    context = error_boundary.error_context(error_type())
     assert context["title"].rstrip(".").lower() != context["message"].rstrip(".").lower()
     assert "Try again" in context["hint"]
 
 
 def test_errors_the_user_can_fix_get_no_retry_hint():
-    assert views.getbill_error_context(NotFoundError())["hint"] == ""
+    assert error_boundary.error_context(NotFoundError())["hint"] == ""
 
 
 @pytest.mark.django_db

@@ -15,6 +15,7 @@ from followups import browse, presentation
 from followups.models import AuditAction, AuditEntry, AuditOutcome
 from sandbox.data import EXAMPLES, SANDBOX_FOLLOWUPS
 from sandbox.state import requests_counted, sandbox_state_reset
+from tests.support.pages import elements_find
 
 ROW = re.compile(r'<tr data-followup-id="([^"]+)">')
 SWAP = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "followups-results"}
@@ -90,15 +91,16 @@ def test_filters_and_page_live_in_the_url(sandbox, qa_client, settings):
 
 def test_the_form_and_links_work_without_javascript_and_swap_with_htmx(sandbox, qa_client):
     _code, body = _get(qa_client)
-    form = re.search(r'<form class="debt-filters"[^>]*>', body)
-    assert form is not None
-    assert 'method="get" action="/followups/"' in form.group(0)
-    assert 'hx-get="/followups/" hx-target="#followups-results"' in form.group(0)
-    assert 'hx-push-url="true"' in form.group(0)
-    next_link = re.search(r'<a class="button secondary" rel="next"[^>]*>', body)
-    assert next_link is not None
-    assert 'href="/followups/?page=2"' in next_link.group(0)
-    assert 'hx-get="/followups/?page=2"' in next_link.group(0)
+    (form,) = elements_find(body, {"class": "debt-filters"}, tag="form")
+    assert (form.attrs["method"], form.attrs["action"]) == ("get", "/followups/")
+    assert form.htmx("get") == "/followups/"
+    assert form.htmx("target") == "#followups-results"
+    assert form.htmx("push-url") == "true"
+    (next_link,) = elements_find(body, {"rel": "next"}, tag="a")
+    assert next_link.attrs["href"] == "/followups/?page=2"
+    assert next_link.htmx("get") == "/followups/?page=2"
+    assert next_link.htmx("target") == "#followups-results"
+    assert next_link.htmx("swap") == "outerHTML"
 
     swapped = qa_client.get("/followups/", {"page": "2"}, **SWAP)
     fragment = swapped.content.decode()

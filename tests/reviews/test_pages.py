@@ -9,14 +9,14 @@ from django.test import Client
 from django.urls import reverse
 
 from followups.models import AuditAction, AuditEntry, AuditOutcome
-from reviews import services
+from reviews import forms, services
 from reviews.models import Comment, Review, ReviewStatus
 from tests.support.reviews import CALL_DURATION_MS, CALL_ID, answers_all
 
 COMMENTS_URL = reverse("reviews:comments", kwargs={"followup_id": CALL_ID})
 REVIEW_URL = reverse("reviews:review", kwargs={"followup_id": CALL_ID})
 DETAIL_URL = reverse("followups:detail", kwargs={"followup_id": CALL_ID})
-END = services.recording_end_token(followup_id=CALL_ID, duration_ms=CALL_DURATION_MS)
+END = forms.recording_end_token(followup_id=CALL_ID, duration_ms=CALL_DURATION_MS)
 
 
 def _htmx(target: str) -> dict[str, str]:

@@ -8,11 +8,11 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from followups.models import AuditAction, AuditEntry, AuditOutcome
-from reviews import services
+from reviews import forms, services
 from reviews.models import Answer, AnswerValue, Comment, Review, ReviewStatus, Scorecard, Verdict
 from tests.support.reviews import CALL_DURATION_MS, CALL_ID, OTHER_ID, answers_all
 
-END = services.recording_end_token(followup_id=CALL_ID, duration_ms=CALL_DURATION_MS)
+END = forms.recording_end_token(followup_id=CALL_ID, duration_ms=CALL_DURATION_MS)
 
 
 def _comment(user, at="0:12", text="Greets", end="", recording_end=END):
@@ -65,7 +65,7 @@ def test_a_bad_comment_is_refused_whole_and_audited(qa_user, at, end, text, says
 
 def test_the_end_is_checked_only_when_the_page_signed_it_for_this_followup(qa_user):
     forged = END[:-2] + ("AA" if not END.endswith("AA") else "BB")
-    other = services.recording_end_token(followup_id=OTHER_ID, duration_ms=1000)
+    other = forms.recording_end_token(followup_id=OTHER_ID, duration_ms=1000)
     for token in ("", forged, other):
         assert _comment(qa_user, at="5:00", recording_end=token).at_seconds == 300
     with pytest.raises(services.ReviewError, match="past the end"):

@@ -1,6 +1,6 @@
-"""Several gunicorn workers on PostgreSQL and Redis, as production runs: a team of users at
-once without a 5xx and on one shared GetBill token, and a Redis or PostgreSQL restart in the
-middle of a run."""
+"""Several gunicorn workers, as production runs: a team of users at once without a 5xx and on
+one shared GetBill token, on the embedded default (SQLite, the shared disk cache) and on
+PostgreSQL and Redis; and a Redis or PostgreSQL restart in the middle of a run."""
 
 import os
 import shutil
@@ -26,8 +26,6 @@ from tests.support.processes import (
     signed_in_sessions,
     token_requests,
 )
-
-pytestmark = pytest.mark.services
 
 LOOKUP_IDS = [
     EXAMPLES["call_deal_found"],
@@ -91,16 +89,9 @@ def _crowd(origin: str, sessions: list[str], *, lookups_each: int) -> list[int]:
     return results
 
 
-def test_twenty_users_on_four_workers_make_200_lookups_on_one_token(
-    tmp_path: Path, sandbox_process: ServedProcess
-):
-    cache_url = os.environ["CACHE_URL"]
-    redis.Redis.from_url(cache_url).flushdb()  # no token left by an earlier run
-    environment = production_environment(
-        database_url=os.environ["DATABASE_URL"],
-        cache_url=cache_url,
-        sandbox_origin=sandbox_process.origin,
-    )
+def _twenty_users_on_four_workers(
+    *, environment: dict[str, str], tmp_path: Path, sandbox_process: ServedProcess
+) -> None:
     sessions = signed_in_sessions(environment, count=20, prefix="crowd")
     dashboard = gunicorn_start(
         environment=environment, log_path=tmp_path / "dashboard.log", workers=4, threads=8
@@ -113,6 +104,36 @@ def test_twenty_users_on_four_workers_make_200_lookups_on_one_token(
     assert [status for status in statuses if status >= 500] == []
     assert set(statuses) == {200}
     assert token_requests(sandbox_process) == 1
+
+
+def test_twenty_users_on_four_workers_of_the_embedded_default_make_200_lookups_on_one_token(
+    tmp_path: Path, sandbox_process: ServedProcess
+):
+    """No CACHE_URL: the four workers share the disk cache beside the SQLite database."""
+    environment = production_environment(
+        database_url=f"sqlite:///{tmp_path / 'dashboard.sqlite3'}",
+        cache_url="",
+        sandbox_origin=sandbox_process.origin,
+    )
+    _twenty_users_on_four_workers(
+        environment=environment, tmp_path=tmp_path, sandbox_process=sandbox_process
+    )
+
+
+@pytest.mark.services
+def test_twenty_users_on_four_workers_make_200_lookups_on_one_token(
+    tmp_path: Path, sandbox_process: ServedProcess
+):
+    cache_url = os.environ["CACHE_URL"]
+    redis.Redis.from_url(cache_url).flushdb()  # no token left by an earlier run
+    environment = production_environment(
+        database_url=os.environ["DATABASE_URL"],
+        cache_url=cache_url,
+        sandbox_origin=sandbox_process.origin,
+    )
+    _twenty_users_on_four_workers(
+        environment=environment, tmp_path=tmp_path, sandbox_process=sandbox_process
+    )
 
 
 @pytest.fixture
@@ -210,6 +231,7 @@ def _outage_then_service_again(restart: Restart, *, failed_check: str) -> None:
     assert restart.ready.status_code == 200
 
 
+@pytest.mark.services
 def test_a_redis_restart_during_a_run_is_503_pages_then_service_again(
     tmp_path: Path, sandbox_process: ServedProcess, own_redis: tuple[str, RedisServer]
 ):
@@ -228,6 +250,7 @@ def test_a_redis_restart_during_a_run_is_503_pages_then_service_again(
     _outage_then_service_again(restart, failed_check="cache")
 
 
+@pytest.mark.services
 def test_a_postgresql_restart_during_a_run_is_503_pages_then_service_again(
     tmp_path: Path, sandbox_process: ServedProcess
 ):

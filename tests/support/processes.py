@@ -45,7 +45,8 @@ def production_environment(
     *, database_url: str, cache_url: str, sandbox_origin: str, **extra: str
 ) -> dict[str, str]:
     """Production settings (DEBUG off) on plain http over loopback, on the sandbox at
-    `sandbox_origin`."""
+    `sandbox_origin`. An empty `cache_url` leaves CACHE_URL unset: the embedded default's
+    shared disk cache beside the SQLite database."""
     return {
         **clean_environment(),
         "DJANGO_SETTINGS_MODULE": "dashboard.settings",
@@ -55,7 +56,7 @@ def production_environment(
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_SECURE_COOKIES": "false",
         "DATABASE_URL": database_url,
-        "CACHE_URL": cache_url,
+        **({"CACHE_URL": cache_url} if cache_url else {}),
         "GETBILL_SANDBOX": "true",
         "GETBILL_SANDBOX_ORIGIN": sandbox_origin,
         "DASHBOARD_LOOKUPS_PER_MINUTE": LOOKUPS_PER_MINUTE,
