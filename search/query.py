@@ -60,6 +60,20 @@ def terms_parse(text: str) -> tuple[Term, ...]:
     return tuple(dict.fromkeys(terms))
 
 
+def terms_score(terms: tuple[Term, ...], words: str) -> int:
+    """How many times `terms` occur in `words` (folded words joined by spaces, as indexed);
+    0 unless every term occurs. Ranks the sentences of the few calls a page shows."""
+    total = 0
+    for term in terms:
+        last = r"\w*" if term.prefix else r"(?!\S)"
+        pattern = r"(?<!\S)" + " ".join(re.escape(word) for word in term.words) + last
+        count = len(re.findall(pattern, words))
+        if not count:
+            return 0
+        total += count
+    return total
+
+
 def fts5_match(terms: tuple[Term, ...], *, column: str) -> str:
     """An FTS5 MATCH expression of `terms` on `column`: every term a quoted string (folded
     words hold only letters and digits, so no quote can close it early)."""

@@ -2,7 +2,8 @@
 own full-text index (PostgreSQL's tsvector with GIN, SQLite's FTS5), chosen by the connection.
 
 A hit is a segment (a sentence, with its speaker and moment) holding every term; a call is
-listed once, with its best-matching segment, calls newest first.
+listed once, with its best-matching segment, calls newest first. What a search costs is
+measured by bench/search.py.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from followups import access
 from followups.audit import audit_record
 from followups.models import AuditAction, AuditOutcome
 from search.indexing import TEXT_SEARCH_CONFIG
-from search.models import FTS_TABLE, SEGMENT_ID_SPAN, SegmentEntry, segment_entry_id
-from search.query import Term, fts5_match, terms_parse, tsquery_raw
+from search.models import FTS_TABLE, SEGMENT_ID_SPAN, SegmentEntry
+from search.query import Term, fts5_match, terms_parse, terms_score, tsquery_raw
 from trackers.models import TrackerResult
 from transcripts import reading
 from transcripts.masking import digits_mask
@@ -152,7 +153,8 @@ def _matching_transcript_ids(terms: tuple[Term, ...], *, masked: bool) -> Any:
 def _best_segments(
     terms: tuple[Term, ...], *, masked: bool, transcript_ids: list[int]
 ) -> dict[int, SegmentEntry]:
-    """For each of `transcript_ids`, its best-ranked matching segment (SearchRank; bm25())."""
+    """For each of `transcript_ids`, its best-ranked matching segment (SearchRank on
+    PostgreSQL; on SQLite the terms counted in each sentence)."""
     if not transcript_ids:
         return {}
     if connection.vendor == "postgresql":
@@ -166,20 +168,18 @@ def _best_segments(
         for entry in ranked.only("transcript_id", "position", "start", "speaker"):
             best.setdefault(entry.transcript_id, entry)
         return best
-    # One look per call, within its rows' range of the index (bm25() is lower for better).
-    match = fts5_match(terms, column=_column(masked))
-    best_ids = []
-    with connection.cursor() as cursor:
-        for transcript_id in transcript_ids:
-            first = segment_entry_id(transcript_id=transcript_id, position=0)
-            cursor.execute(
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "  # noqa: S608
-                f"AND rowid BETWEEN %s AND %s ORDER BY bm25({FTS_TABLE}) LIMIT 1",
-                [match, first, first + SEGMENT_ID_SPAN - 1],
-            )
-            best_ids += [row[0] for row in cursor.fetchall()]
-    entries = SegmentEntry.objects.only("transcript_id", "position", "start", "speaker")
-    return {entry.transcript_id: entry for entry in entries.filter(pk__in=best_ids)}
+    # The few calls of a page: their sentences ranked here (one indexed read of their rows),
+    # which costs less than asking FTS5 once per call (each look reads the terms' whole lists).
+    column = _column(masked)
+    best = {}
+    best_score: dict[int, int] = {}
+    entries = SegmentEntry.objects.filter(transcript_id__in=transcript_ids).order_by("pk")
+    for entry in entries.only("transcript_id", "position", "start", "speaker", column):
+        score = terms_score(terms, getattr(entry, column))
+        if score > best_score.get(entry.transcript_id, 0):
+            best[entry.transcript_id] = entry
+            best_score[entry.transcript_id] = score
+    return best
 
 
 def _column(masked: bool) -> str:

@@ -3,7 +3,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from search.folding import text_fold, words_fold
-from search.query import MAX_QUERY_LENGTH, QueryError, Term, fts5_match, terms_parse, tsquery_raw
+from search.query import (
+    MAX_QUERY_LENGTH,
+    QueryError,
+    Term,
+    fts5_match,
+    terms_parse,
+    terms_score,
+    tsquery_raw,
+)
 
 
 def test_folding_ignores_case_accents_and_punctuation() -> None:
@@ -52,3 +60,11 @@ def test_any_input_is_terms_or_a_query_error(text: str) -> None:
         assert all(word.isalnum() for word in term.words)
     assert match.count('"') == 2 * len(terms)
     assert "'" not in "".join(w for t in terms for w in t.words)
+
+
+def test_terms_score_counts_whole_words_phrases_and_starts() -> None:
+    words = "je conteste la dette je conteste tout"
+    assert terms_score(terms_parse("conteste"), words) == 2
+    assert terms_score(terms_parse('"la dette" contest*'), words) == 3
+    assert terms_score(terms_parse("conte"), words) == 0
+    assert terms_score(terms_parse("conteste absent"), words) == 0
