@@ -164,14 +164,14 @@ def _best_segments(
             .annotate(rank=SearchRank(F(_vector(masked)), _pg_query(terms)))
             .order_by("transcript_id", "-rank", "position")
         )
-        best: dict[int, SegmentEntry] = {}
+        ranked_best: dict[int, SegmentEntry] = {}
         for entry in ranked.only("transcript_id", "position", "start", "speaker"):
-            best.setdefault(entry.transcript_id, entry)
-        return best
+            ranked_best.setdefault(entry.transcript_id, entry)
+        return ranked_best
     # The few calls of a page: their sentences ranked here (one indexed read of their rows),
     # which costs less than asking FTS5 once per call (each look reads the terms' whole lists).
     column = _column(masked)
-    best = {}
+    best: dict[int, SegmentEntry] = {}
     best_score: dict[int, int] = {}
     entries = SegmentEntry.objects.filter(transcript_id__in=transcript_ids).order_by("pk")
     for entry in entries.only("transcript_id", "position", "start", "speaker", column):
