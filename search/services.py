@@ -174,11 +174,11 @@ def _best_segments(
     best: dict[int, SegmentEntry] = {}
     best_score: dict[int, int] = {}
     entries = SegmentEntry.objects.filter(transcript_id__in=transcript_ids).order_by("pk")
-    for entry in entries.only("transcript_id", "position", "start", "speaker", column):
-        score = terms_score(terms, getattr(entry, column))
-        if score > best_score.get(entry.transcript_id, 0):
-            best[entry.transcript_id] = entry
-            best_score[entry.transcript_id] = score
+    for row in entries.only("transcript_id", "position", "start", "speaker", column):
+        score = terms_score(terms, getattr(row, column))
+        if score > best_score.get(row.transcript_id, 0):
+            best[row.transcript_id] = row
+            best_score[row.transcript_id] = score
     return best
 
 
