@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "insights",
     # Before django_tasks_db: its `db_worker` is wrapped to check the speech model at start.
     "transcripts",
+    "trackers",
+    "search",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("insights.urls")),
     path("", include("transcripts.urls")),
+    path("", include("search.urls")),
 ]
 
 # The fake GetBill exists only in sandbox mode: with credentials configured, its routes are not

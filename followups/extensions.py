@@ -1,5 +1,6 @@
-"""What other apps add to the followups pages: panels of a followup's page, and what the
-review queue leaves out.
+"""What other apps add to the followups pages: panels of a followup's page, what the review
+queue leaves out and the other orders it offers, and where words typed in the header's box
+(not an ID) are searched.
 
 `followups` imports none of the apps built on it. They register here from their
 `AppConfig.ready()`, and the followups views ask this registry: a panel is rendered by the app
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.safestring import SafeString, mark_safe
 
 from followups.getbill import Followup
@@ -35,8 +36,26 @@ class DetailPanel:
 # Who the queue leaves out for a user: the IDs of followups they are done with.
 QueueExclusion = Callable[[AbstractBaseUser], set[str]]
 
+
+@dataclass(frozen=True)
+class QueueOrder:
+    """Another order of the review queue (`/queue/?order=<name>`), built by the app that owns
+    it from the dashboard's own rows; `render` answers the queue's page in that order and keeps
+    its order in the session's queue snapshot, so that "Next in queue" follows it."""
+
+    name: str
+    label: str
+    render: Callable[[HttpRequest], HttpResponse]
+
+
+# Where words that are not a followup ID are searched for a user: a URL, or None when that
+# user may not search them.
+WordsSearch = Callable[[AbstractBaseUser, str], str | None]
+
 _detail_panels: dict[str, DetailPanel] = {}
 _queue_exclusions: dict[str, QueueExclusion] = {}
+_words_searches: dict[str, WordsSearch] = {}
+_queue_orders: dict[str, QueueOrder] = {}
 
 
 def detail_panel_register(*, panel: DetailPanel) -> None:
@@ -48,6 +67,33 @@ def detail_panel_register(*, panel: DetailPanel) -> None:
 def queue_exclusion_register(*, name: str, exclusion: QueueExclusion) -> None:
     """Leave out of a user's queue the followups `exclusion` returns for them."""
     _queue_exclusions[name] = exclusion
+
+
+def queue_order_register(*, order: QueueOrder) -> None:
+    """Offer `order` on the review queue's page."""
+    _queue_orders[order.name] = order
+
+
+def queue_orders() -> list[QueueOrder]:
+    return list(_queue_orders.values())
+
+
+def queue_order_get(*, name: str) -> QueueOrder | None:
+    return _queue_orders.get(name)
+
+
+def words_search_register(*, name: str, search: WordsSearch) -> None:
+    """Send words typed in the header's box that are not an ID to `search`'s page."""
+    _words_searches[name] = search
+
+
+def words_search_url(*, user: AbstractBaseUser, text: str) -> str | None:
+    """The first registered search page that takes `text` for `user`, or None."""
+    for search in _words_searches.values():
+        url = search(user, text)
+        if url:
+            return url
+    return None
 
 
 def detail_panels_render(

@@ -89,6 +89,7 @@ class AuditAction(models.TextChoices):
     DOCUMENT_OPEN = "document_open", "Letter PDF opened"
     TRANSCRIPT_VIEW = "transcript_view", "Transcript read"
     TRANSCRIPT_DOWNLOAD = "transcript_download", "Transcript downloaded"
+    TRANSCRIPT_SEARCH = "transcript_search", "Transcripts searched"
 
 
 class AuditOutcome(models.TextChoices):

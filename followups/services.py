@@ -190,6 +190,17 @@ def recent_views_list(
     return list(RecentView.objects.filter(user_id=user.pk)[:limit])
 
 
+_LINK_SIGNS = re.compile(r"[/:]")
+
+
+def text_is_words(*, text: str) -> bool:
+    """Whether `text` reads as words rather than an ID: no link and no word holding a digit
+    ("dispute lawyer", not "fu-1042" nor a pasted link). Such text may be searched elsewhere."""
+    stripped = text.strip()
+    has_letters = re.search(r"[^\W\d_]", stripped) is not None
+    return has_letters and not _LINK_SIGNS.search(stripped) and not re.search(r"\d", stripped)
+
+
 def followup_id_from_input(*, user: AbstractBaseUser, text: str) -> GetBillId:
     """`followup_id_from_text`, with input that holds no ID audited as rejected (without the
     input, which may be a signed link)."""

@@ -11,7 +11,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import push_url
+from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from followups import access, browse, debt_card, debts, extensions, forms, presentation, services
 from followups.error_boundary import error_context, errors_rendered_by
@@ -77,6 +77,14 @@ def lookup(request: HtmxHttpRequest) -> HttpResponse:
     if "q" not in request.GET:
         return _list_response(request)
     query = forms.LookupForm(request.GET).query()
+    if services.text_is_words(text=query):
+        # Words rather than an ID: searched where an app offers it (its page also offers to
+        # open a followup of that ID, in case it was one).
+        words_url = extensions.words_search_url(user=_signed_in_user(request), text=query)
+        if words_url is not None:
+            if request.htmx:
+                return HttpResponseClientRedirect(words_url)
+            return HttpResponseRedirect(words_url)
     debt_id = services.debt_id_from_link(text=query)
     if debt_id is not None:
         url = reverse("followups:debt_followups", kwargs={"debt_id": debt_id})
@@ -113,12 +121,20 @@ QUEUE_SESSION_KEY = "review_queue"
 @require_GET
 @vary_on_htmx
 def queue(request: HtmxHttpRequest) -> HttpResponse:
-    """The reviewer's queue, part `?part=` (newest first); `?end=1` after its last call."""
+    """The reviewer's queue, part `?part=` (newest first); `?end=1` after its last call;
+    `?order=` another order an app registered."""
+    other_order = extensions.queue_order_get(name=request.GET.get("order", ""))
+    if other_order is not None:
+        return other_order.render(request)
     user = _signed_in_user(request)
     part = browse.queue_part_require(user=user, query=request.GET)
     review_queue = browse.review_queue_get(user=user, part=part)
     request.session[QUEUE_SESSION_KEY] = review_queue.snapshot.as_session()
-    context = {"queue": review_queue, "queue_end": request.GET.get("end") == "1"}
+    context = {
+        "queue": review_queue,
+        "queue_end": request.GET.get("end") == "1",
+        "queue_orders": extensions.queue_orders(),
+    }
     return page_render(request, "followups/queue.html", context)
 
 

@@ -16,7 +16,7 @@ from reviews.models import Criterion, Scorecard
 
 class CriterionInline(admin.TabularInline):
     model = Criterion
-    fields = ["position", "label", "help_text", "weight", "critical"]
+    fields = ["position", "label", "help_text", "weight", "critical", "tracker"]
     extra = 1
     ordering = ["position", "id"]
 

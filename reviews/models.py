@@ -133,6 +133,11 @@ class Criterion(models.Model):
     weight = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(WEIGHT_MAX)]
     )
+    # A tracker whose result is shown next to the criterion as evidence, with the answer it
+    # suggests (trackers.evidence).
+    tracker = models.ForeignKey(
+        "trackers.Tracker", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     critical = models.BooleanField(
         default=False, help_text="Answered no, the whole review fails whatever the score."
     )
@@ -160,6 +165,11 @@ class AnswerValue(models.TextChoices):
     YES = "yes", "Yes"
     NO = "no", "No"
     NOT_APPLICABLE = "na", "Not applicable"
+
+
+class SuggestionUse(models.TextChoices):
+    FOLLOWED = "followed", "Followed the suggestion"
+    OVERRIDDEN = "overridden", "Overrode the suggestion"
 
 
 class Review(models.Model):
@@ -208,6 +218,9 @@ class Answer(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="answers")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="answers")
     value = models.CharField(max_length=4, choices=AnswerValue.choices)
+    # For a criterion linked to a tracker that suggested an answer: whether the reviewer's
+    # answer followed the suggestion or overrode it ("" when nothing was suggested).
+    suggestion = models.CharField(max_length=16, choices=SuggestionUse.choices, blank=True)
 
     class Meta:
         constraints = [

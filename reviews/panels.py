@@ -15,6 +15,7 @@ from reviews import forms, services
 from reviews.host import moment_format
 from reviews.models import AnswerValue, Comment, Criterion, Review, Scorecard
 from reviews.services import CommentInput, ReviewInput, User
+from trackers.evidence import Evidence, evidence_for
 
 # The list page shows this many reviews; the CSV has all of the selection.
 LIST_LIMIT = 200
@@ -53,15 +54,23 @@ def comments_context(
 class CriterionRow:
     criterion: Criterion
     value: str  # an AnswerValue, or "" when unanswered
+    evidence: Evidence | None = None  # the linked tracker's result on this call
 
     @property
     def value_label(self) -> str:
         return AnswerValue(self.value).label if self.value else "Not answered"
 
 
-def _rows(scorecard: Scorecard, answers: dict[int, str]) -> list[CriterionRow]:
+def _rows(scorecard: Scorecard, answers: dict[int, str], followup_id: str) -> list[CriterionRow]:
+    criteria = list(scorecard.criteria.all())
+    evidence = evidence_for(followup_id=followup_id, tracker_ids=[c.tracker_id for c in criteria])
     return [
-        CriterionRow(criterion=c, value=answers.get(c.pk, "")) for c in scorecard.criteria.all()
+        CriterionRow(
+            criterion=c,
+            value=answers.get(c.pk, ""),
+            evidence=evidence.get(c.tracker_id) if c.tracker_id is not None else None,
+        )
+        for c in criteria
     ]
 
 
@@ -100,7 +109,7 @@ def review_context(
         "review": review,
         "scorecard": scorecard,
         "scorecards": offered,
-        "rows": _rows(scorecard, answers) if scorecard else [],
+        "rows": _rows(scorecard, answers, followup_id) if scorecard else [],
         "summary": summary,
         "answer_choices": AnswerValue.choices,
         "read_only": bool(review and review.is_submitted),
@@ -112,7 +121,7 @@ def review_context(
 def review_display(*, review: Review) -> dict[str, Any]:
     """A review as its read-only page shows it."""
     answers = {answer.criterion_id: answer.value for answer in review.answers.all()}
-    return {"review": review, "rows": _rows(review.scorecard, answers)}
+    return {"review": review, "rows": _rows(review.scorecard, answers, review.followup_id)}
 
 
 def detail_panels_html(request: HttpRequest, followup: Followup) -> str:

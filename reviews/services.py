@@ -52,9 +52,11 @@ from reviews.models import (
     Review,
     ReviewStatus,
     Scorecard,
+    SuggestionUse,
     Verdict,
 )
 from reviews.scoring import Outcome, ScoredAnswer, review_outcome
+from trackers.evidence import evidence_for
 
 PERM_REVIEW = "reviews.review_followup"
 PERM_VIEW_ALL = "reviews.view_all_reviews"
@@ -392,11 +394,35 @@ def review_save(*, user: AbstractBaseUser, followup_id: str, data: ReviewInput) 
             review.submitted_at = timezone.now()
         _review_store(review)
         review.answers.all().delete()
+        suggested = _suggestions(scorecard=scorecard, followup_id=followup_id)
         Answer.objects.bulk_create(
-            Answer(review=review, criterion_id=pk, value=value) for pk, value in answers.items()
+            Answer(
+                review=review,
+                criterion_id=pk,
+                value=value,
+                suggestion=_suggestion_use(suggested.get(pk, ""), value),
+            )
+            for pk, value in answers.items()
         )
         _done(user=user, action=action, followup_id=followup_id, detail=_review_describe(review))
     return review
+
+
+def _suggestions(*, scorecard: Scorecard, followup_id: str) -> dict[int, str]:
+    """The answers suggested by the trackers linked to `scorecard`'s criteria, by criterion."""
+    linked = {c.pk: c.tracker_id for c in scorecard.criteria.all() if c.tracker_id is not None}
+    evidence = evidence_for(followup_id=followup_id, tracker_ids=linked.values())
+    return {
+        pk: evidence[tracker_id].suggested
+        for pk, tracker_id in linked.items()
+        if tracker_id in evidence
+    }
+
+
+def _suggestion_use(suggested: str, value: str) -> str:
+    if not suggested:
+        return ""
+    return SuggestionUse.FOLLOWED if value == suggested else SuggestionUse.OVERRIDDEN
 
 
 def _review_store(review: Review) -> None:

@@ -48,6 +48,7 @@ from followups.models import AuditAction, AuditOutcome
 from transcripts.engine import EngineUnavailableError, engine_get, transcripts_off_reason
 from transcripts.facts import facts_from_followup
 from transcripts.models import Transcript
+from transcripts.signals import transcript_done
 
 logger = logging.getLogger(__name__)
 
@@ -233,7 +234,7 @@ def transcript_make(*, followup_id: str) -> None:
             now=timezone.now(),
         )
     else:
-        _claimed(transcript).update(
+        saved = _claimed(transcript).update(
             status=Status.DONE,
             progress=1,
             failure="",
@@ -246,6 +247,10 @@ def transcript_make(*, followup_id: str) -> None:
         logger.info(
             "Transcribed followup %s in %.1f s", followup_id, (timezone.now() - now).total_seconds()
         )
+        if saved:
+            transcript_done.send(
+                sender=Transcript, transcript=Transcript.objects.get(pk=transcript.pk)
+            )
 
 
 def _claim(*, followup_id: str) -> Transcript | None:

@@ -103,7 +103,7 @@ def _error_pages(manager_client, plain_client, settings) -> dict[str, Any]:
         "504": manager_client.get("/followups/slow1/", secure=True),
         "429 GetBill": manager_client.get("/followups/quota1/", secure=True),
         "400": manager_client.get("/followups/bad%20id/", secure=True),
-        "400 search": manager_client.get("/followups/", {"q": "no id here"}, secure=True),
+        "400 search": manager_client.get("/followups/", {"q": "?! ..."}, secure=True),
         # Refused before any view: CommonMiddleware answers, the middleware after it never runs.
         "400 host": manager_client.get("/", secure=True, HTTP_HOST="unknown.example"),
     }

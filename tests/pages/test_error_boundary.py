@@ -85,7 +85,7 @@ def test_a_panel_answers_getbills_failure_with_its_status_and_its_own_error(
         ("/queue/?part=99", {}),
         ("/followups/not%20an%20id/", {}),
         ("/debts/not%20a%20debt/card/", {**HTMX, "HX-Target": "debt-card"}),
-        ("/followups/?q=nothing+here", {}),
+        ("/followups/?q=%3F%21+...", {}),
     ],
 )
 def test_refused_input_is_a_400_and_getbill_is_not_asked(

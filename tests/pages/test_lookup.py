@@ -136,7 +136,7 @@ def test_htmx_lookup_renders_the_followup_and_moves_the_address_bar(signed_in, f
 
 
 def test_htmx_lookup_of_invalid_input_shows_the_search_page_in_main(signed_in):
-    response = signed_in.get("/followups/", {"q": "nothing here"}, **HTMX_MAIN)
+    response = signed_in.get("/followups/", {"q": "?! ..."}, **HTMX_MAIN)
     body = response.content.decode()
     assert response.status_code == 400
     assert "<html" not in body
@@ -186,7 +186,7 @@ def test_every_page_has_the_header_search_with_htmx_and_a_plain_fallback(signed_
 def test_the_search_page_hides_the_header_search(signed_in, fake_upstream):
     # One search box on the page: the header's is hidden (dashboard.js shows it again when
     # htmx swaps another page into <main>), and the page's own is the one in use.
-    for response in (signed_in.get("/"), signed_in.get("/followups/", {"q": "not an id!"})):
+    for response in (signed_in.get("/"), signed_in.get("/followups/", {"q": "?! ..."})):
         body = response.content.decode()
         assert html_has(_header_search(body), "hidden")
         assert html_find(body, "input", id="q", name="q")

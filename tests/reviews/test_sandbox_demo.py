@@ -32,3 +32,19 @@ def test_the_demo_command_creates_the_collections_call_scorecard_once():
     ]
     call_command("sandbox_demo_account", stdout=StringIO())
     assert Scorecard.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_demo_command_creates_the_demo_trackers_once():
+    from trackers.models import Tracker
+
+    call_command("sandbox_demo_account", stdout=StringIO())
+    assert set(Tracker.objects.values_list("name", "kind")) >= {
+        ("Call recorded notice", "required"),
+        ("Threats", "forbidden"),
+        ("Lawyer", "signal"),
+        ("Bankruptcy", "signal"),
+    }
+    Tracker.objects.filter(name="Lawyer").delete()
+    call_command("sandbox_demo_account", stdout=StringIO())
+    assert not Tracker.objects.filter(name="Lawyer").exists()

@@ -1,5 +1,6 @@
 """Create the local demo account used with the sandbox, and say how to sign in."""
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -8,6 +9,11 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 
 from sandbox.review_demo import demo_scorecard_ensure
+from trackers.models import Tracker
+from trackers.services import trackers_import
+
+# Collections calls' demo trackers (also an example of the file `trackers_import` reads).
+DEMO_TRACKERS_FILE = Path(__file__).resolve().parents[2] / "trackers_demo.json"
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-followups"
@@ -25,7 +31,7 @@ def _demo_roles_grant(user: User) -> None:
 class Command(BaseCommand):
     help = (
         "Create the sandbox demo account if no account exists yet, and print its credentials; "
-        "create the demo review scorecard if it is missing."
+        "create the demo review scorecard and trackers if they are missing."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -33,6 +39,9 @@ class Command(BaseCommand):
             raise CommandError("The demo account only exists on the sandbox.")
         if demo_scorecard_ensure() is not None:
             self.stdout.write("Demo review scorecard created (QA reviews, Scorecards).")
+        if not Tracker.objects.exists():
+            trackers_import(text=DEMO_TRACKERS_FILE.read_text(encoding="utf-8"))
+            self.stdout.write("Demo trackers created (Admin, Trackers).")
         user_model = get_user_model()
         existing = user_model.objects.filter(username=DEMO_USERNAME).first()
         if existing is not None:
