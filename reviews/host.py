@@ -14,9 +14,16 @@ from followups.error_boundary import errors_rendered_by
 from followups.errors import AppError
 from followups.htmx import swaps, vary_on_htmx
 from followups.models import AuditAction, AuditOutcome
-from followups.moments import MOMENT_MAX_SECONDS, MomentError, moment_format, moment_parse
+from followups.moments import (
+    MOMENT_MAX_LENGTH,
+    MOMENT_MAX_SECONDS,
+    MomentError,
+    moment_format,
+    moment_parse,
+)
 
 __all__ = [
+    "MOMENT_MAX_LENGTH",
     "MOMENT_MAX_SECONDS",
     "AppError",
     "AuditAction",

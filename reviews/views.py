@@ -107,6 +107,7 @@ def _comment_form_page(
             "editing": comment_id is not None,
             "form_action": action,
             "data": data,
+            "limits": panels.COMMENT_FIELD_LIMITS,
             "error": error.message if error else "",
             "detail_url": _detail_url(followup_id, fragment=COMMENTS_TARGET),
         },
