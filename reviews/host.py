@@ -6,6 +6,7 @@ from followups.access import (
     failures_audited,
     getbill_id_require,
     refused,
+    signed_in_user,
     user_may,
 )
 from followups.audit import audit_record
@@ -39,6 +40,7 @@ __all__ = [
     "moment_format",
     "moment_parse",
     "refused",
+    "signed_in_user",
     "swaps",
     "user_may",
     "vary_on_htmx",
