@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 
 from followups.audit import audit_record
 from followups.errors import AppError, wait_describe
@@ -193,6 +195,14 @@ def access_require(*, audit: LookupAudit, permissions: Sequence[str]) -> None:
         return
     missing = _permission_missing_detail(user=user, permissions=permissions)
     raise refused(audit=audit, error=PermissionMissingError(missing=missing))
+
+
+def signed_in_user(request: HttpRequest) -> AbstractBaseUser:
+    """The request's user. LoginRequiredMiddleware lets only signed-in users reach the views;
+    this fails closed all the same (PermissionDenied), and gives the type checker the user."""
+    if not isinstance(request.user, AbstractBaseUser):
+        raise PermissionDenied
+    return request.user
 
 
 def getbill_id_require(

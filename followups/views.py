@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -80,7 +78,7 @@ def lookup(request: HtmxHttpRequest) -> HttpResponse:
     if services.text_is_words(text=query):
         # Words rather than an ID: searched where an app offers it (its page also offers to
         # open a followup of that ID, in case it was one).
-        words_url = extensions.words_search_url(user=_signed_in_user(request), text=query)
+        words_url = extensions.words_search_url(user=access.signed_in_user(request), text=query)
         if words_url is not None:
             if request.htmx:
                 return HttpResponseClientRedirect(words_url)
@@ -91,7 +89,7 @@ def lookup(request: HtmxHttpRequest) -> HttpResponse:
         if swaps(request, MAIN_TARGET):
             return push_url(_debt_response(request, debt_id), url)
         return HttpResponseRedirect(url)
-    followup_id = services.followup_id_from_input(user=_signed_in_user(request), text=query)
+    followup_id = services.followup_id_from_input(user=access.signed_in_user(request), text=query)
     url = reverse("followups:detail", kwargs={"followup_id": followup_id})
     if swaps(request, MAIN_TARGET):
         # One round trip: render the followup here and move the address bar to its own URL.
@@ -105,7 +103,7 @@ LIST_RESULTS_TARGET = "followups-results"
 
 def _list_response(request: HtmxHttpRequest) -> HttpResponse:
     """A page of the followups list, filtered by `?type=` and `?status=`, page `?page=`."""
-    user = _signed_in_user(request)
+    user = access.signed_in_user(request)
     filters = browse.list_filters_require(user=user, query=request.GET)
     listing = browse.followups_browse(user=user, filters=filters)
     response = _list_page(request, listing)
@@ -126,7 +124,7 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
     other_order = extensions.queue_order_get(name=request.GET.get("order", ""))
     if other_order is not None:
         return other_order.render(request)
-    user = _signed_in_user(request)
+    user = access.signed_in_user(request)
     part = browse.queue_part_require(user=user, query=request.GET)
     review_queue = browse.review_queue_get(user=user, part=part)
     request.session[QUEUE_SESSION_KEY] = review_queue.snapshot.as_session()
@@ -141,7 +139,7 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def queue_next(request: HtmxHttpRequest) -> HttpResponse:
     """ "Next in queue": the followup after `?after=` in the reviewer's queue."""
-    user = _signed_in_user(request)
+    user = access.signed_in_user(request)
     after_id = access.getbill_id_require(
         user=user, action=AuditAction.REVIEW_QUEUE, raw=request.GET.get("after", "")
     )
@@ -157,17 +155,10 @@ def queue_next(request: HtmxHttpRequest) -> HttpResponse:
     return HttpResponseRedirect(f"{reverse('followups:queue')}?end=1")
 
 
-def _signed_in_user(request: HttpRequest) -> AbstractBaseUser:
-    # LoginRequiredMiddleware guarantees it; this tells the type checker and fails closed.
-    if not isinstance(request.user, AbstractBaseUser):
-        raise PermissionDenied
-    return request.user
-
-
 def _detail_response(
     request: HtmxHttpRequest, followup_id: GetBillId, *, refresh: bool = False
 ) -> HttpResponse:
-    user = _signed_in_user(request)
+    user = access.signed_in_user(request)
     answer = services.followup_lookup(user=user, followup_id=followup_id, refresh=refresh)
     followup = answer.value
     detail = presentation.followup_detail(followup=followup)
@@ -196,7 +187,7 @@ def _detail_response(
 
 def _followup_id_require(request: HtmxHttpRequest, followup_id: str) -> GetBillId:
     return access.getbill_id_require(
-        user=_signed_in_user(request), action=AuditAction.LOOKUP, raw=followup_id
+        user=access.signed_in_user(request), action=AuditAction.LOOKUP, raw=followup_id
     )
 
 
@@ -220,7 +211,9 @@ def followup_refresh(request: HtmxHttpRequest, followup_id: str) -> HttpResponse
     url = reverse("followups:detail", kwargs={"followup_id": clean_id})
     if swaps(request, MAIN_TARGET):
         return push_url(_detail_response(request, clean_id, refresh=True), url)
-    services.followup_lookup(user=_signed_in_user(request), followup_id=clean_id, refresh=True)
+    services.followup_lookup(
+        user=access.signed_in_user(request), followup_id=clean_id, refresh=True
+    )
     return HttpResponseRedirect(url, status=303)
 
 
@@ -234,13 +227,16 @@ def debt_followups(request: HtmxHttpRequest, debt_id: str) -> HttpResponse:
     """Every followup of a debt with totals; `?type=` and `?status=` filter the list and
     `?current=` marks the followup the reviewer came from."""
     clean_id = access.getbill_id_require(
-        user=_signed_in_user(request), action=AuditAction.DEBT_LOOKUP, raw=debt_id, subject="debt"
+        user=access.signed_in_user(request),
+        action=AuditAction.DEBT_LOOKUP,
+        raw=debt_id,
+        subject="debt",
     )
     return _debt_response(request, clean_id)
 
 
 def _debt_response(request: HtmxHttpRequest, debt_id: GetBillId) -> HttpResponse:
-    user = _signed_in_user(request)
+    user = access.signed_in_user(request)
     answer = debts.debt_timeline_get(user=user, debt_id=debt_id)
     timeline = answer.value
     chosen = forms.DebtFiltersForm(request.GET).values()
@@ -281,7 +277,7 @@ def debt_card_show(request: HtmxHttpRequest, debt_id: str) -> HttpResponse:
     htmx swaps the card in place; opened without htmx (the control's href), a small page of
     the card alone. Either way a failure is in the card, answered with the error's status.
     """
-    user = _signed_in_user(request)
+    user = access.signed_in_user(request)
     clean_id = access.getbill_id_require(
         user=user, action=AuditAction.DEBT_DETAIL, raw=debt_id, subject="debt"
     )
@@ -327,9 +323,14 @@ def debt_timeline(request: HtmxHttpRequest, debt_id: str) -> HttpResponse:
         url = reverse("followups:debt_followups", kwargs={"debt_id": debt_id})
         return redirect(f"{url}?{urlencode({'current': current})}" if current else url)
     clean_id = access.getbill_id_require(
-        user=_signed_in_user(request), action=AuditAction.DEBT_LOOKUP, raw=debt_id, subject="debt"
+        user=access.signed_in_user(request),
+        action=AuditAction.DEBT_LOOKUP,
+        raw=debt_id,
+        subject="debt",
     )
-    answer = debts.debt_timeline_get(user=_signed_in_user(request), debt_id=clean_id, panel=True)
+    answer = debts.debt_timeline_get(
+        user=access.signed_in_user(request), debt_id=clean_id, panel=True
+    )
     context = {
         "links": debts.debt_links(debt_id=clean_id, current_id=current),
         "timeline": answer.value,
@@ -360,7 +361,7 @@ def followup_recording(request: HtmxHttpRequest, followup_id: str) -> HttpRespon
         return HttpResponseRedirect(
             reverse("followups:detail", kwargs={"followup_id": followup_id}) + "#recording"
         )
-    user = _signed_in_user(request)
+    user = access.signed_in_user(request)
     clean_id = access.getbill_id_require(
         user=user, action=AuditAction.RECORDING_URL_REFRESH, raw=followup_id
     )
@@ -376,7 +377,7 @@ def followup_recording(request: HtmxHttpRequest, followup_id: str) -> HttpRespon
 def followup_document(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
     """The followup's letter: a redirect to a freshly signed PDF link (audited), or the error
     page. The page links here rather than to GetBill's link, which expires with the page."""
-    user = _signed_in_user(request)
+    user = access.signed_in_user(request)
     clean_id = access.getbill_id_require(
         user=user, action=AuditAction.DOCUMENT_OPEN, raw=followup_id
     )
@@ -392,7 +393,7 @@ def _status_only(request: HttpRequest, error: AppError) -> HttpResponse:
 def followup_recording_audio(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
     """The recording's stable address: a redirect to a freshly signed link (audited), or the
     error page. The player's `<audio>` loads this, and loads it again when a link dies."""
-    user = _signed_in_user(request)
+    user = access.signed_in_user(request)
     clean_id = access.getbill_id_require(
         user=user, action=AuditAction.RECORDING_URL_REFRESH, raw=followup_id
     )
@@ -404,7 +405,7 @@ def followup_recording_audio(request: HtmxHttpRequest, followup_id: str) -> Http
 def recording_played(request: HttpRequest, followup_id: str) -> HttpResponse:
     """The player reports that playback started (navigator.sendBeacon, CSRF token in the form
     data), for the audit trail. Nobody reads the answer: a bare status, 204 when recorded."""
-    user = _signed_in_user(request)
+    user = access.signed_in_user(request)
     clean_id = access.getbill_id_require(
         user=user, action=AuditAction.RECORDING_PLAY, raw=followup_id
     )

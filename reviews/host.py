@@ -6,6 +6,7 @@ from followups.access import (
     failures_audited,
     getbill_id_require,
     refused,
+    signed_in_user,
     user_may,
 )
 from followups.audit import audit_record
@@ -14,9 +15,16 @@ from followups.error_boundary import errors_rendered_by
 from followups.errors import AppError
 from followups.htmx import swaps, vary_on_htmx
 from followups.models import AuditAction, AuditOutcome
-from followups.moments import MOMENT_MAX_SECONDS, MomentError, moment_format, moment_parse
+from followups.moments import (
+    MOMENT_MAX_LENGTH,
+    MOMENT_MAX_SECONDS,
+    MomentError,
+    moment_format,
+    moment_parse,
+)
 
 __all__ = [
+    "MOMENT_MAX_LENGTH",
     "MOMENT_MAX_SECONDS",
     "AppError",
     "AuditAction",
@@ -32,6 +40,7 @@ __all__ = [
     "moment_format",
     "moment_parse",
     "refused",
+    "signed_in_user",
     "swaps",
     "user_may",
     "vary_on_htmx",

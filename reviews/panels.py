@@ -12,13 +12,16 @@ from django.template.loader import render_to_string
 
 from followups.getbill import Followup
 from reviews import forms, services
-from reviews.host import moment_format
-from reviews.models import AnswerValue, Comment, Criterion, Review, Scorecard
+from reviews.host import MOMENT_MAX_LENGTH, moment_format
+from reviews.models import COMMENT_MAX_LENGTH, AnswerValue, Comment, Criterion, Review, Scorecard
 from reviews.services import CommentInput, ReviewInput, User
 from trackers.evidence import Evidence, evidence_for
 
 # The list page shows this many reviews; the CSV has all of the selection.
 LIST_LIMIT = 200
+
+# The comment fields' `maxlength`s: the lengths the form and the model accept.
+COMMENT_FIELD_LIMITS = {"moment": MOMENT_MAX_LENGTH, "text": COMMENT_MAX_LENGTH}
 
 
 def comment_input_of(comment: Comment) -> CommentInput:
@@ -28,6 +31,10 @@ def comment_input_of(comment: Comment) -> CommentInput:
         end=moment_format(end) if end is not None else "",
         text=comment.text,
     )
+
+
+def _comment_empty(*, recording_end: str) -> CommentInput:
+    return CommentInput(at="", text="", recording_end=recording_end)
 
 
 def comments_context(
@@ -46,7 +53,8 @@ def comments_context(
         "recording_end": recording_end,
         "error": error,
         # A refused comment keeps what was typed; a saved one empties the form.
-        "data": data if error else None,
+        "data": data if error and data else _comment_empty(recording_end=recording_end),
+        "limits": COMMENT_FIELD_LIMITS,
     }
 
 

@@ -8,7 +8,6 @@ import dataclasses
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
@@ -25,6 +24,7 @@ from reviews.host import (
     csv_response,
     errors_rendered_by,
     getbill_id_require,
+    signed_in_user,
     swaps,
     vary_on_htmx,
 )
@@ -32,13 +32,6 @@ from reviews.host import (
 # htmx targets of the panels; a request for one of them gets the panel alone.
 COMMENTS_TARGET = "comments"
 REVIEW_TARGET = "review-panel"
-
-
-def _user(request: HttpRequest) -> AbstractBaseUser:
-    # LoginRequiredMiddleware guarantees a signed-in user; this fails closed all the same.
-    if not isinstance(request.user, AbstractBaseUser):
-        raise PermissionDenied
-    return request.user
 
 
 def _followup_id_of(request: HttpRequest) -> str:
@@ -67,7 +60,7 @@ def _comments_panel(
     """The comments panel alone, for htmx; `recording_end` is the token the page signed, kept
     so that the next comment is checked against the recording's end too."""
     context = panels.comments_context(
-        user=_user(request),
+        user=signed_in_user(request),
         followup_id=followup_id,
         recording_end=recording_end,
         error=error.message if error else "",
@@ -107,6 +100,7 @@ def _comment_form_page(
             "editing": comment_id is not None,
             "form_action": action,
             "data": data,
+            "limits": panels.COMMENT_FIELD_LIMITS,
             "error": error.message if error else "",
             "detail_url": _detail_url(followup_id, fragment=COMMENTS_TARGET),
         },
@@ -122,7 +116,7 @@ def _comment_refused(request: HttpRequest, error: AppError) -> HttpResponse | No
     match = request.resolver_match
     comment_id = match.kwargs.get("comment_id") if match else None
     posted = forms.CommentForm(request.POST).comment_input() if request.method == "POST" else None
-    if swaps(request, COMMENTS_TARGET) and services.may_see_reviews(user=_user(request)):
+    if swaps(request, COMMENTS_TARGET) and services.may_see_reviews(user=signed_in_user(request)):
         recording_end = (posted or forms.CommentForm(request.GET).comment_input()).recording_end
         return _comments_panel(
             request, followup_id, recording_end=recording_end, error=error, data=posted
@@ -142,7 +136,7 @@ def _comment_refused(request: HttpRequest, error: AppError) -> HttpResponse | No
 def comments(request: HttpRequest, followup_id: str) -> HttpResponse:
     """GET: the comments panel (htmx), or the followup's page. POST: a new comment at `at`
     (seconds or m:ss), optionally until `end`, with `text`."""
-    user = _user(request)
+    user = signed_in_user(request)
     if request.method == "GET":
         if not swaps(request, COMMENTS_TARGET):
             return HttpResponseRedirect(_detail_url(followup_id, fragment=COMMENTS_TARGET))
@@ -165,7 +159,7 @@ def comments(request: HttpRequest, followup_id: str) -> HttpResponse:
 def comment_edit(request: HttpRequest, followup_id: str, comment_id: int) -> HttpResponse:
     """The author's own comment: GET its form (in its place with htmx), POST its new moment
     and text; with htmx a saved edit answers the whole panel."""
-    user = _user(request)
+    user = signed_in_user(request)
     if request.method == "GET":
         comment = services.comment_own_get(
             user=user,
@@ -194,7 +188,9 @@ def comment_edit(request: HttpRequest, followup_id: str, comment_id: int) -> Htt
 @vary_on_htmx
 @errors_rendered_by(_comment_refused)
 def comment_delete(request: HttpRequest, followup_id: str, comment_id: int) -> HttpResponse:
-    services.comment_delete(user=_user(request), followup_id=followup_id, comment_id=comment_id)
+    services.comment_delete(
+        user=signed_in_user(request), followup_id=followup_id, comment_id=comment_id
+    )
     if swaps(request, COMMENTS_TARGET):
         data = forms.CommentForm(request.POST).comment_input()
         return _comments_panel(request, followup_id, recording_end=data.recording_end)
@@ -212,7 +208,7 @@ def _review_response(
     posted: services.ReviewInput | None = None,
 ) -> HttpResponse:
     context = panels.review_context(
-        user=_user(request),
+        user=signed_in_user(request),
         followup_id=followup_id,
         chosen=request.GET.get("scorecard", ""),
         error=error.message if error else "",
@@ -235,7 +231,7 @@ def _review_refused(request: HttpRequest, error: AppError) -> HttpResponse | Non
     if (
         request.method != "POST"
         or error.status_code == 403
-        or not services.may_review(user=_user(request))
+        or not services.may_review(user=signed_in_user(request))
     ):
         return None
     posted = forms.ReviewForm(request.POST).posted()
@@ -248,7 +244,7 @@ def _review_refused(request: HttpRequest, error: AppError) -> HttpResponse | Non
 def review(request: HttpRequest, followup_id: str) -> HttpResponse:
     """The user's review of a followup: GET shows it (`?scorecard=` picks the scorecard of a new
     one), POST saves the draft, or submits it with `action=submit`."""
-    user = _user(request)
+    user = signed_in_user(request)
     if request.method == "GET":
         getbill_id_require(user=user, action=AuditAction.REVIEW_SAVE, raw=followup_id)
         if not services.may_review(user=user):
@@ -265,7 +261,7 @@ def review(request: HttpRequest, followup_id: str) -> HttpResponse:
 
 
 def _filtered(request: HttpRequest) -> tuple[forms.ReviewFilterForm, Any]:
-    user = _user(request)
+    user = signed_in_user(request)
     if not services.may_see_reviews(user=user):
         raise PermissionDenied
     reviewers = (
@@ -299,7 +295,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
             "verdicts": services.Verdict.choices,
             "export_url": reverse("reviews:export")
             + ("?" + request.GET.urlencode() if request.GET else ""),
-            "sees_all": services.may_see_all(user=_user(request)),
+            "sees_all": services.may_see_all(user=signed_in_user(request)),
         },
     )
 
@@ -310,7 +306,7 @@ def review_export(request: HttpRequest) -> HttpResponseBase:
     form, reviews = _filtered(request)
     if reviews is None:
         return render(request, "reviews/list.html", {"form": form}, status=400)
-    lines = services.reviews_export(user=_user(request), reviews=reviews)
+    lines = services.reviews_export(user=signed_in_user(request), reviews=reviews)
     return csv_response(lines=lines, filename="reviews.csv")
 
 
@@ -318,7 +314,7 @@ def review_export(request: HttpRequest) -> HttpResponseBase:
 @vary_on_htmx
 def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
     """One review, read-only, for its reviewer and for those who see everyone's."""
-    user = _user(request)
+    user = signed_in_user(request)
     found = services.review_visible_get(user=user, review_id=review_id)
     return render(
         request,
@@ -333,5 +329,5 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
 
 @require_POST
 def review_reopen(request: HttpRequest, review_id: int) -> HttpResponse:
-    services.review_reopen(user=_user(request), review_id=review_id)
+    services.review_reopen(user=signed_in_user(request), review_id=review_id)
     return HttpResponseRedirect(reverse("reviews:detail", kwargs={"review_id": review_id}))

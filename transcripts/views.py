@@ -3,8 +3,6 @@ download, and "Try again". Failures are raised and rendered by followups' error 
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,15 +20,8 @@ from transcripts.panels import PANEL_TEMPLATE
 PANEL_TARGET = "transcript"
 
 
-def _user(request: HtmxHttpRequest) -> AbstractBaseUser:
-    # LoginRequiredMiddleware guarantees a signed-in user; this fails closed all the same.
-    if not isinstance(request.user, AbstractBaseUser):
-        raise PermissionDenied
-    return request.user
-
-
 def _followup_id_require(request: HtmxHttpRequest, raw: str, action: AuditAction) -> GetBillId:
-    return access.getbill_id_require(user=_user(request), action=action, raw=raw)
+    return access.getbill_id_require(user=access.signed_in_user(request), action=action, raw=raw)
 
 
 @require_GET
@@ -39,7 +30,7 @@ def transcript_page(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
     """The transcript on a page of its own, readable without JavaScript; the panel alone when
     htmx polls it while the transcript is made."""
     clean_id = _followup_id_require(request, followup_id, AuditAction.TRANSCRIPT_VIEW)
-    shown = reading.transcript_view(user=_user(request), followup_id=clean_id)
+    shown = reading.transcript_view(user=access.signed_in_user(request), followup_id=clean_id)
     if swaps(request, PANEL_TARGET):
         return render(request, PANEL_TEMPLATE, {"shown": shown, "on_page": True})
     if shown.transcript is None:
@@ -51,7 +42,7 @@ def transcript_page(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
 def transcript_vtt(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
     """The finished transcript as a WebVTT file to download."""
     clean_id = _followup_id_require(request, followup_id, AuditAction.TRANSCRIPT_DOWNLOAD)
-    text = reading.transcript_download(user=_user(request), followup_id=clean_id)
+    text = reading.transcript_download(user=access.signed_in_user(request), followup_id=clean_id)
     response = HttpResponse(text, content_type="text/vtt; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"followup-{clean_id}-transcript.vtt"
@@ -65,7 +56,7 @@ def transcript_retry(request: HtmxHttpRequest, followup_id: str) -> HttpResponse
     """ "Try again" on a failed transcript: the panel again (htmx), or back to the followup's
     page without JavaScript."""
     clean_id = _followup_id_require(request, followup_id, AuditAction.TRANSCRIPT_VIEW)
-    shown = reading.transcript_try_again(user=_user(request), followup_id=clean_id)
+    shown = reading.transcript_try_again(user=access.signed_in_user(request), followup_id=clean_id)
     if swaps(request, PANEL_TARGET):
         return render(request, PANEL_TEMPLATE, {"shown": shown, "on_page": True})
     url = reverse("followups:detail", kwargs={"followup_id": clean_id})

@@ -171,10 +171,7 @@ _client_lock = threading.Lock()
 _transport_override: httpx.BaseTransport | None = None
 
 
-def _client_build() -> httpx.Client:
-    transport = _transport_override or DeadlineTransport(
-        limits=httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=30)
-    )
+def _client_of(transport: httpx.BaseTransport, *, accept: str) -> httpx.Client:
     return httpx.Client(
         transport=transport,
         follow_redirects=False,
@@ -186,11 +183,18 @@ def _client_build() -> httpx.Client:
             policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[])
         ),
         headers={
-            "Accept": "application/json",
+            "Accept": accept,
             "Accept-Encoding": "identity",
             "User-Agent": "followups-dashboard",
         },
     )
+
+
+def _client_build() -> httpx.Client:
+    transport = _transport_override or DeadlineTransport(
+        limits=httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=30)
+    )
+    return _client_of(transport, accept="application/json")
 
 
 def media_client_build(*, max_bytes: int) -> httpx.Client:
@@ -200,19 +204,7 @@ def media_client_build(*, max_bytes: int) -> httpx.Client:
     transport = _transport_override or DeadlineTransport(
         limits=httpx.Limits(max_connections=2, max_keepalive_connections=0), max_bytes=max_bytes
     )
-    return httpx.Client(
-        transport=transport,
-        follow_redirects=False,
-        trust_env=False,
-        cookies=http.cookiejar.CookieJar(
-            policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[])
-        ),
-        headers={
-            "Accept": "audio/*",
-            "Accept-Encoding": "identity",
-            "User-Agent": "followups-dashboard",
-        },
-    )
+    return _client_of(transport, accept="audio/*")
 
 
 def client_get() -> httpx.Client:

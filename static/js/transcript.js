@@ -12,6 +12,8 @@
    It talks to the player only through the page's <audio> element (its events, currentTime,
    play()), so it works whatever drives the player. No inline style: the played part is an SVG
    attribute. Without JavaScript the times are links to the moment. */
+import { clock } from "./player/moments.js";
+
 
 const AUDIO = "#recording audio";
 const PANEL = "[data-transcript]";
@@ -24,14 +26,6 @@ const OWN_SCROLL_SLACK_PX = 2;
 const panels = new WeakMap();
 
 function audioElement() { return document.querySelector(AUDIO); }
-
-function clock(seconds) {
-  const whole = Math.max(0, Math.floor(seconds));
-  const hours = Math.floor(whole / 3600);
-  const minutes = Math.floor((whole % 3600) / 60);
-  const secs = String(whole % 60).padStart(2, "0");
-  return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${secs}` : `${minutes}:${secs}`;
-}
 
 function times(element) {
   return { start: parseFloat(element.dataset.start), end: parseFloat(element.dataset.end) };

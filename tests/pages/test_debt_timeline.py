@@ -26,8 +26,15 @@ from followups.models import AuditAction, AuditEntry
 from sandbox.data import EXAMPLES, FAULT_IDS, SANDBOX_FOLLOWUPS
 from tests.support.examples import followup_json
 from tests.support.fake_getbill import recording_transport_installed
-from tests.support.html import html_attribute, html_find, html_has, html_one, html_text, html_texts
-from tests.support.pages import elements_find
+from tests.support.html import (
+    html_attribute,
+    html_find,
+    html_has,
+    html_htmx,
+    html_one,
+    html_text,
+    html_texts,
+)
 
 BIG = EXAMPLES["big_debt"]
 HISTORY = EXAMPLES["debt_with_history"]
@@ -412,13 +419,14 @@ def test_filter_swap_answers_with_the_results_region_only(sandbox, qa_client):
 
 def test_filter_form_works_without_javascript_and_with_htmx(sandbox, qa_client):
     body = qa_client.get(f"/debts/{HISTORY}/followups/").content.decode()
-    (form,) = elements_find(body, {"class": "debt-filters"}, tag="form")
+    form = html_one(body, "form", class_="debt-filters")
     url = f"/debts/{HISTORY}/followups/"
-    assert (form.attrs["method"], form.attrs["action"]) == ("get", url)
-    assert form.htmx("get") == url
-    assert form.htmx("push-url") == "true"
-    assert form.htmx("target") == "#debt-results"
-    assert form.htmx("swap") == "outerHTML"
+    assert (html_attribute(form, "method"), html_attribute(form, "action")) == ("get", url)
+    hx = {
+        name: html_htmx(body, name, "form", class_="debt-filters")
+        for name in ("get", "push-url", "target", "swap")
+    }
+    assert hx == {"get": url, "push-url": "true", "target": "#debt-results", "swap": "outerHTML"}
     assert html_find(body, "select", id="filter-type", name="type")
     assert html_find(body, "select", id="filter-status", name="status")
 
@@ -557,7 +565,7 @@ def test_panel_errors_are_inline(sandbox, qa_client, fault, status, title):
     body = response.content.decode()
     # The panel's error, with GetBill's failure status: htmx swaps it in (base.html's config).
     assert response.status_code == status
-    assert elements_find(body, {"class": "inline-error", "role": "alert"})
+    assert html_find(body, "*", class_="inline-error", role="alert")
     assert f"{title}." in body
     assert "<html" not in body
     assert "error-panel" not in body
@@ -572,7 +580,7 @@ def test_invalid_debt_id_is_a_400(qa_client, upstream_calls):
     assert '<h1 id="error-title">That is not a debt ID</h1>' in response.content.decode()
     panel = qa_client.get("/debts/not%20a%20debt/followups/timeline/", headers=HTMX)
     assert panel.status_code == 400
-    assert elements_find(panel.content.decode(), {"class": "inline-error", "role": "alert"})
+    assert html_find(panel.content.decode(), "*", class_="inline-error", role="alert")
     assert upstream_calls == []
 
 
@@ -598,7 +606,7 @@ def test_permission_denied_in_the_panel_is_inline(qa_client, fake_getbill):
     panel = qa_client.get(f"/debts/{HISTORY}/followups/timeline/", headers=HTMX)
     body = panel.content.decode()
     assert panel.status_code == 403
-    assert elements_find(body, {"class": "inline-error", "role": "alert"})
+    assert html_find(body, "*", class_="inline-error", role="alert")
     assert "internal reason" not in body
     assert qa_client.get(f"/debts/{HISTORY}/followups/").status_code == 403
 
@@ -617,7 +625,7 @@ def test_without_permission_a_403_and_no_request(sandbox, plain_client, upstream
     assert '<h1 id="error-title">Access denied</h1>' in response.content.decode()
     panel = plain_client.get(f"/debts/{HISTORY}/followups/timeline/", headers=HTMX)
     assert panel.status_code == 403
-    assert elements_find(panel.content.decode(), {"class": "inline-error", "role": "alert"})
+    assert html_find(panel.content.decode(), "*", class_="inline-error", role="alert")
     assert "timeline-item" not in panel.content.decode()
     assert upstream_calls == []
     assert _audit() == [("denied", HISTORY, "plain-user")] * 2

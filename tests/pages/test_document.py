@@ -1,10 +1,12 @@
 """A letter's PDF through the dashboard: a fresh signed link, a redirect, the page's permission,
 one audit entry."""
 
+from typing import Any
+
 import pytest
 
-from followups.models import AuditEntry
 from sandbox.data import EXAMPLES, FAULT_IDS
+from tests.support.pages import audit_rows, signed_link_redirect
 
 LETTER = EXAMPLES["postmail_pdf"]
 
@@ -12,23 +14,16 @@ LETTER = EXAMPLES["postmail_pdf"]
 URL = f"/followups/{LETTER}/pdf/"
 
 
-def _entries() -> list[tuple[str, str, str, str]]:
-    return list(
-        AuditEntry.objects.filter(action="document_open")
-        .order_by("id")
-        .values_list("outcome", "followup_id", "debt_id", "detail")
-    )
+def _entries() -> list[tuple[Any, ...]]:
+    return audit_rows("document_open", "outcome", "followup_id", "debt_id", "detail")
 
 
 @pytest.mark.parametrize("role_client", ["manager_client", "qa_client"])
 def test_the_pdf_redirects_to_a_fresh_signed_link(sandbox, request, role_client):
     client = request.getfixturevalue(role_client)
-    first = client.get(URL)
-    assert first.status_code == 302
-    location = first["Location"]
-    assert location.startswith(f"{sandbox}/sandbox/media/letters/{LETTER}.pdf?")
-    assert "X-Amz-Signature=" in location
-    assert "no-store" in first["Cache-Control"]
+    signed_link_redirect(
+        client.get(URL), link_start=f"{sandbox}/sandbox/media/letters/{LETTER}.pdf?"
+    )
     assert [(o, f) for o, f, _, _ in _entries()] == [("shown", LETTER)]
     assert _entries()[0][2]  # the letter's debt
 

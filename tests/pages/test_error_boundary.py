@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.support.fake_getbill import error_answer
-from tests.support.pages import elements_find
+from tests.support.html import html_attribute, html_find, html_htmx, html_one
 
 FOLLOWUP_ID = "abc123def456"
 DEBT_ID = "debt123xyz"
@@ -54,7 +54,7 @@ def test_a_page_answers_getbills_failure_with_its_status(
     response = manager_client.get(url, headers=headers)
     body = response.content.decode()
     assert response.status_code == status
-    assert elements_find(body, {"id": "error-title"}, tag="h1")
+    assert html_find(body, "h1", id="error-title")
     assert ("<html" in body) is ("HX-Target" not in headers)
     assert "Traceback" not in body
     assert {"HX-Request", "HX-Target"} <= {h.strip() for h in response["Vary"].split(",")}
@@ -102,9 +102,8 @@ def test_the_list_refused_in_place_keeps_its_region(manager_client, fake_getbill
     response = manager_client.get("/followups/", {"type": "fax"}, headers=swap)
     body = response.content.decode()
     assert response.status_code == 400
-    (region,) = elements_find(body, {"id": "followups-results"}, tag="section")
-    assert region.htmx("target") == "#followups-results"
-    assert elements_find(body, {"role": "alert"})
+    assert html_htmx(body, "target", "section", id="followups-results") == "#followups-results"
+    assert html_find(body, "*", role="alert")
     assert "<html" not in body
 
 
@@ -119,8 +118,8 @@ def test_hostile_but_readable_data_renders(manager_client, fake_getbill):
 
 def _htmx_rule(body: str, status: int) -> dict:
     # htmx takes the first rule whose `code` (a regular expression) finds the status.
-    (meta,) = elements_find(body, {"name": "htmx-config"}, tag="meta")
-    rules = json.loads(meta.attrs["content"])["responseHandling"]
+    meta = html_one(body, "meta", name="htmx-config")
+    rules = json.loads(html_attribute(meta, "content") or "")["responseHandling"]
     return next(rule for rule in rules if re.search(rule["code"], str(status)))
 
 

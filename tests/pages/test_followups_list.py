@@ -14,8 +14,15 @@ from followups import browse, moments, values
 from followups.models import AuditAction, AuditEntry, AuditOutcome
 from sandbox.data import EXAMPLES, SANDBOX_FOLLOWUPS
 from sandbox.state import requests_counted, sandbox_state_reset
-from tests.support.html import html_attribute, html_find, html_has, html_one, html_text, html_texts
-from tests.support.pages import elements_find
+from tests.support.html import (
+    html_attribute,
+    html_find,
+    html_has,
+    html_htmx,
+    html_one,
+    html_text,
+    html_texts,
+)
 
 SWAP = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "followups-results"}
 
@@ -98,16 +105,22 @@ def test_filters_and_page_live_in_the_url(sandbox, qa_client, settings):
 
 def test_the_form_and_links_work_without_javascript_and_swap_with_htmx(sandbox, qa_client):
     _code, body = _get(qa_client)
-    (form,) = elements_find(body, {"class": "debt-filters"}, tag="form")
-    assert (form.attrs["method"], form.attrs["action"]) == ("get", "/followups/")
-    assert form.htmx("get") == "/followups/"
-    assert form.htmx("target") == "#followups-results"
-    assert form.htmx("push-url") == "true"
-    (next_link,) = elements_find(body, {"rel": "next"}, tag="a")
-    assert next_link.attrs["href"] == "/followups/?page=2"
-    assert next_link.htmx("get") == "/followups/?page=2"
-    assert next_link.htmx("target") == "#followups-results"
-    assert next_link.htmx("swap") == "outerHTML"
+    form = html_one(body, "form", class_="debt-filters")
+    method_action = (html_attribute(form, "method"), html_attribute(form, "action"))
+    assert method_action == ("get", "/followups/")
+    form_htmx = {
+        name: html_htmx(body, name, "form", class_="debt-filters")
+        for name in ("get", "target", "push-url")
+    }
+    assert form_htmx == {"get": "/followups/", "target": "#followups-results", "push-url": "true"}
+    next_link = html_one(body, "a", rel="next")
+    assert html_attribute(next_link, "href") == "/followups/?page=2"
+    link_htmx = {name: html_htmx(body, name, "a", rel="next") for name in ("get", "target", "swap")}
+    assert link_htmx == {
+        "get": "/followups/?page=2",
+        "target": "#followups-results",
+        "swap": "outerHTML",
+    }
 
     swapped = qa_client.get("/followups/", {"page": "2"}, **SWAP)
     fragment = swapped.content.decode()

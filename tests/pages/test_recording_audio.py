@@ -2,6 +2,7 @@
 signed link, never stored, with the "listen" permission, one audit entry per link handed out,
 and GetBill's failures as error pages with their status."""
 
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -11,33 +12,25 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from followups.models import AuditEntry
 from sandbox.data import EXAMPLES, FAULT_IDS
 from sandbox.state import sandbox_state_reset
 from tests.support.accounts import signed_in_client
+from tests.support.pages import audit_rows, signed_link_redirect
 
 CALL = EXAMPLES["call_deal_found"]
 URL = f"/followups/{CALL}/recording/audio"
 S3_URL = "https://s3.amazonaws.com/bucket/call.mp3?X-Amz-Signature=abc&X-Amz-Expires=3600"
 
 
-def _entries() -> list[tuple[str, str]]:
-    return list(
-        AuditEntry.objects.filter(action="recording_url_refresh")
-        .order_by("id")
-        .values_list("outcome", "followup_id")
-    )
+def _entries() -> list[tuple[Any, ...]]:
+    return audit_rows("recording_url_refresh", "outcome", "followup_id")
 
 
 @pytest.mark.parametrize("role_client", ["manager_client", "qa_client"])
 def test_the_address_redirects_to_a_fresh_signed_link_never_stored(sandbox, request, role_client):
     client = request.getfixturevalue(role_client)
     response = client.get(URL)
-    assert response.status_code == 302
-    location = response["Location"]
-    assert location.startswith(f"{sandbox}/sandbox/media/recordings/")
-    assert "X-Amz-Signature=" in location
-    assert "no-store" in response["Cache-Control"]
+    signed_link_redirect(response, link_start=f"{sandbox}/sandbox/media/recordings/")
     assert response.content == b""
     assert _entries() == [("shown", CALL)]
 

@@ -9,8 +9,10 @@ from django.test import Client
 from django.urls import reverse
 
 from followups.models import AuditAction, AuditEntry, AuditOutcome
+from followups.moments import MOMENT_MAX_LENGTH
 from reviews import forms, services
-from reviews.models import Comment, Review, ReviewStatus
+from reviews.models import COMMENT_MAX_LENGTH, Comment, Review, ReviewStatus
+from tests.support.html import html_attribute, html_one
 from tests.support.reviews import CALL_DURATION_MS, CALL_ID, answers_all
 
 COMMENTS_URL = reverse("reviews:comments", kwargs={"followup_id": CALL_ID})
@@ -57,6 +59,27 @@ def test_a_comment_with_htmx_answers_the_panel_in_time_order(qa_client):
     assert 'data-comment-moment="5"' in body
     assert 'data-seek="30"' in body
     assert f'value="{END}"' in body  # the next comment is checked against the end too
+
+
+def test_the_comment_fields_take_what_the_server_accepts(qa_user, qa_client):
+    comment = services.comment_add(
+        user=qa_user, followup_id=CALL_ID, data=services.CommentInput(at="5", text="Mine")
+    )
+    edit_url = reverse(
+        "reviews:comment_edit", kwargs={"followup_id": CALL_ID, "comment_id": comment.pk}
+    )
+    pages = [
+        qa_client.get(COMMENTS_URL, {"recording_end": END}, **_htmx("comments")),
+        qa_client.get(edit_url),
+        qa_client.get(edit_url, **_htmx(f"comment-{comment.pk}")),
+    ]
+    for page in pages:
+        body = _text(page)
+        for name in ("at", "end"):
+            field = html_one(body, "input", name=name)
+            assert html_attribute(field, "maxlength") == str(MOMENT_MAX_LENGTH)
+        text = html_one(body, "textarea", name="text")
+        assert html_attribute(text, "maxlength") == str(COMMENT_MAX_LENGTH)
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,8 @@ breaks, indentation, the order of attributes) never decides a test.
 
 `assert_in_html` is Django's assertInHTML (whole elements, or a run of sibling elements, found
 in the page); `html_find` picks elements by tag and attributes, for what a test checks about
-one element (an attribute, its text) without spelling out all of it.
+one element (an attribute, its text) without spelling out all of it; `html_htmx` reads the `hx-*`
+attributes htmx applies to an element, its ancestors' included.
 """
 
 import re
@@ -17,6 +18,7 @@ __all__ = [
     "html_attribute",
     "html_find",
     "html_has",
+    "html_htmx",
     "html_one",
     "html_text",
     "html_texts",
@@ -61,17 +63,23 @@ def _walk(element: Element) -> list[Element]:
     return found
 
 
+def _elements(page: str) -> list[Element]:
+    # A page of one element parses to that element itself, not to a root around it.
+    root = parse_html(page)
+    return [root, *_walk(root)] if isinstance(root, Element) else []
+
+
+def _wanted(attributes: dict[str, Any]) -> dict[str, Any]:
+    return {_attribute_name(key): value for key, value in attributes.items()}
+
+
 def html_find(page: str | Element, tag: str, **attributes: Any) -> list[Element]:
     """The elements named `tag` ("*": any) in `page` (a page's text, or inside an element found
     before), in document order, that carry every attribute given (`True`: present with any
     value; `class_`: these classes among others)."""
-    wanted = {_attribute_name(key): value for key, value in attributes.items()}
-    if isinstance(page, Element):
-        elements = _walk(page)  # what the element holds, not the element itself
-    else:
-        # A page of one element parses to that element itself, not to a root around it.
-        root = parse_html(page)
-        elements = [root, *_walk(root)] if isinstance(root, Element) else []
+    # Inside an element found before: what it holds, not the element itself.
+    elements = _walk(page) if isinstance(page, Element) else _elements(page)
+    wanted = _wanted(attributes)
     return [element for element in elements if _matches(element, tag, wanted)]
 
 
@@ -96,6 +104,31 @@ def html_attribute(element: Element, name: str) -> str | None:
 def html_has(element: Element, name: str) -> bool:
     """Whether the element carries the attribute `name`, with or without a value."""
     return name in dict(element.attributes)
+
+
+def html_htmx(page: str, name: str, tag: str, **attributes: Any) -> str | None:
+    """The `hx-<name>` htmx uses for the one element of `page` that `html_find` would find:
+    its own, or the nearest ancestor's (htmx inherits them); `hx-target="this"` names, by its
+    id, the element that says it. None when no element up the tree says it."""
+    elements = _elements(page)
+    parents = {
+        id(child): element
+        for element in elements
+        for child in element.children
+        if isinstance(child, Element)
+    }
+    wanted = _wanted(attributes)
+    found = [element for element in elements if _matches(element, tag, wanted)]
+    assert len(found) == 1, f"{len(found)} <{tag}> elements with {attributes}"
+    element: Element | None = found[0]
+    while element is not None:
+        value = html_attribute(element, f"hx-{name}")
+        if value == "this" and html_attribute(element, "id"):
+            return f"#{html_attribute(element, 'id')}"
+        if value is not None:
+            return value
+        element = parents.get(id(element))
+    return None
 
 
 def html_text(element: Element | str) -> str:

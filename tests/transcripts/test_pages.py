@@ -7,10 +7,12 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.test.html import Element, parse_html
 from django.utils import timezone
 
 from followups.models import AuditEntry
 from tests.support.accounts import signed_in_client
+from tests.support.html import html_attribute, html_find, html_has, html_one, html_text, html_texts
 from tests.support.transcripts import transcript_make
 from transcripts.models import Transcript
 
@@ -46,10 +48,12 @@ def _audit(action: str) -> list[tuple[str, str, str]]:
     )
 
 
-def _panel(body: str) -> str:
-    match = re.search(r'<section class="card transcript" id="transcript".*?</section>', body, re.S)
-    assert match is not None, "no transcript panel in the page"
-    return match.group()
+def _panel(body: str) -> Element:
+    return html_one(body, "section", class_="card transcript", id="transcript")
+
+
+def _words(panel: Element) -> list[str]:
+    return html_texts(panel, "span", data_start=True, data_end=True)
 
 
 # --- The followup's page ---------------------------------------------------------------------
@@ -58,14 +62,18 @@ def _panel(body: str) -> str:
 def test_the_panel_shows_segments_with_moment_speaker_and_words(qa_client, with_recording):
     transcript_make(ID)
     panel = _panel(qa_client.get(DETAIL).content.decode())
-    assert 'data-start="75.200"' in panel
-    assert f'href="{DETAIL}?t=75#recording" data-transcript-seek>1:15</a>' in panel
-    assert '<span class="transcript-speaker">Agent</span>' in panel
-    assert '<span data-start="0.900" data-end="1.300">Anna</span>' in panel
-    assert "hidden data-transcript-comment>Comment here</button>" in panel
-    assert f'href="{VTT}" download>' in panel
-    assert "<svg viewBox=" in panel  # the waveform, drawn on the server
-    assert "hx-trigger" not in panel  # done: no polling
+    assert html_find(panel, "*", data_start="75.200")
+    time_link = html_one(panel, "a", href=f"{DETAIL}?t=75#recording", data_transcript_seek=True)
+    assert html_text(time_link) == "1:15"
+    assert "Agent" in html_texts(panel, "span", class_="transcript-speaker")
+    assert html_texts(panel, "span", data_start="0.900", data_end="1.300") == ["Anna"]
+    comment_buttons = html_find(panel, "button", data_transcript_comment=True)
+    assert comment_buttons
+    assert all(html_has(button, "hidden") for button in comment_buttons)
+    assert {html_text(button) for button in comment_buttons} == {"Comment here"}
+    assert html_find(panel, "a", href=VTT, download=True)
+    assert html_find(panel, "svg")  # the waveform, drawn on the server
+    assert not html_has(panel, "hx-trigger")  # done: no polling
 
 
 def test_the_panel_comes_right_after_the_player(qa_client, with_recording):
@@ -87,17 +95,19 @@ def test_no_inline_style_or_script_in_the_panel(manager_client, with_recording):
 def test_digits_are_masked_for_those_without_full_phone_numbers(qa_client, with_recording):
     transcript_make(ID)
     panel = _panel(qa_client.get(DETAIL).content.decode())
-    assert ">••••</span> <span" in panel
-    assert ">•890.</span>" in panel
-    for digits in ("4970", "1012", "3456", ">06<", ">12<"):
-        assert digits not in panel
+    words = _words(panel)
+    assert "••••" in words
+    assert "•890." in words
+    for digits in ("4970", "1012", "3456", "06", "12"):
+        assert digits not in words
+        assert digits not in html_text(panel).split()
     assert _audit("transcript_view") == [("shown", ID, "Digits masked")]
 
 
 def test_managers_see_the_digits(manager_client, with_recording):
     transcript_make(ID)
     panel = _panel(manager_client.get(DETAIL).content.decode())
-    assert ">4970</span> <span" in panel
+    assert "4970" in _words(panel)
     assert _audit("transcript_view") == [("shown", ID, "")]
 
 
@@ -114,8 +124,11 @@ def test_opening_a_call_with_a_recording_asks_for_its_transcript(qa_client, with
     panel = _panel(qa_client.get(DETAIL).content.decode())
     transcript = Transcript.objects.get(followup_id=ID)
     assert transcript.status == Transcript.Status.QUEUED
-    assert "Transcribing… (next in line)" in panel
-    assert f'hx-get="{PAGE}" hx-trigger="every 3s" hx-target="this" hx-swap="outerHTML"' in panel
+    assert "Transcribing… (next in line)" in html_text(panel)
+    polling = {
+        name: html_attribute(panel, f"hx-{name}") for name in ("get", "trigger", "target", "swap")
+    }
+    assert polling == {"get": PAGE, "trigger": "every 3s", "target": "this", "swap": "outerHTML"}
     # Opening it again asks for nothing more: one row, one job.
     qa_client.get(DETAIL)
     assert Transcript.objects.filter(followup_id=ID).count() == 1
@@ -132,7 +145,7 @@ def test_a_call_without_a_recording_gets_no_panel(qa_client, upstream_returns):
 def test_transcripts_turned_off_are_said_so(qa_client, with_recording, settings):
     settings.TRANSCRIBE_ENGINE = "off"
     panel = _panel(qa_client.get(DETAIL).content.decode())
-    assert "Transcripts are turned off" in panel
+    assert "Transcripts are turned off" in html_text(panel)
     assert not Transcript.objects.exists()
 
 
@@ -144,15 +157,16 @@ def test_the_panel_polls_with_calls_ahead_and_progress(qa_client, db):
     transcript_make("other2", status=Transcript.Status.QUEUED)
     transcript_make(ID, status=Transcript.Status.QUEUED)
     fragment = qa_client.get(PAGE, **POLL).content.decode()
-    assert fragment.strip().startswith('<section class="card transcript" id="transcript"')
-    assert "Transcribing… (2 calls ahead)" in fragment
-    assert 'hx-trigger="every 3s"' in fragment
+    panel = _panel(fragment)
+    assert parse_html(fragment) == panel  # the region alone, nothing around it
+    assert "Transcribing… (2 calls ahead)" in html_text(panel)
+    assert html_attribute(panel, "hx-trigger") == "every 3s"
     Transcript.objects.filter(followup_id=ID).update(
         status=Transcript.Status.RUNNING, progress=0.42
     )
     fragment = qa_client.get(PAGE, **POLL).content.decode()
-    assert "Transcribing… 42%" in fragment
-    assert '<progress max="100" value="42"' in fragment
+    assert "Transcribing… 42%" in html_text(fragment)
+    assert html_find(fragment, "progress", max="100", value="42")
 
 
 def test_a_transcript_whose_worker_died_is_queued_again_when_polled(qa_client, settings):
@@ -228,8 +242,8 @@ def test_the_transcript_page_reads_without_javascript(qa_client, db):
     response = qa_client.get(PAGE)
     body = response.content.decode()
     assert response.status_code == 200
-    assert f'Transcript of followup <span class="mono">{ID}</span>' in body
-    assert f'<a class="transcript-time mono" href="{DETAIL}?t=3#recording"' in body
+    assert html_texts(body, "h1") == [f"Transcript of followup {ID}"]
+    assert html_find(body, "a", class_="transcript-time mono", href=f"{DETAIL}?t=3#recording")
     assert "Comment here" not in body
     assert "masked" in body
     assert "4970" not in body

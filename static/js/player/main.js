@@ -17,12 +17,11 @@
      `root.playerControls` exists), and "player:statechange" with detail {state, previous}.
    - `root.playerControls`: position(), duration(), playing(), play(), pause(), seek(seconds);
      seek through it rather than setting currentTime, so a seek during a renewal is kept.
-   - `window.dashboardPlayer`: typingIn(element) and clock(seconds), the player's own rules for
-     when keys are not shortcuts and how a moment is written.
+   - Its rules for reading and writing moments (moments.js) and for when keys are not shortcuts
+     (keys.js `typingIn`) are modules: scripts beside the player import them.
    - Data attributes the server writes on the root: data-duration-ms, data-start (`?t=`),
      data-played-url, data-csrf-token, data-keepalive-url, data-session-idle-seconds. */
-import { keysListen, typingIn } from "./keys.js";
-import { clock } from "./moments.js";
+import { keysListen } from "./keys.js";
 import { Player } from "./player.js";
 
 let players = [];
@@ -75,7 +74,5 @@ document.addEventListener("htmx:beforeSwap", (event) => {
 
 // A followup page swapped in by htmx.
 document.addEventListener("htmx:load", (event) => setUp(event.target));
-
-window.dashboardPlayer = { typingIn, clock };
 
 setUp(document);

@@ -1,35 +1,44 @@
-/* Moments of a recording as people write them in links: `?t=` is read by the server
-   (followups/recording.py); `#t=` never reaches it, so the player reads it with the same rules. */
+/* Moments of a recording, the browser's one home for reading and writing them (the player,
+   comments.js, transcript.js). They follow followups/moments.py, which reads a comment's "At"
+   and a link's `?t=`; `#t=` never reaches the server, so the player reads it here with the same
+   rules: `75`, `75.4` (cut to whole seconds), `90s`, `1:15`, `1:02:03`, `1m30s`, `1h2m3s`. */
 
-// A link to a moment can be shared widely; anything longer than this is not a time.
+// moments.MOMENT_MAX_LENGTH: a moment is shared in links; anything longer is not a time.
 const MAX_LENGTH = 16;
-// No call lasts a day; a bigger number is a typo or junk, not a position to seek to.
+// moments.MOMENT_MAX_SECONDS: no call lasts a day; a bigger number is junk, not a moment.
 const MAX_SECONDS = 86400;
 
-// 90, 90s, 1:30, 1:02:03, 1m30s, 1h2m3s; null when the text spells no number of seconds.
-function writtenSeconds(text) {
+const SECONDS = /^([0-9]+)(?:\.[0-9]{1,3})?s?$/i;
+const CLOCK = /^(?:([0-9]+):)?([0-9]+):([0-5][0-9])(?:\.[0-9]{1,3})?$/;
+const UNITS = /^(?=[0-9])(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$/i;
+
+function wholes(match) {
+  return match.slice(1).map((part) => parseInt(part || "0", 10));
+}
+
+// Whole seconds from 0 to a day, as the server's moment_parse reads them; null for no moment.
+export function momentSeconds(text) {
+  text = (text || "").trim();
   if (!text || text.length > MAX_LENGTH) { return null; }
-  text = text.trim();
-  let match = /^([0-9]+)s?$/i.exec(text);
-  if (match) { return parseInt(match[1], 10); }
-  match = /^(?:([0-9]+):)?([0-9]+):([0-5][0-9])$/.exec(text);
+  let seconds = null;
+  let match = SECONDS.exec(text);
   if (match) {
-    const minutes = parseInt(match[2], 10);
+    seconds = parseInt(match[1], 10);
+  } else if ((match = CLOCK.exec(text))) {
+    const [hours, minutes, secs] = wholes(match);
     if (match[1] !== undefined && minutes > 59) { return null; }
-    return parseInt(match[1] || "0", 10) * 3600 + minutes * 60 + parseInt(match[3], 10);
+    seconds = hours * 3600 + minutes * 60 + secs;
+  } else if ((match = UNITS.exec(text))) {
+    const [hours, minutes, secs] = wholes(match);
+    seconds = hours * 3600 + minutes * 60 + secs;
   }
-  match = /^(?=[0-9])(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$/i.exec(text);
-  if (match) {
-    const [hours, minutes, seconds] = match.slice(1).map((part) => parseInt(part || "0", 10));
-    return hours * 3600 + minutes * 60 + seconds;
-  }
-  return null;
+  return seconds === null || seconds > MAX_SECONDS ? null : seconds;
 }
 
 // The moment to start at, past the end or not; null for none, the start itself, or junk.
 export function momentParse(text) {
-  const seconds = writtenSeconds(text);
-  return seconds === null || seconds <= 0 || seconds > MAX_SECONDS ? null : seconds;
+  const seconds = momentSeconds(text);
+  return seconds === null || seconds <= 0 ? null : seconds;
 }
 
 // Only a known length has an end.
@@ -39,11 +48,11 @@ export function pastEnd(seconds, durationSeconds) {
 
 // An empty value and 0 are the start; anything else that is no time can be explained.
 export function momentUnreadable(text) {
-  if (text === null || !text.trim() || /^0+s?$/i.test(text.trim())) { return false; }
-  return momentParse(text) === null;
+  if (text === null || !text.trim()) { return false; }
+  return momentSeconds(text) === null;
 }
 
-// `m:ss`, or `h:mm:ss` past the hour.
+// `m:ss`, or `h:mm:ss` from an hour on, a fraction rounded down: moments.moment_format.
 export function clock(seconds) {
   const total = Math.max(0, Math.floor(seconds || 0));
   const hours = Math.floor(total / 3600);
