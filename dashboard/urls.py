@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("followups.urls")),
     path("", include("reviews.urls")),
     path("", include("transcripts.urls")),
+    # GetBill's deliveries; a 404 while GETBILL_WEBHOOK_SECRET is unset.
+    path("", include("webhooks.urls")),
 ]
 
 # The fake GetBill exists only in sandbox mode: with credentials configured, its routes are not

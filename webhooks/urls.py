@@ -1,0 +1,8 @@
+from django.urls import path
+
+from webhooks import views
+
+app_name = "webhooks"
+urlpatterns = [
+    path("webhooks/getbill/", views.getbill_webhook, name="getbill"),
+]
