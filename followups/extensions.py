@@ -1,5 +1,5 @@
-"""What other apps add to the followups pages: panels of a followup's page, and what the
-review queue leaves out.
+"""What other apps add to the followups pages: panels of a followup's page, regions of the
+review queue, and what the review queue leaves out.
 
 `followups` imports none of the apps built on it. They register here from their
 `AppConfig.ready()`, and the followups views ask this registry: a panel is rendered by the app
@@ -34,9 +34,12 @@ class DetailPanel:
 
 # Who the queue leaves out for a user: the IDs of followups they are done with.
 QueueExclusion = Callable[[AbstractBaseUser], set[str]]
+# A region above the queue's calls (the calls that came in since it was opened): its HTML.
+QueueRegion = Callable[[HttpRequest], str]
 
 _detail_panels: dict[str, DetailPanel] = {}
 _queue_exclusions: dict[str, QueueExclusion] = {}
+_queue_regions: dict[str, QueueRegion] = {}
 
 
 def detail_panel_register(*, panel: DetailPanel) -> None:
@@ -68,3 +71,15 @@ def queue_excluded_ids(*, user: AbstractBaseUser) -> set[str]:
     for exclusion in _queue_exclusions.values():
         excluded |= exclusion(user)
     return excluded
+
+
+def queue_region_register(*, name: str, render: QueueRegion) -> None:
+    """Show `render`'s HTML above the first part of the review queue's calls."""
+    _queue_regions[name] = render
+
+
+def queue_regions_render(*, request: HttpRequest) -> list[SafeString]:
+    """The HTML of the registered queue regions, without the empty ones."""
+    rendered = (render(request) for render in _queue_regions.values())
+    # Rendered by their apps with Django's templates, which escape what they show.
+    return [mark_safe(html) for html in rendered if html.strip()]  # noqa: S308

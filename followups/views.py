@@ -118,7 +118,11 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
     part = browse.queue_part_require(user=user, query=request.GET)
     review_queue = browse.review_queue_get(user=user, part=part)
     request.session[QUEUE_SESSION_KEY] = review_queue.snapshot.as_session()
-    context = {"queue": review_queue, "queue_end": request.GET.get("end") == "1"}
+    context = {
+        "queue": review_queue,
+        "queue_end": request.GET.get("end") == "1",
+        "queue_regions": extensions.queue_regions_render(request=request) if part == 1 else [],
+    }
     return page_render(request, "followups/queue.html", context)
 
 

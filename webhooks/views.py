@@ -11,10 +11,17 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
 
+from followups.sessions import not_session_activity
+from webhooks.forms import NewCallsForm
+from webhooks.live import new_calls_html
 from webhooks.services import signature_valid, webhook_delivery_receive
 
 SIGNATURE_HEADER = "X-GetBill-Signature"
@@ -53,3 +60,17 @@ def getbill_webhook(request: HttpRequest) -> HttpResponse:
         return _plain(f"{SIGNATURE_HEADER} does not match the body.", status=403)
     delivery = webhook_delivery_receive(body=body, now=timezone.now())
     return _plain("Received." if delivery is not None else "Received before.", status=200)
+
+
+@require_GET
+@never_cache
+@not_session_activity
+def new_calls(request: HttpRequest) -> HttpResponse:
+    """The open queue's poll: the calls that came in since `?since=` (webhooks.live)."""
+    if not isinstance(request.user, AbstractBaseUser):
+        raise PermissionDenied
+    since = NewCallsForm(request.GET).cleaned_require()["since"]
+    html = new_calls_html(request=request, user=request.user, since=since)
+    if not html:
+        raise PermissionDenied
+    return HttpResponse(html)
