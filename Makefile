@@ -53,9 +53,13 @@ serve: install $(SERVE_SECRET)
 	trap '$(WORKER_STOP)' EXIT INT TERM; \
 	$(SERVE_ENV) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT)
 
+TEMPLATE_DIRS := templates followups/templates transcripts/templates webhooks/templates
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint $(TEMPLATE_DIRS) --lint
+	$(BIN)/djlint $(TEMPLATE_DIRS) --check
 	$(DEV_ENV) $(BIN)/mypy .
 
 test: lint

@@ -10,7 +10,9 @@ a shared machine does not count); the audit entry's write is included. Asserts n
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -38,13 +40,13 @@ SAYINGS = [
 ]
 
 
-def _segments(minutes: int) -> list[dict]:
-    segments = []
+def _segments(minutes: int) -> list[dict[str, Any]]:
+    segments: list[dict[str, Any]] = []
     words_said = 0
     for index, start in enumerate(range(0, minutes * 60, SEGMENT_SECONDS)):
         count = int(SEGMENT_SECONDS * WORDS_PER_SECOND)
         step = SEGMENT_SECONDS / count
-        words = [
+        words: list[dict[str, Any]] = [
             {
                 "start": start + n * step,
                 "end": start + (n + 0.8) * step,
@@ -65,9 +67,9 @@ def _segments(minutes: int) -> list[dict]:
     return segments
 
 
-def _median_ms(work) -> tuple[float, object]:
+def _median_ms(work: Callable[[], str]) -> tuple[float, str]:
     times = []
-    result = None
+    result = ""
     for _ in range(ROUNDS):
         started = time.process_time()
         result = work()
@@ -99,13 +101,15 @@ def main() -> None:
             request = factory.get("/")
             request.user = user
 
-            def panel(user=user, request=request, followup_id=followup_id) -> str:
+            def panel(
+                user: Any = user, request: Any = request, followup_id: Any = followup_id
+            ) -> str:
                 shown = reading.transcript_view(user=user, followup_id=followup_id)
                 return render_to_string(
                     PANEL_TEMPLATE, {"shown": shown, "on_page": True}, request=request
                 )
 
-            def vtt(user=user, followup_id=followup_id) -> str:
+            def vtt(user: Any = user, followup_id: Any = followup_id) -> str:
                 return reading.transcript_download(user=user, followup_id=followup_id)
 
             panel_ms, html = _median_ms(panel)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
+    "dashboard",
     "followups",
     "reviews",
     # Before django_tasks_db: its `db_worker` is wrapped to check the speech model at start.
@@ -66,24 +67,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First: every log line and every response, error pages included, carry the request's ID.
-    "followups.request_id.RequestIdMiddleware",
+    "dashboard.request_id.RequestIdMiddleware",
     # Runs what a page leaves until its response is sent (the recently viewed list).
-    "followups.after_response.AfterResponseMiddleware",
+    "dashboard.after_response.AfterResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before CommonMiddleware, whose refusal of an unknown Host (400) skips the middleware after it.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "followups.security.DashboardCSPMiddleware",
+    "dashboard.security.DashboardCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "followups.sessions.SessionIdleRefreshMiddleware",
-    "followups.security.NoStoreMiddleware",
+    "dashboard.sessions.SessionIdleRefreshMiddleware",
+    "dashboard.security.NoStoreMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "followups.middleware.BrowserTimeZoneMiddleware",
+    "dashboard.middleware.BrowserTimeZoneMiddleware",
     # Every AppError a view raises becomes its error page or its panel's error, here.
     "followups.error_boundary.AppErrorMiddleware",
     # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
@@ -98,7 +99,7 @@ _context_processors = [
     "django.template.context_processors.request",
     "django.contrib.auth.context_processors.auth",
     "django.contrib.messages.context_processors.messages",
-    "followups.context_processors.dashboard",
+    "dashboard.context_processors.dashboard",
 ]
 TEMPLATES = [
     {
@@ -192,6 +193,8 @@ LOGOUT_REDIRECT_URL = "login"
 # user name from one address, that pair is locked out for AXES_COOLOFF_TIME (429 page).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "dashboard.auth_backends.OneQueryModelBackend",
+    # Resolves only sessions signed in before the backend moved here (see the module).
     "followups.auth_backends.OneQueryModelBackend",
 ]
 AXES_FAILURE_LIMIT = _env_positive_int("DASHBOARD_LOGIN_FAILURE_LIMIT", default=5)
@@ -200,10 +203,10 @@ AXES_COOLOFF_TIME = timedelta(
 )
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "followups.security.login_lockout_response"
+AXES_LOCKOUT_CALLABLE = "dashboard.security.login_lockout_response"
 
 # Sessions end after this long without a request. Rather than writing the session on every
-# request, followups.sessions.SessionIdleRefreshMiddleware pushes its end back at most once a
+# request, dashboard.sessions.SessionIdleRefreshMiddleware pushes its end back at most once a
 # minute (sooner for idle times under 30 minutes: every thirtieth of them), so a session ends
 # between IDLE-1 and IDLE minutes after its last request.
 DASHBOARD_SESSION_IDLE_MINUTES = _env_positive_int("DASHBOARD_SESSION_IDLE_MINUTES", default=30)
@@ -240,7 +243,7 @@ SILENCED_SYSTEM_CHECKS = [
 
 # Content Security Policy (django-csp): no inline script or style, nothing from elsewhere but
 # the recordings, whose hosts (media-src) follow GETBILL_MEDIA_HOSTS at request time
-# (followups.security.DashboardCSPMiddleware).
+# (dashboard.security.DashboardCSPMiddleware).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [csp_constants.SELF],
@@ -282,10 +285,10 @@ if env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=False):
 # when every request passes through that proxy, or clients could choose the IDs in the logs.
 DASHBOARD_TRUST_X_REQUEST_ID = env.bool("DJANGO_TRUST_X_REQUEST_ID", default=False)
 
-# Every handler redacts tokens, the client secret and signed media links (followups.logging).
+# Every handler redacts tokens, the client secret and signed media links (dashboard.logging).
 # Django's own loggers are declared here so none keeps a handler of Django's defaults, which
 # would not redact.
-# Each line carries the request's ID (followups.request_id). DJANGO_LOG_FORMAT=json writes one
+# Each line carries the request's ID (dashboard.request_id). DJANGO_LOG_FORMAT=json writes one
 # JSON object per line for log collectors; plain text is the default.
 LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="plain")
 if LOG_FORMAT not in ("plain", "json"):
@@ -294,14 +297,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "redact_secrets": {"()": "followups.logging.SecretsRedactFilter"},
-        "request_id": {"()": "followups.request_id.RequestIdLogFilter"},
+        "redact_secrets": {"()": "dashboard.logging.SecretsRedactFilter"},
+        "request_id": {"()": "dashboard.request_id.RequestIdLogFilter"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {
-            "()": "followups.logging.SecretsSafeJsonFormatter",
+            "()": "dashboard.logging.SecretsSafeJsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
@@ -340,8 +343,8 @@ LOGGING = {
     },
 }
 # Error reports (admin e-mails, the debug page) hide the same secrets.
-DEFAULT_EXCEPTION_REPORTER = "followups.logging.SecretsSafeExceptionReporter"
-DEFAULT_EXCEPTION_REPORTER_FILTER = "followups.logging.SecretsSafeExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "dashboard.logging.SecretsSafeExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "dashboard.logging.SecretsSafeExceptionReporterFilter"
 
 # --- Access, audit trail, per-user limit -------------------------------------------------------
 # Requests to GetBill one user may cause in any 60 minutes (a sliding hour); pages served from

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from followups import health
+from dashboard import health
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -21,5 +21,5 @@ urlpatterns = [
 if settings.GETBILL_SANDBOX:
     urlpatterns.append(path("sandbox/", include("sandbox.urls")))
 
-# A database or cache outage is a 503 page rather than a 500 (followups.outage).
-handler500 = "followups.outage.server_error"
+# A database or cache outage is a 503 page rather than a 500 (dashboard.outage).
+handler500 = "dashboard.outage.server_error"

@@ -1,6 +1,5 @@
 """The audit trail in the admin: auditors browse, filter and export it; nobody changes it."""
 
-import csv
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -16,14 +15,13 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
+from followups.csv_export import csv_lines, csv_response
 from followups.getbill import InvalidIdError, getbill_id_clean
 from followups.models import AuditEntry
 
 # An entry's own text columns, in the order the entry page and the CSV export show them.
 _ENTRY_COLUMNS = ["username", "action", "outcome", "source", "followup_id", "debt_id", "detail"]
 CSV_COLUMNS = ["at_utc", *_ENTRY_COLUMNS]
-# Spreadsheets run a cell that starts with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _EXPORT_CHUNK = 2000
 # Room for a typical detail in the list at 1280 px with the sidebar open; the rest is in a
 # tooltip and on the entry's own page.
@@ -33,11 +31,6 @@ DETAIL_LIST_CHARS = 40
 def audit_time_format(*, moment: datetime) -> str:
     """`moment` in the active time zone, unambiguous for auditors: 2026-11-26 17:37:05 UTC."""
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S %Z")
-
-
-def csv_cell_safe(value: str) -> str:
-    """`value` made inert for spreadsheets: a leading formula character gets a quote before it."""
-    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
 
 
 def audit_id_link(*, value: str, url_name: str, kwarg: str) -> SafeString | str:
@@ -54,23 +47,15 @@ def audit_id_link(*, value: str, url_name: str, kwarg: str) -> SafeString | str:
     )
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back, for streaming csv.writer output."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def audit_csv_rows(*, entries: QuerySet[AuditEntry]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_COLUMNS)
-    for entry in entries.iterator(chunk_size=_EXPORT_CHUNK):
-        yield writer.writerow(
-            [
-                entry.at.astimezone(UTC).isoformat(timespec="seconds"),
-                *(csv_cell_safe(getattr(entry, column)) for column in _ENTRY_COLUMNS),
-            ]
-        )
+    rows = (
+        [
+            entry.at.astimezone(UTC).isoformat(timespec="seconds"),
+            *(getattr(entry, column) for column in _ENTRY_COLUMNS),
+        ]
+        for entry in entries.iterator(chunk_size=_EXPORT_CHUNK)
+    )
+    return csv_lines(header=CSV_COLUMNS, rows=rows)
 
 
 @admin.register(AuditEntry)
@@ -163,8 +148,4 @@ class AuditEntryAdmin(admin.ModelAdmin):
             return HttpResponseRedirect("../?e=1")
         entries = changelist.get_queryset(request).order_by("at", "id")
         filename = f"audit-trail-{timezone.now():%Y%m%d-%H%M%S}.csv"
-        return StreamingHttpResponse(
-            audit_csv_rows(entries=entries),
-            content_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
+        return csv_response(lines=audit_csv_rows(entries=entries), filename=filename)

@@ -4,7 +4,7 @@ import re
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from followups.logging import secrets_redact
+from dashboard.logging import secrets_redact
 from followups.models import (
     AUDIT_DETAIL_MAX_LENGTH,
     VALUE_MAX_LENGTH,

@@ -25,21 +25,19 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from followups import access, extensions, forms, presentation
+from followups import access, extensions, forms, presentation, values
 from followups.debts import MomentKind, debt_followups_sort, followup_moment
 from followups.getbill import (
-    FOLLOWUP_STATUSES,
-    FOLLOWUP_TYPES,
     Followup,
     GetBillId,
     answers_combined,
     followups_list_answer_get,
 )
 from followups.models import AuditAction
+from followups.moments import duration_format
 
 LIST_PAGE_SIZE = 25
 LIST_PAGE_MAX = forms.LIST_PAGE_MAX
-QUEUE_TYPES = ("call", "manual_call", "voicemail")
 # GetBill's largest page: a part of the queue is one request per call-like type.
 QUEUE_PAGE_SIZE = 100
 QUEUE_PART_MAX = forms.QUEUE_PART_MAX
@@ -78,23 +76,6 @@ class FollowupRow:
     debt_url: str | None
 
 
-def summary_line(*, text: str | None) -> str | None:
-    """The summary's first line, cut to SUMMARY_MAX_LENGTH characters."""
-    if not text:
-        return None
-    line = " ".join(text.strip().splitlines()[0].split()) if text.strip() else ""
-    if len(line) > SUMMARY_MAX_LENGTH:
-        line = line[: SUMMARY_MAX_LENGTH - 1].rstrip() + "…"
-    return line or None
-
-
-def _shown(followup: Followup, field: str) -> str | None:
-    if field in followup.invalid_fields:
-        return "unknown"
-    value = getattr(followup, field)
-    return value if isinstance(value, str) and value else None
-
-
 def followup_row(
     *, user: AbstractBaseUser, followup: Followup, from_queue: bool = False
 ) -> FollowupRow:
@@ -103,20 +84,18 @@ def followup_row(
     restricted = access.followup_restrict(user=user, followup=followup)
     shown = dataclasses.replace(restricted, audio_url=None, pdf_url=None)
     moment, kind = followup_moment(followup=shown)
-    followup_type = _shown(shown, "type")
-    call_like = presentation.type_is_call_like(followup_type=followup_type) or (
-        followup_type not in presentation.TYPES and shown.duration_ms is not None
-    )
     detail_url = reverse("followups:detail", kwargs={"followup_id": shown.id})
     return FollowupRow(
         followup=shown,
-        type=followup_type,
-        status=_shown(shown, "status"),
+        type=values.enum_value_shown(followup=shown, field="type"),
+        status=values.enum_value_shown(followup=shown, field="status"),
         moment=moment,
         moment_kind=kind,
-        duration=presentation.duration_format(ms=shown.duration_ms) if call_like else None,
+        duration=duration_format(ms=shown.duration_ms)
+        if values.followup_is_call(followup=followup)
+        else None,
         recording=recording,
-        summary=summary_line(text=shown.summary),
+        summary=values.summary_line(text=shown.summary, max_length=SUMMARY_MAX_LENGTH) or None,
         detail_url=f"{detail_url}?{urlencode({'from': FROM_QUEUE})}" if from_queue else detail_url,
         debt_url=presentation.debt_page_url(debt_id=shown.debt_id),
     )
@@ -168,15 +147,6 @@ def list_filters_require(*, user: AbstractBaseUser, query: Mapping[str, str]) ->
 
 
 @dataclass(frozen=True)
-class FilterOption:
-    value: str
-    label: str
-    selected: bool
-    # GetBill's list gives no counts per value (a debt's page, which has them all, does).
-    count: int | None = None
-
-
-@dataclass(frozen=True)
 class FollowupsListing:
     filters: ListFilters
     rows: tuple[FollowupRow, ...]
@@ -217,28 +187,24 @@ class FollowupsListing:
         return self.filters.url(page=max(1, min(self.pages, LIST_PAGE_MAX)))
 
     @property
-    def type_choices(self) -> tuple[FilterOption, ...]:
-        return _options(FOLLOWUP_TYPES, presentation.TYPES, self.filters.type)
+    def type_choices(self) -> tuple[values.FilterChoice, ...]:
+        # GetBill's list gives no counts per value (a debt's page, which has them all, does).
+        return values.filter_choices(field="type", selected=self.filters.type)
 
     @property
-    def status_choices(self) -> tuple[FilterOption, ...]:
-        return _options(FOLLOWUP_STATUSES, presentation.STATUSES, self.filters.status)
+    def status_choices(self) -> tuple[values.FilterChoice, ...]:
+        return values.filter_choices(field="status", selected=self.filters.status)
 
     @property
     def title(self) -> str:
         """The tab's title: what the page shows."""
+        type_, status = self.filters.type, self.filters.status
         parts = [
-            presentation.TYPES[self.filters.type][0] if self.filters.type else "Followups",
-            presentation.STATUSES[self.filters.status][0] if self.filters.status else "",
+            values.enum_label(field="type", value=type_) if type_ else "Followups",
+            values.enum_label(field="status", value=status) if status else "",
             f"page {self.page}" if self.page > 1 else "",
         ]
         return " · ".join(part for part in parts if part)
-
-
-def _options(
-    values: tuple[str, ...], labels: Mapping[str, tuple[str, Any]], selected: str | None
-) -> tuple[FilterOption, ...]:
-    return tuple(FilterOption(value=v, label=labels[v][0], selected=v == selected) for v in values)
 
 
 def followups_browse(*, user: AbstractBaseUser, filters: ListFilters) -> FollowupsListing:
@@ -343,7 +309,7 @@ def review_queue_get(*, user: AbstractBaseUser, part: int) -> ReviewQueue:
             followups_list_answer_get(
                 page=part, limit=QUEUE_PAGE_SIZE, type=followup_type, before_request=before_request
             )
-            for followup_type in QUEUE_TYPES
+            for followup_type in values.CALL_TYPES
         ]
     pages = [answer.value for answer in answers]
     reviewed = queue_reviewed_ids(user=user)

@@ -52,7 +52,8 @@ from followups.getbill import (
     getbill_id_clean,
 )
 from followups.models import AuditAction
-from followups.presentation import Fact, FactKind, StatusDisplay
+from followups.presentation import Fact, FactKind
+from followups.values import StatusDisplay
 
 # "on_demand": not loaded, to spare GetBill's quota; the page offers to load it.
 CardState = Literal["shown", "scope_missing", "error", "on_demand"]
@@ -67,6 +68,8 @@ class DebtCard:
     # True when the role sees initials instead of the name.
     name_hidden: bool = False
     status: StatusDisplay | None = None
+    # The amount owed, one of `facts` too, named for the page's title.
+    amount: Fact | None = None
     facts: tuple[Fact, ...] = ()
     # The one line shown instead of the details (scope missing).
     message: str = ""
@@ -128,21 +131,23 @@ def debt_card_build(*, debt: Debt, name_visible: bool) -> DebtCard:
         if "status" in debt.invalid_fields
         else debt_status_display(status=debt.status)
     )
+    amount = _fact(
+        debt,
+        "amount",
+        "Amount",
+        value=money_format(amount=debt.amount, currency=debt.currency),
+        kind="mono",
+    )
     return DebtCard(
         state="shown",
         debt_id=debt.id,
         debtor=debtor_fact,
         name_hidden=not name_visible and debtor is not None,
         status=status,
+        amount=amount,
         facts=(
             _fact(debt, "creditor", "Creditor", value=debt.creditor),
-            _fact(
-                debt,
-                "amount",
-                "Amount",
-                value=money_format(amount=debt.amount, currency=debt.currency),
-                kind="mono",
-            ),
+            amount,
             _fact(debt, "due_date", "Due", value=_day(debt.due_date)),
             _fact(debt, "invoice_reference", "Invoice", value=debt.invoice_reference, kind="mono"),
             _fact(
@@ -214,5 +219,6 @@ def debt_page_title(*, card: DebtCard) -> str:
     """The debt page's tab title: the debtor as the role sees them and the amount owed."""
     if card.debtor_shown is None:
         return f"Debt {card.debt_id}"
-    amount = next((f.value for f in card.facts if f.label == "Amount" and f.kind == "mono"), None)
+    # Only an amount GetBill gave (not one missing or sent with the wrong type) is in the title.
+    amount = card.amount.value if card.amount and card.amount.kind == "mono" else None
     return " · ".join(str(part) for part in (f"Debt of {card.debtor_shown}", amount) if part)

@@ -15,7 +15,7 @@ from babel.numbers import format_currency, format_decimal
 from django.conf import settings
 from django.utils import translation
 
-from followups.presentation import StatusDisplay, Tone
+from followups.values import StatusDisplay, Tone
 
 # GetBill's documented default debt statuses (getbill-api.md section 5.5), worded for people.
 # A company may define its own statuses; those are shown as GetBill sends them.

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.http import urlencode
 
-from followups import access, presentation
+from followups import access, values
 from followups.getbill import (
     Answer,
     AnswerMode,
@@ -63,12 +63,7 @@ SIDE_WINDOW = 11
 MONTHS_OPEN_ENTRIES = 30
 NO_DATE_LABEL = "No date"
 
-Category = Literal["calls", "emails", "letters", "messages", "others"]
 MomentKind = Literal["executed", "scheduled", "processed"]
-# What the status and type filters accept besides the values the debt holds: a bookmark with a
-# documented value this debt does not (or no longer) have still reads "no followup matches".
-_STATUS_VALUES = frozenset(presentation.STATUSES)
-_TYPE_VALUES = frozenset(presentation.TYPES)
 
 
 @dataclass(frozen=True)
@@ -113,14 +108,6 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True)
-class FilterChoice:
-    value: str
-    label: str
-    count: int
-    selected: bool
-
-
-@dataclass(frozen=True)
 class DebtTimelineView:
     """The full page's list after the filters: `followup_type`/`status` are the filters in
     effect ("" for all); unknown values were dropped."""
@@ -129,8 +116,8 @@ class DebtTimelineView:
     followup_type: str
     status: str
     current_id: str
-    type_choices: tuple[FilterChoice, ...]
-    status_choices: tuple[FilterChoice, ...]
+    type_choices: tuple[values.FilterChoice, ...]
+    status_choices: tuple[values.FilterChoice, ...]
 
     @property
     def filtered(self) -> bool:
@@ -180,36 +167,15 @@ def followup_moment(*, followup: Followup) -> tuple[datetime | None, MomentKind 
     return None, None
 
 
-def _shown_value(followup: Followup, field: Literal["status", "type"]) -> str | None:
-    return presentation.enum_value_shown(followup=followup, field=field)
-
-
-def followup_category(*, followup_type: str | None) -> Category:
-    if presentation.type_is_call_like(followup_type=followup_type):
-        return "calls"
-    if followup_type == "email":
-        return "emails"
-    if followup_type == "postmail":
-        return "letters"
-    if followup_type in presentation.PHONE_MESSAGE_TYPES:
-        return "messages"
-    return "others"
-
-
 def _entry(followup: Followup, *, current_id: str) -> TimelineEntry:
     moment, kind = followup_moment(followup=followup)
-    followup_type = _shown_value(followup, "type")
-    # Unknown types carrying call facts are calls too, as on the detail page.
-    call_like = presentation.type_is_call_like(followup_type=followup_type) or (
-        followup_type not in presentation.TYPES
-    )
     return TimelineEntry(
         followup=followup,
         moment=moment,
         moment_kind=kind,
-        status=_shown_value(followup, "status"),
-        type=followup_type,
-        duration_ms=followup.duration_ms if call_like else None,
+        status=values.enum_value_shown(followup=followup, field="status"),
+        type=values.enum_value_shown(followup=followup, field="type"),
+        duration_ms=followup.duration_ms if values.followup_is_call(followup=followup) else None,
         current=bool(current_id) and followup.id == current_id,
     )
 
@@ -235,8 +201,8 @@ def debt_totals_count(*, followups: Iterable[Followup]) -> DebtTotals:
     categories: Counter[str] = Counter()
     deals = payments = 0
     for followup in followups:
-        categories[followup_category(followup_type=_shown_value(followup, "type"))] += 1
-        deals += _shown_value(followup, "status") == "deal_found"
+        categories[values.followup_category(followup=followup)] += 1
+        deals += values.enum_value_shown(followup=followup, field="status") == "deal_found"
         payments += followup.triggered_payment is True
     return DebtTotals(
         followups=sum(categories.values()),
@@ -334,41 +300,12 @@ def debt_timeline_get(
 # --- What one request shows ------------------------------------------------------------------
 
 
-def _status_label(value: str) -> str:
-    status = presentation.status_display(status=value)
-    return status.label if status else value
-
-
-def _type_label(value: str) -> str:
-    followup_type = presentation.type_display(followup_type=value)
-    return followup_type.label if followup_type else value
-
-
-def _choices(
-    values: Iterable[str | None],
-    *,
-    order: Iterable[str],
-    selected: str,
-    label_of: Callable[[str], str],
-) -> tuple[FilterChoice, ...]:
-    counts = Counter(value for value in values if value)
-    if selected and selected not in counts:
-        counts[selected] = 0
-    rank = {value: index for index, value in enumerate(order)}
-    ordered = sorted(counts, key=lambda value: (rank.get(value, len(rank)), value))
-    return tuple(
-        FilterChoice(
-            value=value, label=label_of(value), count=counts[value], selected=value == selected
-        )
-        for value in ordered
-    )
-
-
-def _filter_value(raw: str, *, known: frozenset[str], present: set[str | None]) -> str:
+def _filter_value(raw: str, *, field: values.EnumField, present: set[str | None]) -> str:
     # Only a documented value or one the debt holds is a filter; anything else is ignored, so
-    # a mistyped or stale link shows the whole debt rather than an error.
+    # a mistyped or stale link shows the whole debt rather than an error, and a bookmark with a
+    # documented value this debt does not (or no longer) have reads "no followup matches".
     value = raw.strip()
-    return value if value in known or value in present else ""
+    return value if value in values.documented_values(field=field) or value in present else ""
 
 
 def _current_clean(raw: str) -> str:
@@ -384,10 +321,10 @@ def debt_timeline_filter(
     """The timeline's entries of one type and status (each "" for all), with the filter
     choices the debt's followups offer and the current followup marked."""
     current = _current_clean(current_id)
-    types = [_shown_value(f, "type") for f in timeline.followups]
-    statuses = [_shown_value(f, "status") for f in timeline.followups]
-    chosen_type = _filter_value(followup_type, known=_TYPE_VALUES, present=set(types))
-    chosen_status = _filter_value(status, known=_STATUS_VALUES, present=set(statuses))
+    types = [values.enum_value_shown(followup=f, field="type") for f in timeline.followups]
+    statuses = [values.enum_value_shown(followup=f, field="status") for f in timeline.followups]
+    chosen_type = _filter_value(followup_type, field="type", present=set(types))
+    chosen_status = _filter_value(status, field="status", present=set(statuses))
     entries = tuple(
         _entry(f, current_id=current)
         for f, f_type, f_status in zip(timeline.followups, types, statuses, strict=True)
@@ -399,14 +336,9 @@ def debt_timeline_filter(
         followup_type=chosen_type,
         status=chosen_status,
         current_id=current,
-        type_choices=_choices(
-            types, order=presentation.TYPES, selected=chosen_type, label_of=_type_label
-        ),
-        status_choices=_choices(
-            statuses,
-            order=presentation.STATUSES,
-            selected=chosen_status,
-            label_of=_status_label,
+        type_choices=values.filter_choices(field="type", selected=chosen_type, present=types),
+        status_choices=values.filter_choices(
+            field="status", selected=chosen_status, present=statuses
         ),
     )
 

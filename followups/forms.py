@@ -9,15 +9,13 @@ documented values pass a filter (the client package checks them again before any
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from followups import presentation
+from followups import values
 from followups.errors import AppError
-from followups.getbill import FOLLOWUP_STATUSES, FOLLOWUP_TYPES
 
 # Pages past this are refused (400) instead of being asked for: 25,000 followups back, where
 # the filters reach with fewer requests.
@@ -57,9 +55,12 @@ class InputForm(forms.Form):
 class DocumentedValueField(forms.ChoiceField):
     """One of GetBill's documented values, or "" for all; refused in words that list them."""
 
-    def __init__(self, *, name: str, values: tuple[str, ...], labels: Mapping[str, Any]) -> None:
+    def __init__(self, *, name: values.EnumField) -> None:
         self.name = name
-        choices = [(value, str(labels[value][0])) for value in values]
+        choices = [
+            (choice.value, choice.label)
+            for choice in values.filter_choices(field=name, selected=None)
+        ]
         self.offered = ", ".join(label for _, label in choices)
         super().__init__(choices=[("", "All"), *choices], required=False)
 
@@ -97,10 +98,8 @@ class ListFiltersForm(InputForm):
 
     input_error = ListInputError
 
-    type = DocumentedValueField(name="type", values=FOLLOWUP_TYPES, labels=presentation.TYPES)
-    status = DocumentedValueField(
-        name="status", values=FOLLOWUP_STATUSES, labels=presentation.STATUSES
-    )
+    type = DocumentedValueField(name="type")
+    status = DocumentedValueField(name="status")
     page = WholeNumberField(
         maximum=LIST_PAGE_MAX,
         message=f"The page must be a whole number from 1 to {LIST_PAGE_MAX}; to go further "

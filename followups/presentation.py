@@ -1,10 +1,5 @@
-"""How followup values read for a person: labels, tones, icons, durations, phone numbers.
-
-Upstream enums are open-ended (GetBill documents 11 statuses on one page and 12 on another, and
-no list at all for disconnection reasons), so every lookup here falls back to the value put in
-words (`carrier_pigeon` reads "Carrier pigeon") under a neutral tone, with the raw value kept for
-a tooltip, instead of failing or hiding it.
-"""
+"""How a followup reads for a person on its own page: its facts, media links, phone numbers and
+the page's title. The words for its type, status and other values live in `followups.values`."""
 
 from __future__ import annotations
 
@@ -24,164 +19,20 @@ from followups.getbill import (
     getbill_id_clean,
     media_url_allowed,
 )
+from followups.moments import duration_format
+from followups.values import (
+    Tone,
+    TypeDisplay,
+    direction_label,
+    disconnection_reason_label,
+    enum_value_shown,
+    followup_category,
+    status_display,
+    type_display,
+)
 
 if TYPE_CHECKING:
     from followups.getbill import Followup
-
-Tone = Literal["success", "progress", "neutral", "failure"]
-
-UNKNOWN_ICON = "dot"
-
-
-def value_words(*, value: str) -> str:
-    """An upstream code this dashboard has no words for, in words: `escalated_legal` reads
-    "Escalated legal". Every page shows newer values this way."""
-    words = " ".join(value.replace("_", " ").replace("-", " ").split())
-    return words[:1].upper() + words[1:] if words else value
-
-
-# What a status or type GetBill sent with the wrong type reads as, on every page.
-UNKNOWN_VALUE = "unknown"
-
-
-def enum_value_shown(*, followup: Followup, field: Literal["status", "type"]) -> str | None:
-    """The status or type as every page shows it: GetBill's value, "unknown" when GetBill sent
-    it with the wrong type, None when it is missing."""
-    if field in followup.invalid_fields:
-        return UNKNOWN_VALUE
-    value: str | None = getattr(followup, field)
-    return value or None
-
-
-@dataclass(frozen=True)
-class StatusDisplay:
-    value: str
-    label: str
-    tone: Tone
-    known: bool
-
-
-@dataclass(frozen=True)
-class TypeDisplay:
-    value: str
-    label: str
-    icon: str
-    known: bool
-
-
-# Tone is what the status means for the collection: done and good, still under way, no
-# outcome either way, or a bad outcome. The label carries the meaning too, never colour alone.
-STATUSES: dict[str, tuple[str, Tone]] = {
-    "on_hold": ("On hold", "neutral"),
-    "scheduled": ("Scheduled", "progress"),
-    "in_progress": ("In progress", "progress"),
-    "sent": ("Sent", "progress"),
-    "delivered": ("Delivered", "progress"),
-    "read": ("Read", "progress"),
-    "deal_found": ("Deal found", "success"),
-    "no_answer": ("No answer", "neutral"),
-    "deal_not_found": ("No deal", "failure"),
-    "bad_behavior": ("Bad behaviour", "failure"),
-    "failed": ("Failed", "failure"),
-    "cancelled": ("Cancelled", "neutral"),
-}
-
-TYPES: dict[str, tuple[str, str]] = {
-    "call": ("Call", "phone"),
-    "manual_call": ("Manual call", "headset"),
-    "voicemail": ("Voicemail", "voicemail"),
-    "email": ("Email", "mail"),
-    "sms": ("SMS", "message"),
-    "whatsapp": ("WhatsApp", "chat"),
-    "physical": ("In-person visit", "pin"),
-    "postmail": ("Letter", "letter"),
-}
-
-# Types whose followup is a phone call, with call facts and possibly a recording.
-CALL_LIKE_TYPES = frozenset({"call", "manual_call", "voicemail"})
-# Messages sent to a phone number.
-PHONE_MESSAGE_TYPES = frozenset({"sms", "whatsapp"})
-# Fields only a call has: a type this dashboard does not know is treated as a call when it
-# carries any of them.
-CALL_FIELDS = ("duration_ms", "direction", "disconnection_reason", "call_id", "audio_url")
-
-DIRECTIONS = {"inbound": "Inbound", "outbound": "Outbound"}
-
-# GetBill documents only `completed_successfully`; the others are the values telephony
-# providers commonly report, worded for a reviewer.
-DISCONNECTION_REASONS = {
-    "completed_successfully": "Call completed normally",
-    "user_hangup": "Debtor hung up",
-    "customer_hangup": "Debtor hung up",
-    "agent_hangup": "Agent ended the call",
-    "call_transfer": "Transferred",
-    "voicemail_reached": "Reached voicemail",
-    "machine_detected": "Answering machine detected",
-    "inactivity": "Ended after silence",
-    "max_duration_reached": "Maximum call length reached",
-    "no_answer": "No answer",
-    "dial_no_answer": "No answer",
-    "busy": "Line busy",
-    "dial_busy": "Line busy",
-    "dial_failed": "Call could not be placed",
-    "invalid_number": "Invalid phone number",
-    "concurrency_limit_reached": "Provider call limit reached",
-    "error": "Provider error",
-}
-
-
-def status_display(*, status: str | None) -> StatusDisplay | None:
-    if status is None or status == "":
-        return None
-    known = STATUSES.get(status)
-    if known is None:
-        return StatusDisplay(
-            value=status, label=value_words(value=status), tone="neutral", known=False
-        )
-    return StatusDisplay(value=status, label=known[0], tone=known[1], known=True)
-
-
-def type_display(*, followup_type: str | None) -> TypeDisplay | None:
-    if followup_type is None or followup_type == "":
-        return None
-    known = TYPES.get(followup_type)
-    if known is None:
-        return TypeDisplay(
-            value=followup_type,
-            label=value_words(value=followup_type),
-            icon=UNKNOWN_ICON,
-            known=False,
-        )
-    return TypeDisplay(value=followup_type, label=known[0], icon=known[1], known=True)
-
-
-def type_is_call_like(*, followup_type: str | None) -> bool:
-    return followup_type in CALL_LIKE_TYPES
-
-
-def direction_label(*, direction: str | None) -> str | None:
-    if not direction:
-        return None
-    return DIRECTIONS.get(direction) or value_words(value=direction)
-
-
-def disconnection_reason_label(*, reason: str | None) -> str | None:
-    if not reason:
-        return None
-    return DISCONNECTION_REASONS.get(reason) or value_words(value=reason)
-
-
-def duration_format(*, ms: int | None) -> str | None:
-    """`m:ss`, or `h:mm:ss` from an hour on; seconds are rounded down like a player shows them."""
-    if ms is None or ms < 0:
-        return None
-    total = ms // 1000
-    hours, rest = divmod(total, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if hours:
-        return f"{hours}:{minutes:02d}:{seconds:02d}"
-    return f"{minutes}:{seconds:02d}"
-
 
 # ITU-T E.164 country calling codes of one and two digits; every other code has three digits.
 # That is enough to split any E.164 number into its country code and national number.
@@ -383,10 +234,7 @@ def followup_detail(*, followup: Followup) -> FollowupDetail:
     f = followup
     status = enum_value_shown(followup=f, field="status")
     followup_type = enum_value_shown(followup=f, field="type")
-    known_type = followup_type in TYPES
-    call_like = type_is_call_like(followup_type=f.type) or (
-        not known_type and any(getattr(f, name) is not None for name in CALL_FIELDS)
-    )
+    category = followup_category(followup=f)
     phone_fact = _fact(
         f, "phone_number_used", "Phone number", kind="mono", show=lambda v: phone_format(number=v)
     )
@@ -394,9 +242,9 @@ def followup_detail(*, followup: Followup) -> FollowupDetail:
         followup=f,
         status=status,
         type=type_display(followup_type=followup_type),
-        call_like=call_like,
-        email=f.type == "email",
-        message_facts=[phone_fact] if f.type in PHONE_MESSAGE_TYPES else [],
+        call_like=category == "calls",
+        email=category == "emails",
+        message_facts=[phone_fact] if category == "messages" else [],
         summary=_fact(f, "summary", "Summary"),
         notes=_fact(f, "notes", "Notes"),
         debt_id=_fact(f, "debt_id", "Debt", kind="mono"),

@@ -1,63 +1,33 @@
 """What the recording player needs from the server: a start time read from a link, and how long
 the signed recording link has left.
 
-`static/js/player/moments.js` reads `#t=` with the same rules as `recording_start_parse`, so a
-link to a moment means the same wherever its time is written.
+A `t` value is read by `followups.moments.moment_parse`, as every moment is
+(`static/js/player/moments.js` reads `#t=` by the same rules), so a link to a moment means the
+same wherever its time is written.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from datetime import datetime
 
 from django.utils import timezone
 
-# A link to a moment can be shared widely; anything longer than this is not a time.
-MAX_START_LENGTH = 16
-# No call lasts a day; a bigger number is a typo or junk, not a position to seek to.
-MAX_START_SECONDS = 24 * 3600
+from followups.moments import MomentError, moment_parse
+
 # S3 signs links for at most 7 days. A later expiry is not believed: the player renews by then
 # anyway, and browsers run a timer longer than about 24.8 days (2**31 ms) at once, which
 # would renew the link in a loop.
 MAX_LINK_SECONDS_LEFT = 7 * 24 * 3600
 
-# `90`, `90s`, `1:30`, `1:02:03`, `1m30s`, `1h2m3s`; ASCII digits only.
-_SECONDS = re.compile(r"([0-9]+)s?", re.ASCII | re.IGNORECASE)
-_CLOCK = re.compile(r"(?:([0-9]+):)?([0-9]+):([0-5][0-9])", re.ASCII)
-_UNITS = re.compile(
-    r"(?=[0-9])(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?", re.ASCII | re.IGNORECASE
-)
-
-
-def _clock_seconds(match: re.Match[str]) -> int | None:
-    hours, minutes, seconds = (int(part or 0) for part in match.groups())
-    if match.group(1) is not None and minutes > 59:
-        return None
-    return hours * 3600 + minutes * 60 + seconds
-
-
-def _written_seconds(raw: str | None) -> int | None:
-    # The seconds a `t` value spells, in any of the accepted forms; None if it spells none.
-    if not raw or len(raw) > MAX_START_LENGTH:
-        return None
-    text = raw.strip()
-    if match := _SECONDS.fullmatch(text):
-        return int(match.group(1))
-    if match := _CLOCK.fullmatch(text):
-        return _clock_seconds(match)
-    if match := _UNITS.fullmatch(text):
-        hours, minutes, secs = (int(part or 0) for part in match.groups())
-        return hours * 3600 + minutes * 60 + secs
-    return None
-
 
 def _start_seconds(raw: str | None) -> int | None:
     # Whole seconds written in a `t` value, whatever the recording's length; None if none.
-    seconds = _written_seconds(raw)
-    if seconds is None or seconds <= 0 or seconds > MAX_START_SECONDS:
+    try:
+        seconds = moment_parse(raw=raw)
+    except MomentError:
         return None
-    return seconds
+    return seconds if seconds > 0 else None
 
 
 def _past_end(*, seconds: int, duration_ms: int | None) -> bool:
@@ -91,8 +61,11 @@ def recording_start_unreadable(*, raw: str | None) -> bool:
     and `0` are the beginning itself."""
     if raw is None or not raw.strip():
         return False
-    seconds = _written_seconds(raw)
-    return seconds is None or seconds > MAX_START_SECONDS
+    try:
+        moment_parse(raw=raw)
+    except MomentError:
+        return True
+    return False
 
 
 def recording_link_seconds_left(

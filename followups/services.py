@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-import unicodedata
 from typing import Literal
 from urllib.parse import unquote
 
@@ -15,8 +14,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
-from followups import access, debts, presentation
-from followups.after_response import after_response
+from dashboard.after_response import after_response
+from followups import access, debts, values
 from followups.errors import AppError
 from followups.getbill import (
     Answer,
@@ -128,20 +127,6 @@ def debt_id_from_link(*, text: str) -> GetBillId | None:
         return None
 
 
-def recent_summary_clean(*, text: str | None) -> str:
-    """GetBill's one-line summary as the recently viewed list keeps it: no control or format
-    characters, white space in single spaces, at most RECENT_SUMMARY_MAX_LENGTH characters."""
-    if not text:
-        return ""
-    # GetBill's text was cleaned when it was read; on one line of a list, spaces, line breaks
-    # and anything unprintable all become a single space.
-    visible = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text)
-    words = " ".join(visible.split())
-    if len(words) <= RECENT_SUMMARY_MAX_LENGTH:
-        return words
-    return words[: RECENT_SUMMARY_MAX_LENGTH - 1].rstrip() + "…"
-
-
 _RECENT_VIEW_UPDATED = [
     "followup_type",
     "followup_status",
@@ -166,15 +151,17 @@ def recent_view_record(
     no transaction is held between a read and a write, so many users looking followups up at
     once only queue briefly for the database's write lock.
     """
-    followup_type = presentation.enum_value_shown(followup=followup, field="type") or ""
-    status = presentation.enum_value_shown(followup=followup, field="status") or ""
+    followup_type = values.enum_value_shown(followup=followup, field="type") or ""
+    status = values.enum_value_shown(followup=followup, field="status") or ""
     moment, _ = debts.followup_moment(followup=followup)
     view = RecentView(
         user_id=user.pk,
         followup_id=followup_id,
         followup_type=followup_type[:VALUE_MAX_LENGTH],
         followup_status=status[:VALUE_MAX_LENGTH],
-        followup_summary=recent_summary_clean(text=followup.summary),
+        followup_summary=values.summary_line(
+            text=followup.summary, max_length=RECENT_SUMMARY_MAX_LENGTH
+        ),
         followup_at=moment,
         viewed_at=timezone.now(),
     )

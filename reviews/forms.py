@@ -16,8 +16,8 @@ from django.core import signing
 from django.http import QueryDict
 
 from reviews.errors import ReviewError
+from reviews.host import MomentError, moment_format, moment_parse
 from reviews.models import COMMENT_MAX_LENGTH, ReviewStatus, Scorecard, Verdict
-from reviews.moments import MomentError, moment_format, moment_parse
 
 ANSWER_PREFIX = "answer-"
 _ANSWER_FIELD = re.compile(rf"{ANSWER_PREFIX}([0-9]{{1,18}})")

@@ -15,11 +15,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from reviews.host import MOMENT_MAX_SECONDS
+
 FOLLOWUP_ID_MAX_LENGTH = 64
 COMMENT_MAX_LENGTH = 2000
 SUMMARY_MAX_LENGTH = 4000
-# No call lasts a day; a moment past that is junk whatever the recording.
-MOMENT_MAX_SECONDS = 24 * 3600
 WEIGHT_MAX = 100
 # Saving a new comment sets both times a hair apart; a later save is an edit.
 EDITED_AFTER = timedelta(seconds=1)

@@ -12,8 +12,8 @@ from django.template.loader import render_to_string
 
 from followups.getbill import Followup
 from reviews import forms, services
+from reviews.host import moment_format
 from reviews.models import AnswerValue, Comment, Criterion, Review, Scorecard
-from reviews.moments import moment_format
 from reviews.services import CommentInput, ReviewInput, User
 
 # The list page shows this many reviews; the CSV has all of the selection.

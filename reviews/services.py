@@ -8,7 +8,6 @@ users type is read by the forms of `reviews.forms`; the use cases audit what the
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -31,9 +30,10 @@ from reviews.host import (
     AuditOutcome,
     LookupAudit,
     audit_record,
-    csv_cell_safe,
+    csv_lines,
     failures_audited,
     getbill_id_require,
+    moment_format,
     refused,
     user_may,
 )
@@ -48,7 +48,6 @@ from reviews.models import (
     Scorecard,
     Verdict,
 )
-from reviews.moments import moment_format
 from reviews.scoring import Outcome, ScoredAnswer, review_outcome
 
 PERM_REVIEW = "reviews.review_followup"
@@ -543,11 +542,6 @@ CSV_COLUMNS = [
 _EXPORT_CHUNK = 500
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _utc(moment: datetime | None) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds") if moment else ""
 
@@ -567,29 +561,24 @@ def reviews_export(*, user: AbstractBaseUser, reviews: QuerySet[Review]) -> Iter
         outcome=AuditOutcome.SHOWN,
         detail=f"{reviews.count()} reviews",
     )
-    return _csv_lines(
-        reviews.prefetch_related(
-            Prefetch("answers", queryset=Answer.objects.select_related("criterion"))
-        ).iterator(chunk_size=_EXPORT_CHUNK)
-    )
+    prefetched = reviews.prefetch_related(
+        Prefetch("answers", queryset=Answer.objects.select_related("criterion"))
+    ).iterator(chunk_size=_EXPORT_CHUNK)
+    return csv_lines(header=CSV_COLUMNS, rows=(_csv_row(review) for review in prefetched))
 
 
-def _csv_lines(reviews: Iterable[Review]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_COLUMNS)
-    for review in reviews:
-        cells = [
-            str(review.pk),
-            review.followup_id,
-            review.reviewer.get_username(),
-            review.scorecard.name,
-            str(review.scorecard.version),
-            review.status,
-            "" if review.score is None else str(review.score),
-            review.verdict,
-            _utc(review.submitted_at),
-            _utc(review.updated_at),
-            _answers_text(review),
-            review.summary,
-        ]
-        yield writer.writerow([csv_cell_safe(cell) for cell in cells])
+def _csv_row(review: Review) -> list[str]:
+    return [
+        str(review.pk),
+        review.followup_id,
+        review.reviewer.get_username(),
+        review.scorecard.name,
+        str(review.scorecard.version),
+        review.status,
+        "" if review.score is None else str(review.score),
+        review.verdict,
+        _utc(review.submitted_at),
+        _utc(review.updated_at),
+        _answers_text(review),
+        review.summary,
+    ]

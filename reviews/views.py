@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,6 +22,7 @@ from reviews import forms, panels, services
 from reviews.host import (
     AppError,
     AuditAction,
+    csv_response,
     errors_rendered_by,
     getbill_id_require,
     swaps,
@@ -309,12 +310,8 @@ def review_export(request: HttpRequest) -> HttpResponseBase:
     form, reviews = _filtered(request)
     if reviews is None:
         return render(request, "reviews/list.html", {"form": form}, status=400)
-    response = StreamingHttpResponse(
-        services.reviews_export(user=_user(request), reviews=reviews),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = 'attachment; filename="reviews.csv"'
-    return response
+    lines = services.reviews_export(user=_user(request), reviews=reviews)
+    return csv_response(lines=lines, filename="reviews.csv")
 
 
 @require_GET

@@ -21,6 +21,10 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+# GetBill's documented enums (get-followup-page.txt), as the client knows them; the data set
+# also holds values beyond them, as a newer upstream would send.
+from followups.getbill import FOLLOWUP_STATUSES, FOLLOWUP_TYPES
+
 MEDIA_DIR = Path(__file__).resolve().parent / "media"
 # The call recordings' scripts and lengths, written by media/make_calls.py.
 CALLS_FILE = MEDIA_DIR / "calls.json"
@@ -66,32 +70,6 @@ def _recordings_load() -> dict[str, Recording]:
 # file name -> recording
 RECORDINGS: dict[str, Recording] = _recordings_load()
 
-# GetBill's documented enums (get-followup-page.txt); the data set also holds values beyond
-# them, as a newer upstream would send.
-KNOWN_STATUSES = (
-    "on_hold",
-    "scheduled",
-    "in_progress",
-    "sent",
-    "delivered",
-    "read",
-    "deal_found",
-    "no_answer",
-    "deal_not_found",
-    "bad_behavior",
-    "failed",
-    "cancelled",
-)
-KNOWN_TYPES = (
-    "call",
-    "email",
-    "sms",
-    "whatsapp",
-    "voicemail",
-    "manual_call",
-    "physical",
-    "postmail",
-)
 
 # IDs that make the sandbox misbehave on purpose, so every error page can be seen by typing an
 # ID (they work on the followup and on the by-debt endpoint).
@@ -652,7 +630,7 @@ SANDBOX_FOLLOWUPS.sort(key=_sort_key, reverse=True)
 for _record in SANDBOX_FOLLOWUPS:
     if _record["debt_id"] == _big:
         continue
-    for _field, _values in (("status", KNOWN_STATUSES), ("type", KNOWN_TYPES)):
+    for _field, _values in (("status", FOLLOWUP_STATUSES), ("type", FOLLOWUP_TYPES)):
         if _record.get(_field) in _values:
             EXAMPLES.setdefault(f"{_field}_{_record[_field]}", _record["id"])
 

@@ -15,12 +15,11 @@ from django.conf import settings
 from django.http import QueryDict
 from django.urls import reverse
 
+from followups.getbill import FOLLOWUP_STATUSES, FOLLOWUP_TYPES
 from sandbox.data import (
     EXAMPLES,
     FAULT_IDS,
     FOLLOWUP_MEDIA,
-    KNOWN_STATUSES,
-    KNOWN_TYPES,
     SANDBOX_FOLLOWUPS,
     debt_followups_find,
     followup_find,
@@ -379,8 +378,8 @@ def debt_followups_fetch(*, debt_id: str, query: QueryDict) -> FollowupsPage | R
 
 
 # Filters accept the documented values and any value the data holds, as a newer API would.
-_STATUS_VALUES = set(KNOWN_STATUSES) | {r["status"] for r in SANDBOX_FOLLOWUPS if "status" in r}
-_TYPE_VALUES = set(KNOWN_TYPES) | {r["type"] for r in SANDBOX_FOLLOWUPS if "type" in r}
+_STATUS_VALUES = set(FOLLOWUP_STATUSES) | {r["status"] for r in SANDBOX_FOLLOWUPS if "status" in r}
+_TYPE_VALUES = set(FOLLOWUP_TYPES) | {r["type"] for r in SANDBOX_FOLLOWUPS if "type" in r}
 
 
 def followups_list(*, query: QueryDict) -> FollowupsPage:

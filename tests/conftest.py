@@ -1,15 +1,25 @@
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.conf import LazySettings
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
 
 from tests.support.accounts import role_user_make, signed_in_client
 from tests.support.sandbox import sandbox_point
 
 if TYPE_CHECKING:
+    from time_machine import TimeMachineFixture
+
     from tests.support.fake_getbill import FakeGetBill
+
+
+# No example may fail for taking long: the suite shares its machine, and speed is measured by
+# the scripts in bench/, not asserted by tests.
+hypothesis_settings.register_profile("suite", deadline=None)
+hypothesis_settings.load_profile("suite")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -34,6 +44,16 @@ def _empty_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def clock(time_machine: "TimeMachineFixture") -> "TimeMachineFixture":
+    """The wall clock (time.time, datetime.now, the cache's expiries) under the test's control,
+    in every thread: it starts now and runs on, and `clock.shift(seconds)` moves it forward at
+    once, so a test reaches an expiry without sleeping. Monotonic time, which timeouts and
+    deadlines use, is left alone."""
+    time_machine.move_to(datetime.now(UTC), tick=True)
+    return time_machine
 
 
 @pytest.fixture(scope="session")
@@ -62,6 +82,16 @@ def sandbox(upstream_origin: str, settings: LazySettings) -> Iterator[str]:
     sandbox_point(settings, upstream_origin)
     yield upstream_origin
     sandbox_state_reset()
+
+
+@pytest.fixture
+def sandbox_upstream(sandbox: str, settings: LazySettings) -> str:
+    """The sandbox as the GetBill client's upstream, for the client's own tests: timeouts of a
+    second, so a fault that stalls costs a test seconds, not the production defaults."""
+    settings.GETBILL_CONNECT_TIMEOUT = 1.0
+    settings.GETBILL_READ_TIMEOUT = 1.0
+    settings.GETBILL_DEADLINE = 3.0
+    return sandbox
 
 
 @pytest.fixture

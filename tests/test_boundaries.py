@@ -76,7 +76,7 @@ def test_the_app_never_imports_the_sandbox(path: Path):
 APPS_ON_FOLLOWUPS = {
     path.parent.name
     for path in ROOT.glob("*/apps.py")
-    if path.parent.name not in {"followups", "sandbox"}
+    if path.parent.name not in {"dashboard", "followups", "sandbox"}
 }
 FOLLOWUPS_TEMPLATES = sorted((ROOT / "templates" / "followups").rglob("*.html"))
 
@@ -98,6 +98,43 @@ def test_followups_templates_use_none_of_the_apps_built_on_it(path: Path):
         assert f'"{app}/' not in text, f"{path.name} includes a template of {app}"
         assert f"{{% load {app[:-1]}_tags" not in text
         assert f"{{% load {app}_tags" not in text
+
+
+# The site's plumbing (middleware, health checks, logging, sessions, the outage page) serves
+# every app, so it reaches the followups app only through the client's public names (media
+# hosts, GETBILL_* parsers); the apps reach the project only for that plumbing.
+SITE_MODULES = sorted((ROOT / "dashboard").rglob("*.py"))
+PROJECT_WIDE_MODULES = {"dashboard.settings", "dashboard.urls", "dashboard.wsgi", "dashboard.asgi"}
+
+
+def test_the_site_has_modules_to_check():
+    assert ROOT / "dashboard" / "request_id.py" in SITE_MODULES
+
+
+@pytest.mark.parametrize(
+    "path",
+    [path for path in SITE_MODULES if path.stem not in {"settings", "urls"}],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_the_site_reaches_the_followups_app_only_through_the_client(path: Path):
+    reached = {
+        name
+        for name in imported_modules(path)
+        if name.split(".")[0] in APPS_ON_FOLLOWUPS | {"followups"}
+    }
+    assert reached <= {"followups.getbill"}, f"{path.name} imports an app: {reached}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(
+        path for app in {"followups"} | APPS_ON_FOLLOWUPS for path in (ROOT / app).rglob("*.py")
+    ),
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_the_apps_reach_the_project_only_for_its_plumbing(path: Path):
+    reached = {name for name in imported_modules(path) if name in PROJECT_WIDE_MODULES}
+    assert not reached, f"{path.name} imports the project's configuration: {reached}"
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
 
-from followups.presentation import duration_format
+from followups.moments import duration_format
 from transcripts.masking import digits_mask
 from transcripts.speakers import AGENT, DEBTOR, speaker_label
 

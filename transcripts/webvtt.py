@@ -5,14 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from followups.moments import webvtt_time_format
 from transcripts.display import SegmentShown
-
-
-def _timestamp(millis: int) -> str:
-    hours, millis = divmod(millis, 3_600_000)
-    minutes, millis = divmod(millis, 60_000)
-    secs, millis = divmod(millis, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
 
 
 def _cue_text(text: str) -> str:
@@ -30,5 +24,6 @@ def webvtt_write(*, segments: Sequence[SegmentShown]) -> str:
         text = _cue_text(segment.text)
         if segment.speaker:
             text = f"<v {segment.speaker}>{text}"
-        blocks.append(f"{number}\n{_timestamp(start)} --> {_timestamp(end)}\n{text}")
+        timing = f"{webvtt_time_format(ms=start)} --> {webvtt_time_format(ms=end)}"
+        blocks.append(f"{number}\n{timing}\n{text}")
     return "\n\n".join(blocks) + "\n"

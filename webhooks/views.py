@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from followups.sessions import not_session_activity
+from dashboard.sessions import not_session_activity
 from webhooks.forms import NewCallsForm
 from webhooks.live import new_calls_html
 from webhooks.services import signature_valid, webhook_delivery_receive

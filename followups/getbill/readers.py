@@ -15,7 +15,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from followups.logging import secrets_redact
+from dashboard.logging import secrets_redact
 
 MAX_MESSAGE_LENGTH = 200
 

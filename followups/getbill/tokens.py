@@ -19,6 +19,7 @@ import httpx
 from django.core.cache import cache
 from django.views.decorators.debug import sensitive_variables
 
+from dashboard.logging import secret_literal_remember
 from followups.getbill.config import GetBillConfig
 from followups.getbill.deadline import remaining
 from followups.getbill.errors import (
@@ -40,7 +41,6 @@ from followups.getbill.transport import (
     timeout_for,
     transport_error,
 )
-from followups.logging import secret_literal_remember
 
 logger = logging.getLogger(__name__)
 

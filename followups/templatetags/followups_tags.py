@@ -12,8 +12,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince, timeuntil
 
-from followups import getbill, presentation
-from followups.outage import OUTAGE_ERRORS
+from dashboard.outage import OUTAGE_ERRORS
+from followups import getbill, moments, presentation, values
 
 register = template.Library()
 
@@ -55,10 +55,10 @@ ICONS: dict[str, str] = {
 @register.simple_tag
 def icon(name: str, label: str = "") -> SafeString:
     """An inline SVG icon; decorative unless given a `label` for screen readers."""
-    paths = ICONS.get(name, ICONS[presentation.UNKNOWN_ICON])
+    paths = ICONS.get(name, ICONS[values.UNKNOWN_ICON])
     a11y = format_html('role="img" aria-label="{}"', label) if label else 'aria-hidden="true"'
     return mark_safe(  # noqa: S308 - paths are constants above; the label is escaped
-        f'<svg class="icon icon-{name if name in ICONS else presentation.UNKNOWN_ICON}" '
+        f'<svg class="icon icon-{name if name in ICONS else values.UNKNOWN_ICON}" '
         f'{a11y} viewBox="0 0 24 24" width="16" height="16" fill="none" stroke="currentColor" '
         f'stroke-width="2" stroke-linecap="round" stroke-linejoin="round" focusable="false">'
         f"{paths}</svg>"
@@ -67,20 +67,20 @@ def icon(name: str, label: str = "") -> SafeString:
 
 @register.inclusion_tag("followups/_status_badge.html")
 def status_badge(status: str | None) -> dict[str, Any]:
-    return {"status": presentation.status_display(status=status)}
+    return {"status": values.status_display(status=status)}
 
 
 @register.inclusion_tag("followups/_type_label.html")
 def type_label(followup_type: str | None, icon_only: bool = False) -> dict[str, Any]:
     return {
-        "type": presentation.type_display(followup_type=followup_type),
+        "type": values.type_display(followup_type=followup_type),
         "icon_only": icon_only,
     }
 
 
 @register.filter
 def duration(ms: int | None) -> str:
-    return presentation.duration_format(ms=ms) or ""
+    return moments.duration_format(ms=ms) or ""
 
 
 @register.filter

@@ -1,4 +1,5 @@
-"""Template helpers of the recording player (templates/followups/_recording.html)."""
+"""Template helpers of the recording player (templates/followups/_recording.html) and of moments
+of a recording wherever they show (a comment's `clock`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import datetime
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from followups import presentation, recording
+from followups import moments, recording
 
 register = template.Library()
 
@@ -78,12 +79,10 @@ def clock(seconds: int | str | None) -> str:
     """Whole seconds as a player shows them: `1:30`, `1:02:03`; `0:00` when empty."""
     if not isinstance(seconds, int):
         return "0:00"
-    return presentation.duration_format(ms=seconds * 1000) or "0:00"
+    return moments.moment_format(seconds)
 
 
 @register.filter
 def duration_seconds(ms: int | None) -> str:
     """A length in milliseconds as seconds for a slider's `max`: `57.785`; "" when unknown."""
-    if not isinstance(ms, int) or ms <= 0:
-        return ""
-    return f"{ms / 1000:.3f}".rstrip("0").rstrip(".")
+    return moments.seconds_exact_format(ms=ms if isinstance(ms, int) else None)

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from followups import browse
+from followups import browse, values
 from sandbox.data import EXAMPLES, FOLLOWUP_MEDIA, SANDBOX_FOLLOWUPS
 
 pytestmark = pytest.mark.browser
@@ -31,7 +31,7 @@ def _queue_ids() -> list[str]:
     calls = [
         r
         for r in SANDBOX_FOLLOWUPS
-        if r.get("type") in browse.QUEUE_TYPES and "audio_url" in FOLLOWUP_MEDIA.get(r["id"], {})
+        if r.get("type") in values.CALL_TYPES and "audio_url" in FOLLOWUP_MEDIA.get(r["id"], {})
     ]
     calls.sort(key=lambda r: r["call_date"], reverse=True)
     return [r["id"] for r in calls]

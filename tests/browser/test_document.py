@@ -5,12 +5,12 @@ import re
 from sandbox.data import EXAMPLES
 
 
-def test_the_pdf_opens_after_the_pages_link_expired(page_watched, settings):
+def test_the_pdf_opens_after_the_pages_link_expired(page_watched, settings, clock):
     page, errors = page_watched
     settings.SANDBOX_MEDIA_URL_TTL_SECONDS = 1
     letter = EXAMPLES["postmail_pdf"]
     page.goto(f"/followups/{letter}/")
-    page.wait_for_timeout(2_100)  # the links GetBill gave with the page have expired
+    clock.shift(2.1)  # the links GetBill gave with the page have expired
     media = []
     page.context.on("response", lambda r: media.append(r) if "/sandbox/media/" in r.url else None)
     with page.expect_popup() as popup_info:

@@ -2,6 +2,8 @@
 on a word or a segment seeks there, the list keeps the moment in view, search finds words, the
 waveform seeks. The transcript is a row made here (no model is run)."""
 
+from typing import Any
+
 import pytest
 from playwright.sync_api import expect
 
@@ -14,12 +16,12 @@ PAGE = f"/followups/{FOLLOWUP_ID}/"
 WORDS = ["alpha", "bravo", "charlie"]
 
 
-def _segments() -> list[dict]:
+def _segments() -> list[dict[str, Any]]:
     # Twelve segments of three words, one every 5 seconds: more than the list shows at once.
-    segments = []
+    segments: list[dict[str, Any]] = []
     for index in range(12):
         start = index * 5.0
-        words = [
+        words: list[dict[str, Any]] = [
             {"start": start + n, "end": start + n + 0.9, "text": f"{word}{index}"}
             for n, word in enumerate(WORDS)
         ]

@@ -4,7 +4,6 @@ once a minute."""
 
 import json
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +14,11 @@ from django.contrib.sessions.models import Session
 from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from time_machine import TimeMachineFixture
 
+from dashboard.sessions import SESSION_REFRESH_IDLE_SHARE, SESSION_REFRESH_SECONDS
 from followups.models import RecentView
 from followups.services import recent_view_record
-from followups.sessions import SESSION_REFRESH_IDLE_SHARE, SESSION_REFRESH_SECONDS
 from sandbox.data import EXAMPLES
 from tests.support.processes import clean_environment, python_run
 
@@ -100,7 +100,9 @@ def test_a_view_seen_before_is_one_update(manager_user: Any, followup_make: Any)
 
 
 @pytest.mark.django_db
-def test_a_signed_in_session_is_written_at_most_once_a_minute(manager_client: Client):
+def test_a_signed_in_session_is_written_at_most_once_a_minute(
+    manager_client: Client, clock: TimeMachineFixture
+):
     assert manager_client.get("/").status_code == 200
     first_expiry = Session.objects.get().expire_date
     with CaptureQueriesContext(connection) as queries:
@@ -114,25 +116,19 @@ def test_a_signed_in_session_is_written_at_most_once_a_minute(manager_client: Cl
     assert Session.objects.get().expire_date == first_expiry
 
     # A minute later, the next request pushes the end back.
-    session = manager_client.session
-    session["_idle_refreshed_at"] -= SESSION_REFRESH_SECONDS
-    session.save()
-    time.sleep(0.01)
+    clock.shift(SESSION_REFRESH_SECONDS)
     assert manager_client.get("/").status_code == 200
     assert Session.objects.get().expire_date > first_expiry
 
 
 @pytest.mark.django_db
 def test_a_short_idle_time_is_pushed_back_within_a_thirtieth_of_it(
-    manager_client: Client, settings: Any
+    manager_client: Client, settings: Any, clock: TimeMachineFixture
 ):
     settings.SESSION_COOKIE_AGE = 60  # a minute's refresh would end it under an active user
     assert manager_client.get("/").status_code == 200
     first_expiry = Session.objects.get().expire_date
-    session = manager_client.session
-    session["_idle_refreshed_at"] -= 60 // SESSION_REFRESH_IDLE_SHARE
-    session.save()
-    time.sleep(0.01)
+    clock.shift(60 // SESSION_REFRESH_IDLE_SHARE)
     assert manager_client.get("/").status_code == 200
     assert Session.objects.get().expire_date > first_expiry
 

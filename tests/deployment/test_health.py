@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from followups import health
+from dashboard import health
 from followups.models import AuditEntry
 
 

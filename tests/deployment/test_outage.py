@@ -45,7 +45,7 @@ urlpatterns = [
     path("bug/", _raise_bug),
     *dashboard_urlpatterns,
 ]
-handler500 = "followups.outage.server_error"
+handler500 = "dashboard.outage.server_error"
 
 
 def _unavailable(response: Any) -> None:

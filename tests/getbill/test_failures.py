@@ -36,3 +36,21 @@ def test_the_rate_limit_message_keeps_the_wait_where_nothing_counts_it_down():
     error = getbill.RateLimitedError(retry_after_seconds=30)
     assert error.user_message.endswith("used up for now. Try again in 30 seconds.")
     assert error.reason == "The company's GetBill request quota is used up for now."
+
+
+@pytest.mark.parametrize(
+    ("error", "retryable"),
+    [
+        (getbill.InvalidIdError(), False),
+        (getbill.NotFoundError(), False),
+        (getbill.AccessDeniedError(), False),
+        (getbill.ScopeMissingError(subject="debt"), False),
+        (getbill.RateLimitedError(retry_after_seconds=30), True),
+        (getbill.UpstreamServerError(), True),
+        (getbill.UpstreamMalformedError(), True),
+        (getbill.UpstreamTimeoutError(), True),
+        (getbill.UpstreamUnavailableError(), True),
+    ],
+)
+def test_what_is_worth_asking_again(error, retryable):
+    assert error.retryable is retryable

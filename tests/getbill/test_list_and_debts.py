@@ -25,18 +25,10 @@ from sandbox.state import requests_counted, sandbox_state_reset
 HISTORY = EXAMPLES["debt_with_history"]
 
 
-@pytest.fixture
-def upstream(sandbox: str, settings: Any) -> str:
-    """The sandbox as upstream, the client asking for both scopes."""
-    settings.GETBILL_SCOPES = "followups:read debts:read"
-    settings.GETBILL_DEADLINE = 3.0
-    return sandbox
-
-
 # --- The list ---------------------------------------------------------------------------------
 
 
-def test_list_pages_newest_first(upstream: str):
+def test_list_pages_newest_first(sandbox_upstream: str):
     first = followups_list_get(page=1, limit=20)
     assert [f.id for f in first.followups] == [r["id"] for r in SANDBOX_FOLLOWUPS[:20]]
     assert first.pagination.total == len(SANDBOX_FOLLOWUPS)
@@ -44,7 +36,7 @@ def test_list_pages_newest_first(upstream: str):
     assert [f.id for f in second.followups] == [r["id"] for r in SANDBOX_FOLLOWUPS[20:40]]
 
 
-def test_list_filters(upstream: str):
+def test_list_filters(sandbox_upstream: str):
     page = followups_list_get(page=1, limit=100, status="no_answer", type="call")
     expected = [
         r["id"]
@@ -55,7 +47,7 @@ def test_list_filters(upstream: str):
     assert page.pagination.total == len(expected)
 
 
-def test_list_past_its_end_is_an_empty_page(upstream: str):
+def test_list_past_its_end_is_an_empty_page(sandbox_upstream: str):
     page = followups_list_get(page=500, limit=100)
     assert page.followups == ()
     assert page.pagination.page == 500
@@ -75,7 +67,7 @@ def test_list_past_its_end_is_an_empty_page(upstream: str):
     ],
 )
 def test_list_refuses_what_getbill_does_not_document_without_asking(
-    upstream: str, arguments: dict[str, Any]
+    sandbox_upstream: str, arguments: dict[str, Any]
 ):
     before = requests_counted()
     with pytest.raises(ValueError, match="must be"):
@@ -89,7 +81,7 @@ def test_list_refuses_what_getbill_does_not_document_without_asking(
     type_=st.one_of(st.none(), st.sampled_from(FOLLOWUP_TYPES)),
 )
 def test_every_documented_filter_is_answered_and_matches(
-    upstream: str, status: str | None, type_: str | None
+    sandbox_upstream: str, status: str | None, type_: str | None
 ):
     sandbox_state_reset()
     page = followups_list_get(page=1, limit=100, status=status, type=type_)
@@ -101,7 +93,7 @@ def test_every_documented_filter_is_answered_and_matches(
 # --- Debts ------------------------------------------------------------------------------------
 
 
-def test_debt_has_the_cards_fields_and_nothing_personal(upstream: str):
+def test_debt_has_the_cards_fields_and_nothing_personal(sandbox_upstream: str):
     debt = debt_get(debt_id=HISTORY)
     assert debt == Debt(
         id=HISTORY,
@@ -131,21 +123,21 @@ def test_debt_has_the_cards_fields_and_nothing_personal(upstream: str):
                 assert str(value) not in text
 
 
-def test_every_sandbox_debt_reads_cleanly(upstream: str):
+def test_every_sandbox_debt_reads_cleanly(sandbox_upstream: str):
     for debt_id in SANDBOX_DEBT_RECORDS:
         sandbox_state_reset()
         debt = debt_get(debt_id=debt_id)
         assert debt.invalid_fields == frozenset()
 
 
-def test_a_debt_with_fields_left_out(upstream: str):
+def test_a_debt_with_fields_left_out(sandbox_upstream: str):
     debt = debt_get(debt_id=EXAMPLES["debt_fields_left_out"])
     assert debt.creditor is None
     assert debt.payment_plan_active is None
     assert debt.amount == Decimal("58.0")
 
 
-def test_debt_faults(upstream: str):
+def test_debt_faults(sandbox_upstream: str):
     with pytest.raises(NotFoundError):
         debt_get(debt_id="noSuchDebt123")
     with pytest.raises(UpstreamFailureError):

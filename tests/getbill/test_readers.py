@@ -17,6 +17,7 @@ from django.utils import dateformat
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from dashboard.logging import REDACTED, secret_literal_remember
 from followups.getbill import readers
 from followups.getbill.quota import retry_after
 from followups.getbill.readers import (
@@ -27,7 +28,6 @@ from followups.getbill.readers import (
     message_clean,
     text_clean,
 )
-from followups.logging import REDACTED, secret_literal_remember
 
 ANY_CHARACTER = st.characters(exclude_categories=())
 any_text = st.text(ANY_CHARACTER)

@@ -14,15 +14,8 @@ from sandbox.state import requests_counted
 HISTORY = EXAMPLES["debt_with_history"]
 
 
-@pytest.fixture
-def upstream(sandbox: str, settings: Any) -> str:
-    """The sandbox as upstream, the client asking for both scopes."""
-    settings.GETBILL_SCOPES = "followups:read debts:read"
-    return sandbox
-
-
 def test_a_refused_scope_falls_back_to_followups_read_and_is_logged_once(
-    upstream: str, settings: Any, caplog: pytest.LogCaptureFixture
+    sandbox_upstream: str, settings: Any, caplog: pytest.LogCaptureFixture
 ):
     settings.SANDBOX_GRANTED_SCOPES = ["followups:read"]
     caplog.set_level(logging.WARNING, logger="followups.getbill")
@@ -39,7 +32,7 @@ def test_a_refused_scope_falls_back_to_followups_read_and_is_logged_once(
     assert len(missing) == 1
 
 
-def test_a_403_required_scope_falls_back(upstream: str, settings: Any):
+def test_a_403_required_scope_falls_back(sandbox_upstream: str, settings: Any):
     settings.SANDBOX_GRANTED_SCOPES = ["followups:read"]
     settings.SANDBOX_SCOPES_NARROWED = True
     # Signed in with followups:read only (granted less than asked): the API refuses the debt.
@@ -53,7 +46,7 @@ def test_a_403_required_scope_falls_back(upstream: str, settings: Any):
     assert followups_list_get(page=1, limit=5).followups
 
 
-def test_an_api_403_that_is_not_about_the_scope_stays_an_access_error(upstream: str):
+def test_an_api_403_that_is_not_about_the_scope_stays_an_access_error(sandbox_upstream: str):
     with pytest.raises(AccessDeniedError) as denied:
         debt_get(debt_id=FAULT_IDS["forbidden"])
     assert not isinstance(denied.value, ScopeMissingError)
@@ -61,7 +54,9 @@ def test_an_api_403_that_is_not_about_the_scope_stays_an_access_error(upstream: 
     assert debt_get(debt_id=HISTORY).id == HISTORY
 
 
-def test_without_debts_read_configured_no_debt_request_is_made(upstream: str, settings: Any):
+def test_without_debts_read_configured_no_debt_request_is_made(
+    sandbox_upstream: str, settings: Any
+):
     settings.GETBILL_SCOPES = "followups:read"
     before = requests_counted()
     with pytest.raises(ScopeMissingError):

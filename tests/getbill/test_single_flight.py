@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -24,6 +25,7 @@ from followups.getbill import (
     UpstreamTimeoutError,
 )
 from tests.support.answer_cache import expires_in, followup_lookup
+from tests.support.cache import cache_read_wait, cache_reads_forget
 from tests.support.examples import FOLLOWUP_ID, followup_json
 from tests.support.getbill_servers import (
     API_PATH,
@@ -60,15 +62,37 @@ def _in_thread(results: list[Any], mode: AnswerMode = AnswerMode.CACHED) -> thre
     return thread
 
 
+@pytest.fixture
+def reads_announced(settings: Any) -> Iterator[None]:
+    """The cache announces what threads read: a lookup that waits for another's request polls
+    the cache for that request's outcome."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "tests.support.cache.ReadsAnnouncedCache",
+            "LOCATION": "single-flight-tests",
+        }
+    }
+    cache.clear()  # its own store: the suite's emptying was of the cache before it
+    cache_reads_forget()
+    yield
+    cache.clear()
+
+
+def _second_is_waiting() -> bool:
+    # Its reads of the first request's outcome (":outcome:" keys); without single flight it
+    # asks GetBill instead and never reads one.
+    return cache_read_wait(containing=":outcome:", timeout=3)
+
+
 @pytest.mark.parametrize("mode", [AnswerMode.CACHED, AnswerMode.FRESH])
-def test_two_simultaneous_lookups_make_one_request(fake_followup, mode):
+def test_two_simultaneous_lookups_make_one_request(reads_announced, fake_followup, mode):
     entered, release = threading.Event(), threading.Event()
     fake_followup.answers[PATH] = _held_answer(entered, release)
     results: list[Any] = []
     first = _in_thread(results, mode)
     assert entered.wait(5)
     second = _in_thread(results, mode)
-    time.sleep(0.3)  # the second one is waiting now (or, without single flight, asking)
+    assert _second_is_waiting()
     release.set()
     first.join(10)
     second.join(10)
@@ -79,7 +103,9 @@ def test_two_simultaneous_lookups_make_one_request(fake_followup, mode):
     ]
 
 
-def test_those_waiting_get_the_requests_failure_without_asking_again(fake_followup):
+def test_those_waiting_get_the_requests_failure_without_asking_again(
+    reads_announced, fake_followup
+):
     entered, release = threading.Event(), threading.Event()
     held = _held_answer(entered, release)
 
@@ -92,7 +118,7 @@ def test_those_waiting_get_the_requests_failure_without_asking_again(fake_follow
     first = _in_thread(results)
     assert entered.wait(5)
     second = _in_thread(results)
-    time.sleep(0.3)
+    assert _second_is_waiting()
     release.set()
     first.join(10)
     second.join(10)

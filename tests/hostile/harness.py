@@ -11,8 +11,8 @@ from typing import Any
 from django.core.cache import cache
 from django.test import Client
 
-from followups.logging import SecretsRedactFilter
-from followups.middleware import TIME_ZONE_COOKIE
+from dashboard.logging import SecretsRedactFilter
+from dashboard.middleware import TIME_ZONE_COOKIE
 from followups.models import AuditEntry
 from tests.hostile.answers import CONTACT_DETAILS, MARKUP_MARK, SECRETS, Scenario
 from tests.hostile.server import MEDIA_PATH, HostileServer, Script

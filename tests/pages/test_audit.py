@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from followups import services
-from followups.admin import csv_cell_safe
 from followups.audit import audit_record
 from followups.getbill import getbill_id_clean
 from followups.models import AuditEntry, AuditTrailImmutableError
@@ -355,19 +354,3 @@ def test_staff_without_the_audit_permission_cannot_export(manager_user, trail):
     client.force_login(manager_user)
     assert client.get(CHANGELIST).status_code == 403
     assert client.get(EXPORT).status_code == 403
-
-
-@pytest.mark.parametrize(
-    ("value", "safe"),
-    [
-        ("=1+1", "'=1+1"),
-        ("+1", "'+1"),
-        ("-abc", "'-abc"),
-        ("@x", "'@x"),
-        ("\tx", "'\tx"),
-        ("abc", "abc"),
-        ("", ""),
-    ],
-)
-def test_csv_cell_safe(value, safe):
-    assert csv_cell_safe(value) == safe

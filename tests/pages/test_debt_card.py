@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.test.html import parse_html
 
 from followups.models import AuditAction, AuditEntry, AuditOutcome
 from sandbox.data import DEBT_IDS, EXAMPLES, FAULT_IDS
@@ -15,6 +16,7 @@ from sandbox.debt_data import CUSTOM_STATUS, PERSONAL_FIELDS, SANDBOX_DEBT_RECOR
 from sandbox.state import requests_counted, sandbox_state_reset
 from tests.support.examples import DEBT_ID, FOLLOWUP_ID
 from tests.support.fake_getbill import FakeGetBill, error_answer
+from tests.support.html import html_find, html_texts
 
 CALL = EXAMPLES["call_deal_found"]
 HISTORY = EXAMPLES["debt_with_history"]
@@ -29,6 +31,13 @@ def _card(body: str) -> str:
     match = re.search(r'<section class="card debt-card".*?</section>', body, flags=re.S)
     assert match is not None
     return match.group(0)
+
+
+def _facts(card: str) -> dict[str, str]:
+    """The card's facts: each term's text, and its description's."""
+    terms, descriptions = html_texts(card, "dt"), html_texts(card, "dd")
+    assert len(terms) == len(descriptions)
+    return dict(zip(terms, descriptions, strict=True))
 
 
 def _title(body: str) -> str:
@@ -66,10 +75,11 @@ def test_manager_sees_the_debt_behind_the_followup(both_scopes, manager_client):
     assert "€482.60" in card
     assert "Settled by a payment plan" in card
     assert "NWE-2291-4471" in card
-    assert re.search(r"<dt>Payment plan</dt><dd>Active since \d{1,2} \w{3} \d{4}</dd>", card)
-    assert re.search(r"<dt>Due</dt><dd>\d{1,2} \w{3} \d{4}</dd>", card)
-    assert "<dt>Followups</dt><dd>8</dd>" in card
-    assert "<dt>Answered calls</dt><dd>1</dd>" in card
+    facts = _facts(card)
+    assert re.fullmatch(r"Active since \d{1,2} \w{3} \d{4}", facts["Payment plan"])
+    assert re.fullmatch(r"\d{1,2} \w{3} \d{4}", facts["Due"])
+    assert facts["Followups"] == "8"
+    assert facts["Answered calls"] == "1"
     # The page's one link to the debt's page is the side panel's, under the card.
     assert "/debts/" not in card
     assert _title(body) == "Call · Deal found · Ms Amélie Dubois"
@@ -128,7 +138,8 @@ def test_missing_and_wrong_fields_read_as_such(both_scopes, manager_client):
     _, body = _page(manager_client, f"/debts/{EXAMPLES['debt_fields_left_out']}/followups/")
     card = _card(body)
     assert "None" not in card
-    assert '<dt>Creditor</dt><dd><span class="missing"' in card
+    creditor = html_find(parse_html(card), "dd")[list(_facts(card)).index("Creditor")]
+    assert html_find(creditor, "span", class_="missing")
     _, odd = _page(manager_client, f"/followups/{FAULT_IDS['wrong_types']}/")
     assert 'class="unknown"' in _card(odd)
 

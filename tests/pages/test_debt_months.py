@@ -4,6 +4,7 @@ import re
 
 from followups import debts
 from sandbox.data import EXAMPLES, FOLLOWUP_MEDIA, SANDBOX_FOLLOWUPS
+from tests.support.html import html_find, html_one, html_text, html_texts
 
 BIG = EXAMPLES["big_debt"]
 
@@ -60,9 +61,11 @@ def test_a_month_says_how_many_have_a_recording(sandbox, manager_client):
         if r.get("debt_id") == HISTORY and "audio_url" in FOLLOWUP_MEDIA.get(r["id"], {})
     ]
     assert with_audio
-    marks = body.count('<span class="timeline-recording" title="Has a call recording">')
-    assert marks == len(with_audio)
-    counts = re.findall(r"(\d+) with a recording</span>", body)
+    marks = html_find(body, "span", class_="timeline-recording", title="Has a call recording")
+    assert len(marks) == len(with_audio)
+    counts = re.findall(
+        r"(\d+) with a recording", " ".join(html_texts(body, "span", class_="timeline-month-count"))
+    )
     assert sum(int(c) for c in counts) == len(with_audio)
 
 
@@ -84,13 +87,12 @@ def test_the_side_panel_rows_say_the_type_and_the_summary(sandbox, manager_clien
     panel = manager_client.get(
         f"/debts/{HISTORY}/followups/timeline/?current={current}", headers={"HX-Request": "true"}
     ).content.decode()
-    rows = panel.split('<li class="timeline-item')[1:]
+    rows = html_find(panel, "li", class_="timeline-item")
     assert rows
     for row in rows:
-        assert re.search(r'<span class="type-label">.*?<span>[A-Z][^<]+</span>', row, re.S)
+        label = html_one(row, "span", class_="type-label")
+        assert re.fullmatch(r"[A-Z].*", html_text(html_one(label, "span")))
     records = [r for r in SANDBOX_FOLLOWUPS if r.get("debt_id") == HISTORY]
     for record in records:
         if record.get("summary"):
-            assert f'<span class="timeline-summary">{record["summary"]}</span>' in panel.replace(
-                "&#x27;", "'"
-            )
+            assert record["summary"] in html_texts(panel, "span", class_="timeline-summary")

@@ -12,9 +12,10 @@ import httpx
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
+from django.test.html import Element
 from django.utils.html import escape
 
-from followups import access, debts, getbill, presentation
+from followups import access, debts, getbill, moments, values
 from followups.getbill import (
     InvalidIdError,
     NotFoundError,
@@ -25,15 +26,13 @@ from followups.models import AuditAction, AuditEntry
 from sandbox.data import EXAMPLES, FAULT_IDS, SANDBOX_FOLLOWUPS
 from tests.support.examples import followup_json
 from tests.support.fake_getbill import recording_transport_installed
+from tests.support.html import html_attribute, html_find, html_has, html_one, html_text, html_texts
 from tests.support.pages import elements_find
 
 BIG = EXAMPLES["big_debt"]
 HISTORY = EXAMPLES["debt_with_history"]
 EMPTY = EXAMPLES["debt_no_followups"]
 HTMX = {"HX-Request": "true"}
-ITEM = re.compile(
-    r'<li class="timeline-item[^"]*"[^>]*>\s*<a class="timeline-link" href="/followups/([^/]+)/"'
-)
 
 
 def _records(debt_id: str) -> list[dict[str, Any]]:
@@ -57,14 +56,15 @@ def _expected_order(debt_id: str) -> list[str]:
     return [r["id"] for r in dated] + undated
 
 
+def _item_id(item: Element) -> str:
+    # The followup a timeline entry links to, from the entry's first link.
+    link = html_find(item, "a", class_="timeline-link")[0]
+    return (html_attribute(link, "href") or "").split("/")[2]
+
+
 def _items(body: str) -> list[str]:
-    return ITEM.findall(body)
-
-
-def _found(pattern: str, text: str) -> str:
-    match = re.search(pattern, text)
-    assert match is not None, pattern
-    return match.group(0)
+    """The followups the timeline lists, in page order."""
+    return [_item_id(item) for item in html_find(body, "li", class_="timeline-item")]
 
 
 @pytest.fixture
@@ -240,22 +240,29 @@ def test_totals_of_the_big_debt(sandbox, reviewer):
 
 
 def test_totals_count_deals_payments_and_unknown_types(followup_make):
+    no_call_facts = dict.fromkeys(values.CALL_FIELDS)
     totals = debts.debt_totals_count(
         followups=[
             followup_make(type="call", status="deal_found", triggered_payment=True),
             followup_make(type="manual_call", status="no_answer", triggered_payment=False),
             followup_make(type="email", status="read", triggered_payment=True),
             followup_make(type="physical", status="deal_found", triggered_payment=None),
+            # A type the dashboard does not know is a call when it carries call facts (the
+            # example's), as on the detail page, and another kind of followup otherwise.
             followup_make(type="hologram", status="beamed", triggered_payment=False),
+            followup_make(
+                type="hologram", status="beamed", triggered_payment=False, **no_call_facts
+            ),
             followup_make(
                 type=None,
                 status="failed",
                 triggered_payment=False,
                 invalid_fields=frozenset({"type"}),
+                **no_call_facts,
             ),
         ]
     )
-    assert (totals.calls, totals.emails, totals.letters, totals.messages) == (2, 1, 0, 0)
+    assert (totals.calls, totals.emails, totals.letters, totals.messages) == (3, 1, 0, 0)
     assert totals.others == 3
     assert (totals.deals, totals.payments) == (2, 2)
 
@@ -269,18 +276,24 @@ def test_full_page_lists_every_followup_newest_first_with_totals(sandbox, qa_cli
     records = _records(HISTORY)
     assert response.status_code == 200
     assert _items(body) == _expected_order(HISTORY)
-    assert f'<span class="mono followup-id">{HISTORY}</span>' in body
-    stats = dict(
-        re.findall(r'<span class="stat-label">([^<]+)</span> <span class="stat-value">(\d+)', body)
-    )
+    assert html_texts(body, "span", class_="mono followup-id") == [HISTORY]
+    stats = {
+        html_text(html_one(stat, "span", class_="stat-label")): html_text(
+            html_one(stat, "span", class_="stat-value")
+        )
+        for stat in html_find(body, "li", class_="stat")
+    }
     assert stats["Followups"] == str(len(records))
     # By type, in the type filter's words and counts.
     assert stats["Call"] == str(sum(r["type"] == "call" for r in records))
     assert stats["Email"] == str(sum(r["type"] == "email" for r in records))
     assert stats["Letter"] == "1"
     assert stats["SMS"] == "1"
-    options = dict(re.findall(r'<option value="[a-z_]+">([^<(]+) \((\d+)\)</option>', body))
-    type_labels = {label for label, _ in presentation.TYPES.values()}
+    options = {}
+    for text in html_texts(body, "option"):
+        if counted := re.fullmatch(r"([^(]+) \((\d+)\)", text):
+            options[counted[1]] = counted[2]
+    type_labels = {label for label, _ in values.TYPE_WORDS.values()}
     type_options = {label: count for label, count in options.items() if label in type_labels}
     assert type_options
     assert all(stats[label] == count for label, count in type_options.items())
@@ -288,12 +301,12 @@ def test_full_page_lists_every_followup_newest_first_with_totals(sandbox, qa_cli
     assert stats["Triggered a payment"] == "2"
     # Each line: its type, status badge, a call's duration, the payment marker.
     deal = EXAMPLES["call_deal_found"]
-    line = body[body.index(f'id="followup-{deal}"') :].split("</li>")[0]
-    assert "icon-phone" in line
-    assert "Deal found" in line
-    assert presentation.duration_format(ms=_record(deal)["duration_ms"]) in line
-    assert "Payment" in line
-    assert body.count('class="badge badge-success timeline-payment"') == 2
+    line = html_one(body, "li", id=f"followup-{deal}")
+    assert html_find(line, "svg", class_="icon-phone")
+    assert "Deal found" in html_text(line)
+    assert str(moments.duration_format(ms=_record(deal)["duration_ms"])) in html_text(line)
+    assert "Payment" in html_text(line)
+    assert len(html_find(body, "span", class_="badge badge-success timeline-payment")) == 2
     assert "aria-current" not in body
     assert "None" not in body
 
@@ -304,24 +317,22 @@ def _record(followup_id: str) -> dict[str, Any]:
 
 def test_durations_only_for_calls(sandbox, qa_client):
     body = qa_client.get(f"/debts/{BIG}/followups/").content.decode()
-    for line in body.split('<li class="timeline-item')[1:]:
-        followup_id = ITEM.findall('<li class="timeline-item' + line)[0]
-        record = _record(followup_id)
-        has_duration = 'class="timeline-duration mono"' in line
-        assert has_duration is (record["type"] in presentation.CALL_LIKE_TYPES)
+    for item in html_find(body, "li", class_="timeline-item"):
+        record = _record(_item_id(item))
+        has_duration = bool(html_find(item, "span", class_="timeline-duration mono"))
+        assert has_duration is (record["type"] in values.CALL_TYPES)
 
 
 def test_full_page_highlights_the_followup_you_came_from(sandbox, qa_client):
     current = EXAMPLES["call_deal_found"]
     body = qa_client.get(f"/debts/{HISTORY}/followups/?current={current}").content.decode()
     assert body.count('aria-current="true"') == 1
-    assert re.search(
-        rf'<li class="timeline-item is-current" id="followup-{current}">\s*'
-        rf'<a class="timeline-link" href="/followups/{current}/" aria-current="true">',
-        body,
-    )
+    item = html_one(body, "li", class_="timeline-item is-current", id=f"followup-{current}")
+    link = html_find(item, "a", class_="timeline-link")[0]
+    assert html_attribute(link, "href") == f"/followups/{current}/"
+    assert html_attribute(link, "aria-current") == "true"
     # The filters keep it.
-    assert f'<input type="hidden" name="current" value="{current}">' in body
+    assert html_find(body, "input", type="hidden", name="current", value=current)
 
 
 def test_invalid_current_is_ignored(sandbox, qa_client):
@@ -352,14 +363,14 @@ def test_filters(sandbox, qa_client, query, match):
     assert _items(body) == expected
     assert f"{len(expected)} of 140 followups match" in body
     for value in match.values():
-        assert re.search(rf'<option value="{value}" selected>', body)
+        assert html_has(html_one(body, "option", value=value), "selected")
 
 
 def test_filter_choices_are_the_debts_values_with_counts(sandbox, qa_client):
     body = qa_client.get(f"/debts/{BIG}/followups/").content.decode()
     kinds = Counter(r["type"] for r in _records(BIG))
     for kind, count in kinds.items():
-        label = presentation.TYPES[kind][0]
+        label = values.TYPE_WORDS[kind][0]
         assert f'<option value="{kind}">{label} ({count})</option>' in body
     assert '<option value="physical"' not in body  # not on this debt
     assert '<option value="deal_found"' not in body
@@ -392,7 +403,7 @@ def test_filter_swap_answers_with_the_results_region_only(sandbox, qa_client):
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert body.lstrip().startswith('<section class="card debt-results" id="debt-results"')
+    assert html_one(body, "section", class_="card debt-results", id="debt-results")
     assert "<html" not in body
     assert 'class="stat-badges' not in body
     assert _items(body) == _ids(HISTORY, type="call")
@@ -408,8 +419,8 @@ def test_filter_form_works_without_javascript_and_with_htmx(sandbox, qa_client):
     assert form.htmx("push-url") == "true"
     assert form.htmx("target") == "#debt-results"
     assert form.htmx("swap") == "outerHTML"
-    assert '<select id="filter-type" name="type">' in body
-    assert '<select id="filter-status" name="status">' in body
+    assert html_find(body, "select", id="filter-type", name="type")
+    assert html_find(body, "select", id="filter-status", name="status")
 
 
 def test_empty_debt(sandbox, qa_client):
@@ -450,15 +461,17 @@ def test_detail_page_never_waits_for_the_debt(sandbox, qa_client, upstream_calls
     body = response.content.decode()
     assert response.status_code == 200
     assert upstream_calls == []
-    aside = body[body.index('<aside class="detail-side"') : body.index("</aside>")]
-    panel = _found(r'<section class="card debt-side" id="debt-side"[^>]*>', aside)
+    aside = html_one(body, "aside", class_="detail-side")
+    panel = html_one(aside, "section", class_="card debt-side", id="debt-side")
     timeline_url = f"/debts/{HISTORY}/followups/timeline/?current={current}"
-    assert f'hx-get="{timeline_url}"' in panel
-    assert 'hx-trigger="load"' in panel
-    assert 'hx-swap="outerHTML"' in panel
+    assert html_attribute(panel, "hx-get") == timeline_url
+    assert html_attribute(panel, "hx-trigger") == "load"
+    assert html_attribute(panel, "hx-swap") == "outerHTML"
     # Without JavaScript, the link to the full page, at the followup.
-    assert f'<a href="/debts/{HISTORY}/followups/?current={current}#followup-{current}">' in aside
-    assert "See all followups of this debt" in aside
+    assert html_find(
+        aside, "a", href=f"/debts/{HISTORY}/followups/?current={current}#followup-{current}"
+    )
+    assert "See all followups of this debt" in html_text(aside)
     assert "timeline-item" not in body
 
 
@@ -470,11 +483,12 @@ def test_panel_returns_the_timeline_around_the_current_followup(sandbox, qa_clie
     body = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in body
-    assert body.strip().startswith('<section class="card debt-side" id="debt-side"')
+    assert body.strip().startswith("<section")
+    assert html_one(body, "section", class_="card debt-side", id="debt-side")
     assert "hx-trigger" not in body  # loaded: never loads again
     assert _items(body) == _expected_order(HISTORY)
     assert body.count('aria-current="true"') == 1
-    assert f'href="/followups/{current}/" aria-current="true"' in body
+    assert html_find(body, "a", href=f"/followups/{current}/", aria_current="true")
     assert "This followup" in body
     assert "HX-Request" in response["Vary"]
 

@@ -1,7 +1,6 @@
 """What people see around the pages: scripts in development mode, error page wording."""
 
 import json
-import re
 
 import pytest
 
@@ -12,6 +11,7 @@ from followups.getbill import (
     UpstreamTimeoutError,
     UpstreamUnavailableError,
 )
+from tests.support.html import html_attribute, html_one
 
 
 @pytest.mark.django_db
@@ -52,8 +52,6 @@ def test_htmx_never_writes_style_attributes(manager_client):
     # The Content Security Policy blocks inline styles: htmx settling "style" on a history
     # restore was a console error on going back to a page.
     body = manager_client.get("/").content.decode()
-    match = re.search(r"<meta name=\"htmx-config\" content='([^']*)'>", body)
-    assert match is not None
-    config = json.loads(match.group(1))
+    config = json.loads(html_attribute(html_one(body, "meta", name="htmx-config"), "content") or "")
     assert config["includeIndicatorStyles"] is False
     assert "style" not in config["attributesToSettle"]

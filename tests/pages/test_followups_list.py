@@ -2,7 +2,6 @@
 client: order, rows, filters and pages in the URL, htmx swaps, bad input, access, limit, audit."""
 
 import html
-import re
 from typing import Any
 
 import pytest
@@ -11,19 +10,27 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from followups import browse, presentation
+from followups import browse, moments, values
 from followups.models import AuditAction, AuditEntry, AuditOutcome
 from sandbox.data import EXAMPLES, SANDBOX_FOLLOWUPS
 from sandbox.state import requests_counted, sandbox_state_reset
+from tests.support.html import html_attribute, html_find, html_has, html_one, html_text, html_texts
 from tests.support.pages import elements_find
 
-ROW = re.compile(r'<tr data-followup-id="([^"]+)">')
 SWAP = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "followups-results"}
+
+
+def _rows(body: str) -> list[str]:
+    """The followups the list shows, in page order."""
+    return [
+        html_attribute(row, "data-followup-id") or ""
+        for row in html_find(body, "tr", data_followup_id=True)
+    ]
 
 
 def _get(client: Client, **params: str) -> tuple[int, str]:
     response = client.get("/followups/", params)
-    return response.status_code, html.unescape(response.content.decode())
+    return response.status_code, response.content.decode()
 
 
 def _expected(*, type: str | None = None, status: str | None = None) -> list[str]:
@@ -37,34 +44,34 @@ def _expected(*, type: str | None = None, status: str | None = None) -> list[str
 def test_first_page_is_newest_first(sandbox, qa_client):
     code, body = _get(qa_client)
     assert code == 200
-    assert ROW.findall(body) == _expected()[: browse.LIST_PAGE_SIZE]
+    assert _rows(body) == _expected()[: browse.LIST_PAGE_SIZE]
     assert f"{len(SANDBOX_FOLLOWUPS)} followups · page 1 of" in body
-    assert "<title>Followups · Followups dashboard</title>" in body
+    assert html_texts(body, "title") == ["Followups · Followups dashboard"]
 
 
 def test_a_row_says_type_status_when_duration_recording_summary_and_links(sandbox, qa_client):
     call = next(r for r in SANDBOX_FOLLOWUPS if r["id"] == EXAMPLES["call_deal_found"])
     code, body = _get(qa_client, type="call", status="deal_found")
     assert code == 200
-    row = body[body.index(f'<tr data-followup-id="{call["id"]}">') :]
-    row = row[: row.index("</tr>")]
-    assert f'href="/followups/{call["id"]}/"' in row
-    assert f'href="/debts/{call["debt_id"]}/followups/"' in row
-    assert ">Call<" in row
-    assert "Deal found" in row
-    assert "<time datetime=" in row
-    assert str(presentation.duration_format(ms=call["duration_ms"])) in row
-    assert "Recording" in row
-    assert call["summary"] in row
+    row = html_one(body, "tr", data_followup_id=call["id"])
+    assert html_find(row, "a", href=f"/followups/{call['id']}/")
+    assert html_find(row, "a", href=f"/debts/{call['debt_id']}/followups/")
+    assert "Call" in html_texts(row, "span")
+    text = html_text(row)
+    assert "Deal found" in text
+    assert html_find(row, "time", datetime=True)
+    assert str(moments.duration_format(ms=call["duration_ms"])) in text
+    assert "Recording" in text
+    assert call["summary"] in text
     # The signed link behind "Recording" stays on the server.
     assert "X-Amz-Signature" not in body
 
 
 def test_summary_is_cut_to_one_line(sandbox, qa_client):
     long_notes = next(r for r in SANDBOX_FOLLOWUPS if r["id"] == EXAMPLES["long_notes"])
-    assert browse.summary_line(text="first line\nsecond line") == "first line"
-    cut = browse.summary_line(text="word " * 100)
-    assert cut is not None
+    one_line = values.summary_line(text="first\nsecond", max_length=browse.SUMMARY_MAX_LENGTH)
+    assert one_line == "first"
+    cut = values.summary_line(text="word " * 100, max_length=browse.SUMMARY_MAX_LENGTH)
     assert len(cut) == browse.SUMMARY_MAX_LENGTH
     assert cut.endswith("…")
     _code, body = _get(qa_client, type="manual_call")
@@ -75,18 +82,18 @@ def test_filters_and_page_live_in_the_url(sandbox, qa_client, settings):
     code, body = _get(qa_client, type="call", status="no_answer")
     expected = _expected(type="call", status="no_answer")
     assert code == 200
-    assert ROW.findall(body) == expected[: browse.LIST_PAGE_SIZE]
-    assert '<option value="call" selected>' in body
-    assert '<option value="no_answer" selected>' in body
+    assert _rows(body) == expected[: browse.LIST_PAGE_SIZE]
+    assert html_has(html_one(body, "option", value="call"), "selected")
+    assert html_has(html_one(body, "option", value="no_answer"), "selected")
     assert f"{len(expected)} followups match" in body
-    assert "<title>Call · No answer · Followups dashboard</title>" in body
+    assert html_texts(body, "title") == ["Call · No answer · Followups dashboard"]
     # The next page keeps the filters, as a plain link and as an htmx swap of the results.
-    assert 'href="/followups/?type=call&status=no_answer&page=2"' in body
+    assert html_find(body, "a", href="/followups/?type=call&status=no_answer&page=2")
     code, second = _get(qa_client, type="call", status="no_answer", page="2")
     assert code == 200
-    assert ROW.findall(second) == expected[browse.LIST_PAGE_SIZE : 2 * browse.LIST_PAGE_SIZE]
-    assert "<title>Call · No answer · page 2 · Followups dashboard</title>" in second
-    assert 'rel="prev" href="/followups/?type=call&status=no_answer"' in second
+    assert _rows(second) == expected[browse.LIST_PAGE_SIZE : 2 * browse.LIST_PAGE_SIZE]
+    assert html_texts(second, "title") == ["Call · No answer · page 2 · Followups dashboard"]
+    assert html_find(second, "a", rel="prev", href="/followups/?type=call&status=no_answer")
 
 
 def test_the_form_and_links_work_without_javascript_and_swap_with_htmx(sandbox, qa_client):
@@ -105,7 +112,7 @@ def test_the_form_and_links_work_without_javascript_and_swap_with_htmx(sandbox, 
     swapped = qa_client.get("/followups/", {"page": "2"}, **SWAP)
     fragment = swapped.content.decode()
     assert swapped.status_code == 200
-    assert '<section class="card followups-results" id="followups-results"' in fragment
+    assert html_one(fragment, "section", class_="card followups-results", id="followups-results")
     assert "<html" not in fragment
     assert "HX-Target" in swapped["Vary"]
     # The address bar gets the list's own address, not the form's empty fields.
@@ -125,7 +132,7 @@ def test_the_form_and_links_work_without_javascript_and_swap_with_htmx(sandbox, 
 def test_a_page_past_the_end_is_empty_with_a_way_back(sandbox, qa_client):
     code, body = _get(qa_client, type="voicemail", page="50")
     assert code == 200
-    assert ROW.findall(body) == []
+    assert _rows(body) == []
     assert "Page 50 is past the end of the list" in body
     assert 'href="/followups/?type=voicemail"' in body
 

@@ -1,4 +1,4 @@
-"""How followup values read: labels, tones, icons, durations, phone numbers, times."""
+"""How a followup reads on its page: phone numbers, times, icons."""
 
 from datetime import timedelta
 
@@ -7,99 +7,6 @@ from django.template import Context, Template
 from django.utils import timezone
 
 from followups import presentation
-
-ALL_STATUSES = [
-    "on_hold",
-    "scheduled",
-    "in_progress",
-    "sent",
-    "delivered",
-    "read",
-    "deal_found",
-    "no_answer",
-    "deal_not_found",
-    "bad_behavior",
-    "failed",
-    "cancelled",
-]
-ALL_TYPES = ["call", "email", "sms", "whatsapp", "voicemail", "manual_call", "physical", "postmail"]
-
-
-def test_every_documented_status_has_a_label_and_a_tone():
-    assert set(presentation.STATUSES) == set(ALL_STATUSES)
-    tones = {presentation.STATUSES[s][1] for s in ALL_STATUSES}
-    assert tones == {"success", "progress", "neutral", "failure"}
-
-
-@pytest.mark.parametrize(
-    ("status", "label", "tone"),
-    [
-        ("deal_found", "Deal found", "success"),
-        ("in_progress", "In progress", "progress"),
-        ("read", "Read", "progress"),
-        ("on_hold", "On hold", "neutral"),
-        ("deal_not_found", "No deal", "failure"),
-        ("failed", "Failed", "failure"),
-    ],
-)
-def test_status_display(status, label, tone):
-    shown = presentation.status_display(status=status)
-    assert shown is not None
-    assert (shown.label, shown.tone, shown.known) == (label, tone, True)
-
-
-def test_unknown_status_is_shown_in_words_under_a_neutral_tone():
-    shown = presentation.status_display(status="escalated_to_legal")
-    assert shown == presentation.StatusDisplay(
-        value="escalated_to_legal", label="Escalated to legal", tone="neutral", known=False
-    )
-    assert presentation.status_display(status=None) is None
-
-
-@pytest.mark.parametrize("followup_type", ALL_TYPES)
-def test_every_type_has_a_label_and_an_icon(followup_type):
-    shown = presentation.type_display(followup_type=followup_type)
-    assert shown is not None
-    assert shown.known
-    assert shown.icon != presentation.UNKNOWN_ICON
-    assert shown.label != followup_type or followup_type == "call"
-
-
-def test_unknown_type_in_words_keeps_its_value_and_a_neutral_icon():
-    shown = presentation.type_display(followup_type="carrier_pigeon")
-    assert shown is not None
-    assert (shown.value, shown.label, shown.icon, shown.known) == (
-        "carrier_pigeon",
-        "Carrier pigeon",
-        "dot",
-        False,
-    )
-
-
-def test_call_like_types():
-    assert {t for t in ALL_TYPES if presentation.type_is_call_like(followup_type=t)} == {
-        "call",
-        "manual_call",
-        "voicemail",
-    }
-
-
-@pytest.mark.parametrize(
-    ("ms", "shown"),
-    [
-        (0, "0:00"),
-        (999, "0:00"),
-        (59_999, "0:59"),
-        (180_000, "3:00"),
-        (754_321, "12:34"),
-        (3_600_000, "1:00:00"),
-        (3_723_000, "1:02:03"),
-        (None, None),
-        (-5, None),
-    ],
-)
-def test_duration_format(ms, shown):
-    assert presentation.duration_format(ms=ms) == shown
 
 
 @pytest.mark.parametrize(
@@ -144,25 +51,6 @@ def test_phone_format_never_changes_a_digit(number):
     shown = presentation.phone_format(number=number)
     assert shown is not None
     assert shown.replace(" ", "") == number
-
-
-@pytest.mark.parametrize(
-    ("reason", "shown"),
-    [
-        ("completed_successfully", "Call completed normally"),
-        ("dial_no_answer", "No answer"),
-        ("line_cut_by_squirrel", "Line cut by squirrel"),
-        (None, None),
-    ],
-)
-def test_disconnection_reason_label(reason, shown):
-    assert presentation.disconnection_reason_label(reason=reason) == shown
-
-
-def test_direction_label():
-    assert presentation.direction_label(direction="inbound") == "Inbound"
-    assert presentation.direction_label(direction="sideways") == "Sideways"
-    assert presentation.direction_label(direction=None) is None
 
 
 def _render(source: str, **context) -> str:

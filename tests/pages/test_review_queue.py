@@ -9,10 +9,11 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from followups import browse
+from followups import browse, values
 from followups.models import AuditAction, AuditEntry, AuditOutcome
 from sandbox.data import FOLLOWUP_MEDIA, SANDBOX_FOLLOWUPS
 from sandbox.state import requests_counted, sandbox_state_reset
+from tests.support.html import assert_in_html, html_attribute, html_one
 
 ROW = re.compile(r'<tr data-followup-id="([^"]+)">')
 
@@ -22,7 +23,7 @@ def _queue_expected() -> list[str]:
     calls = [
         r
         for r in SANDBOX_FOLLOWUPS
-        if r.get("type") in browse.QUEUE_TYPES and "audio_url" in FOLLOWUP_MEDIA.get(r["id"], {})
+        if r.get("type") in values.CALL_TYPES and "audio_url" in FOLLOWUP_MEDIA.get(r["id"], {})
     ]
     calls.sort(key=lambda r: r["id"])
     calls.sort(key=lambda r: datetime.fromisoformat(r["call_date"]), reverse=True)
@@ -60,12 +61,11 @@ def test_next_in_queue_goes_from_call_to_call_without_asking_getbill(sandbox, qa
     expected = _queue_expected()
     qa_client.get("/queue/")
     detail = html.unescape(qa_client.get(f"/followups/{expected[0]}/?from=queue").content.decode())
-    link = re.search(r'<a class="button queue-next" href="([^"]+)"[^>]*>', detail)
-    assert link is not None
-    assert 'data-shortcut="n"' in link.group(0)
-    assert 'aria-keyshortcuts="n"' in link.group(0)
-    assert "<dt><kbd>n</kbd></dt><dd>Next in queue</dd>" in detail
-    assert link.group(1) == f"/queue/next/?after={expected[0]}"
+    link = html_one(detail, "a", class_="button queue-next")
+    assert html_attribute(link, "data-shortcut") == "n"
+    assert html_attribute(link, "aria-keyshortcuts") == "n"
+    assert_in_html("<dt><kbd>n</kbd></dt><dd>Next in queue</dd>", detail)
+    assert html_attribute(link, "href") == f"/queue/next/?after={expected[0]}"
 
     sandbox_state_reset()
     location = _next(qa_client, expected[0])

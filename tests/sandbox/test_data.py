@@ -7,13 +7,12 @@ from typing import Any
 
 import pytest
 
+from followups.getbill import FOLLOWUP_STATUSES, FOLLOWUP_TYPES
 from sandbox import data
 from sandbox.data import (
     EXAMPLES,
     FAULT_IDS,
     FOLLOWUP_MEDIA,
-    KNOWN_STATUSES,
-    KNOWN_TYPES,
     MEDIA_DIR,
     MEDIA_OBJECTS,
     SANDBOX_FOLLOWUPS,
@@ -53,13 +52,13 @@ def test_every_documented_status_and_type_and_more():
     records = hand_written()
     statuses = {r.get("status") for r in records}
     types = {r.get("type") for r in records}
-    assert set(KNOWN_STATUSES) <= statuses
-    assert len(KNOWN_STATUSES) == 12
-    assert set(KNOWN_TYPES) <= types
-    assert statuses - set(KNOWN_STATUSES), "no status beyond the documented ones"
-    assert types - set(KNOWN_TYPES), "no type beyond the documented ones"
-    for value in (*KNOWN_STATUSES, *KNOWN_TYPES):
-        field = "status" if value in KNOWN_STATUSES else "type"
+    assert set(FOLLOWUP_STATUSES) <= statuses
+    assert len(FOLLOWUP_STATUSES) == 12
+    assert set(FOLLOWUP_TYPES) <= types
+    assert statuses - set(FOLLOWUP_STATUSES), "no status beyond the documented ones"
+    assert types - set(FOLLOWUP_TYPES), "no type beyond the documented ones"
+    for value in (*FOLLOWUP_STATUSES, *FOLLOWUP_TYPES):
+        field = "status" if value in FOLLOWUP_STATUSES else "type"
         assert by_id(EXAMPLES[f"{field}_{value}"])[field] == value
 
 

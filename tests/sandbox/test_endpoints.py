@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 import pytest
 from django.conf import LazySettings
+from time_machine import TimeMachineFixture
 
 from sandbox.data import (
     EXAMPLES,
@@ -117,12 +118,12 @@ def test_token_accepts_only_form_encoded_posts(http: httpx.Client):
     assert http.get("/sandbox/token").status_code == 405
 
 
-def test_token_expires(http: httpx.Client, settings: LazySettings):
+def test_token_expires(http: httpx.Client, settings: LazySettings, clock: TimeMachineFixture):
     settings.SANDBOX_TOKEN_TTL_SECONDS = 2
     token = token_get(http)
     headers = {"Authorization": f"Bearer {token}"}
     assert http.get(f"{API}/followups/{EXAMPLES['call_deal_found']}", headers=headers).is_success
-    time.sleep(2.2)
+    clock.shift(2.2)
     expired = http.get(f"{API}/followups/{EXAMPLES['call_deal_found']}", headers=headers)
     assert expired.status_code == 401
     assert expired.json() == UNAUTHORIZED
@@ -483,14 +484,16 @@ def test_tampered_media_urls_are_refused(http: httpx.Client, bearer: dict[str, s
         assert http.get(with_query(audio, **bad)).status_code == 400
 
 
-def test_media_urls_expire(http: httpx.Client, bearer: dict[str, str], settings: LazySettings):
+def test_media_urls_expire(
+    http: httpx.Client, bearer: dict[str, str], settings: LazySettings, clock: TimeMachineFixture
+):
     settings.SANDBOX_MEDIA_URL_TTL_SECONDS = 2
     data = http.get(f"{API}/followups/{EXAMPLES['call_deal_found']}", headers=bearer).json()
     url = data["data"]["audio_url"]
     assert parse_qs(urlsplit(url).query)["X-Amz-Expires"] == ["2"]
     assert http.get(url, headers={"Range": "bytes=0-9"}).status_code == 206
     expires_at = datetime.fromisoformat(data["data"]["media_urls_expire_at"]).timestamp()
-    time.sleep(max(0.0, expires_at - time.time()) + 0.2)
+    clock.shift(expires_at - time.time() + 0.2)
     expired = http.get(url)
     assert expired.status_code == 403
     assert b"<Code>AccessDenied</Code><Message>Request has expired</Message>" in expired.content
@@ -514,7 +517,9 @@ def test_media_for_an_unknown_key_is_404(http: httpx.Client, bearer: dict[str, s
 # --- Rate limiting ---------------------------------------------------------------------------
 
 
-def test_rate_limit_window(http: httpx.Client, bearer: dict[str, str], settings: LazySettings):
+def test_rate_limit_window(
+    http: httpx.Client, bearer: dict[str, str], settings: LazySettings, clock: TimeMachineFixture
+):
     settings.SANDBOX_RATE_LIMIT = 3
     settings.SANDBOX_RATE_WINDOW_SECONDS = 2
     path = f"{API}/followups/{EXAMPLES['call_deal_found']}"
@@ -541,7 +546,7 @@ def test_rate_limit_window(http: httpx.Client, bearer: dict[str, str], settings:
     # Refused calls are not counted, and other endpoints share the same quota.
     assert http.get(f"{API}/followups", headers=bearer).status_code == 429
 
-    time.sleep(reset_time - time.time() + 0.1)
+    clock.shift(reset_time - time.time() + 0.1)
     assert http.get(path, headers=bearer).status_code == 200
 
     sandbox_state_reset()

@@ -127,7 +127,9 @@ def test_any_transcript_makes_a_well_formed_webvtt(segments):
         assert number.isdigit()
         assert "-->" not in text
         assert "<" not in text.removeprefix("<v Agent>").removeprefix("<v Debtor>")
-        parts = [int(p) for p in _CUE_TIMING.fullmatch(timing).groups()]
+        cue_timing = _CUE_TIMING.fullmatch(timing)
+        assert cue_timing is not None
+        parts = [int(p) for p in cue_timing.groups()]
         start = parts[0] * 3600 + parts[1] * 60 + parts[2] + parts[3] / 1000
         end = parts[4] * 3600 + parts[5] * 60 + parts[6] + parts[7] / 1000
         assert end > start

@@ -1,15 +1,20 @@
-"""Permissions read in one query, with Django's rules."""
+"""Permissions read in one query, with Django's rules; sessions from before the backend moved."""
 
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
+from asgiref.sync import async_to_sync
+from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.module_loading import import_string
 
-from followups.auth_backends import OneQueryModelBackend
+from dashboard.auth_backends import OneQueryModelBackend
+from tests.support.accounts import ROLE_USER_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +57,34 @@ def test_an_inactive_user_holds_none(manager_user: Any):
 def test_a_user_with_neither_own_nor_group_permissions_holds_none():
     nobody = get_user_model().objects.create_user(username="nobody", password=None)
     assert _permissions(OneQueryModelBackend(), nobody) == set()
+
+
+# Sessions name the backend that signed their user in; the backend's former dotted path
+# (followups.auth_backends) keeps the sessions made before it moved.
+FORMER_BACKEND = "followups.auth_backends.OneQueryModelBackend"
+
+
+def test_a_session_naming_the_backends_former_path_stays_signed_in(manager_user: Any):
+    client = Client()
+    client.force_login(manager_user, backend=FORMER_BACKEND)
+    assert client.session[BACKEND_SESSION_KEY] == FORMER_BACKEND
+    response = client.get(reverse("followups:search"))
+    assert response.status_code == 200
+    assert response.wsgi_request.user == manager_user
+
+
+def test_a_sign_in_names_the_backends_path_in_dashboard(manager_user: Any):
+    client = Client()
+    response = client.post(
+        reverse("login"), {"username": manager_user.username, "password": ROLE_USER_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.session[BACKEND_SESSION_KEY] == "dashboard.auth_backends.OneQueryModelBackend"
+
+
+def test_the_backends_former_path_signs_nobody_in(manager_user: Any):
+    former = import_string(FORMER_BACKEND)()
+    credentials = {"username": manager_user.username, "password": ROLE_USER_PASSWORD}
+    assert OneQueryModelBackend().authenticate(None, **credentials) == manager_user
+    assert former.authenticate(None, **credentials) is None
+    assert async_to_sync(former.aauthenticate)(None, **credentials) is None

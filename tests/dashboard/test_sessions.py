@@ -4,6 +4,7 @@ sign-in page that leads back."""
 from django.utils import timezone
 
 from sandbox.data import EXAMPLES
+from tests.support.html import html_attribute, html_has, html_one, html_text
 from tests.support.pages import page_get
 
 CALL = EXAMPLES["call_deal_found"]
@@ -36,8 +37,12 @@ def test_the_keepalive_is_a_post(manager_client):
 def test_the_player_knows_the_idle_time_and_where_to_ping(sandbox, manager_client, settings):
     settings.SESSION_COOKIE_AGE = 1234
     _, body = page_get(manager_client, f"/followups/{CALL}/")
-    assert 'data-keepalive-url="/session/keepalive/" data-session-idle-seconds="1234"' in body
-    assert "hidden data-player-sign-in>Sign in again</a>" in body
+    player = html_one(body, "div", data_player=True)
+    assert html_attribute(player, "data-keepalive-url") == "/session/keepalive/"
+    assert html_attribute(player, "data-session-idle-seconds") == "1234"
+    sign_in = html_one(body, "a", data_player_sign_in=True)
+    assert html_has(sign_in, "hidden")
+    assert html_text(sign_in) == "Sign in again"
 
 
 def test_the_sign_in_page_says_why_when_it_leads_back(client, settings):

@@ -7,7 +7,7 @@ import pytest
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
-from followups.after_response import AfterResponseMiddleware, after_response
+from dashboard.after_response import AfterResponseMiddleware, after_response
 from followups.models import RecentView
 from sandbox.data import EXAMPLES
 
@@ -48,7 +48,7 @@ def test_failing_work_is_logged_and_the_rest_still_runs(caplog):
         return HttpResponse("page")
 
     response = AfterResponseMiddleware(view)(RequestFactory().get("/"))
-    with caplog.at_level(logging.WARNING, logger="followups.after_response"):
+    with caplog.at_level(logging.WARNING, logger="dashboard.after_response"):
         response.close()
     assert done == ["second"]
     assert "Work after the response failed" in caplog.text

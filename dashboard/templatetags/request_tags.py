@@ -1,6 +1,6 @@
 from django import template
 
-from followups.request_id import request_id_get
+from dashboard.request_id import request_id_get
 
 register = template.Library()
 

@@ -27,17 +27,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from followups.getbill import (
-    config_get,
-    token_cache_for,
-)
-from followups.logging import (
+from dashboard.logging import (
     REDACTED,
     SecretsRedactFilter,
     SecretsSafeExceptionReporterFilter,
     secrets_redact,
 )
-from followups.security import media_sources
+from dashboard.security import media_sources
+from followups.getbill import (
+    config_get,
+    token_cache_for,
+)
 from sandbox.data import EXAMPLES, FAULT_IDS
 from sandbox.origin import sandbox_origin_set
 from tests.support.accounts import ROLE_USER_PASSWORD
@@ -265,7 +265,7 @@ def test_sessions_end_after_the_idle_time(manager_client):
     assert django_settings.SESSION_COOKIE_AGE == 30 * 60
     assert manager_client.get("/").status_code == 200
     session = Session.objects.get()
-    # A request pushes the end back (at most once a minute, followups.sessions).
+    # A request pushes the end back (at most once a minute, dashboard.sessions).
     assert session.expire_date > timezone.now() + timedelta(minutes=29)
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
     response = manager_client.get("/")

@@ -6,7 +6,7 @@ partial updates (kept answers dropped), debt events, then every one of them deli
 (recognised and not handled twice). Prints the time per delivery and the outcomes; asserts
 nothing. GetBill wants its answer within 10 seconds.
 
-Run with `.venv/bin/python bench/webhooks.py [deliveries]` (default 1,000).
+Run with `.venv/bin/python bench/webhook_deliveries.py [deliveries]` (default 1,000).
 """
 
 import hashlib

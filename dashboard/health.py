@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from followups import getbill as upstream_config  # the GETBILL_* settings parsers
+from followups.getbill import upstream_url_clean
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def _cache_ready() -> bool:
 
 def _getbill_settings_ready() -> bool:
     for name in ("GETBILL_API_URL", "GETBILL_TOKEN_URL"):
-        upstream_config.upstream_url_clean(name=name, value=getattr(settings, name))
+        upstream_url_clean(name=name, value=getattr(settings, name))
     return bool(settings.GETBILL_CLIENT_ID and settings.GETBILL_CLIENT_SECRET)
 
 
