@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "dashboard",
     "followups",
     "reviews",
+    "insights",
     # Before django_tasks_db: its `db_worker` is wrapped to check the speech model at start.
     "transcripts",
     "webhooks",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("followups.urls")),
     path("", include("reviews.urls")),
+    path("", include("insights.urls")),
     path("", include("transcripts.urls")),
     # GetBill's deliveries; a 404 while GETBILL_WEBHOOK_SECRET is unset.
     path("", include("webhooks.urls")),

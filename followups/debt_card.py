@@ -12,12 +12,16 @@ they see initials, just as they see phone numbers masked (GDPR's data minimisati
 also in the browser tab's title, which ends up in history and on shared screens: the same rule
 applies there.
 
-When the detail page shows the card (`followup_debt_card_get`): at once for collections
-managers, who act on the debt. For everyone else (QA reviewers judging the call) only when it
-costs nothing: a fresh kept copy of the debt's answer in the shared cache (someone's look
-already brought it), peeked at with AnswerMode.KEPT, which never asks GetBill. Otherwise the
-card is `on_demand`: a "Show the debt" control that loads it in place (`debt_card_get`, one
-request at most, counted against the user's share and audited as any card look). Why: in a
+When the detail page shows the card (`followup_debt_card_get`): at once when it costs nothing,
+a fresh kept copy of the debt's answer in the shared cache (someone's look already brought it),
+peeked at with AnswerMode.KEPT, which never asks GetBill. Otherwise the card is `on_demand`, and
+the page never waits for GetBill's debt answer after its followup answer (two round trips one
+after the other would make a first look cost twice a GetBill request): for collections
+managers, who act on the debt, the card's region loads it right after the page (`loads_at_once`,
+an htmx load whose address is also a link without JavaScript); for everyone else (QA reviewers
+judging the call) a "Show the debt" control loads it in place. Either way `debt_card_get`, one
+request at most, counted against the user's share and audited as any card look. Why not at
+once for reviewers: in a
 reviewer's queue most debts have one call, so the card cost a request on nearly every call
 (2.86 requests a call instead of 2.24, `bench/quota.py`: 34 reviewers in the hourly quota
 instead of 44) for facts a reviewer seldom needs to judge a call. A peek that finds nothing
@@ -29,7 +33,7 @@ it wants the debt.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -74,6 +78,8 @@ class DebtCard:
     # The one line shown instead of the details (scope missing).
     message: str = ""
     error: AppError | None = None
+    # `on_demand` only: the page loads the card right after itself instead of offering to.
+    loads_at_once: bool = False
 
     @property
     def retry_at(self) -> datetime | None:
@@ -204,15 +210,18 @@ def debt_card_get(*, user: AbstractBaseUser, debt_id: GetBillId, peek: bool = Fa
 
 
 def followup_debt_card_get(*, user: AbstractBaseUser, followup: Followup) -> DebtCard | None:
-    """The card of the debt behind `followup` on its detail page: at once for those who see
-    debtors' names (collections managers), else only from a fresh kept copy (`on_demand`
-    without one); None when GetBill gave the followup no usable debt ID."""
+    """The card of the debt behind `followup` on its detail page: from a fresh kept copy, else
+    `on_demand`, loaded right after the page for those who see debtors' names (collections
+    managers); None when GetBill gave the followup no usable debt ID."""
     try:
         debt_id = getbill_id_clean(raw=followup.debt_id or "", subject="debt")
     except InvalidIdError:
         return None
+    card = debt_card_get(user=user, debt_id=debt_id, peek=True)
+    if card.state != "on_demand":
+        return card
     acts_on_debts = access.user_may(user=user, permissions=[access.PERM_VIEW_DEBTOR_NAME])
-    return debt_card_get(user=user, debt_id=debt_id, peek=not acts_on_debts)
+    return replace(card, loads_at_once=acts_on_debts)
 
 
 def debt_page_title(*, card: DebtCard) -> str:

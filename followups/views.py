@@ -256,14 +256,15 @@ def _debt_response(request: HtmxHttpRequest, debt_id: GetBillId) -> HttpResponse
     return page_render(request, "followups/debt_followups.html", context)
 
 
-# "Show the debt" swaps the card's section alone.
+# The card loaded after the detail page swaps the card's section alone.
 DEBT_CARD_TARGET = "debt-card"
 
 
 @require_GET
 @vary_on_htmx
 def debt_card_show(request: HtmxHttpRequest, debt_id: str) -> HttpResponse:
-    """The debt card, asked for on purpose ("Show the debt" on a QA reviewer's detail page).
+    """The debt card, loaded after a detail page that had no fresh copy of it (at once for a
+    collections manager, by "Show the debt" for a QA reviewer).
 
     htmx swaps the card in place; opened without htmx (the control's href), a small page of
     the card alone. Either way a failure is in the card, answered with the error's status.

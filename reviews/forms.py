@@ -17,7 +17,13 @@ from django.http import QueryDict
 
 from reviews.errors import ReviewError
 from reviews.host import MomentError, moment_format, moment_parse
-from reviews.models import COMMENT_MAX_LENGTH, ReviewStatus, Scorecard, Verdict
+from reviews.models import (
+    CALL_TYPE_MAX_LENGTH,
+    COMMENT_MAX_LENGTH,
+    ReviewStatus,
+    Scorecard,
+    Verdict,
+)
 
 ANSWER_PREFIX = "answer-"
 _ANSWER_FIELD = re.compile(rf"{ANSWER_PREFIX}([0-9]{{1,18}})")
@@ -52,6 +58,34 @@ def _recording_end_seconds(*, token: str, followup_id: str) -> float | None:
         return None
     milliseconds = value.get("ms")
     return milliseconds / 1000 if isinstance(milliseconds, int) and milliseconds > 0 else None
+
+
+_CALL_TYPE_SALT = "reviews.call-type"
+
+
+def call_type_token(*, followup_id: str, call_type: str | None) -> str:
+    """A signed note of the followup's type, for the review form of the detail page: the review
+    keeps the type the page fetched without asking GetBill again, and a reviewer cannot pick
+    another one."""
+    if not call_type:
+        return ""
+    return signing.dumps({"f": followup_id, "t": call_type}, salt=_CALL_TYPE_SALT)
+
+
+def call_type_of(*, token: str, followup_id: str) -> str | None:
+    """The type signed in `token` for `followup_id`; None when missing, forged or foreign."""
+    if not token:
+        return None
+    try:
+        value = signing.loads(token, salt=_CALL_TYPE_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(value, dict) or value.get("f") != followup_id:
+        return None
+    call_type = value.get("t")
+    if not isinstance(call_type, str) or not 0 < len(call_type) <= CALL_TYPE_MAX_LENGTH:
+        return None
+    return call_type
 
 
 @dataclass(frozen=True)
@@ -148,15 +182,18 @@ class ReviewInput:
     answers: Mapping[int, str]
     summary: str = ""
     submit: bool = False
+    # call_type_token() of the page the review was written on; "" when unknown.
+    call_type: str = ""
 
 
 class ReviewForm(forms.Form):
     """The posted review: `scorecard`, one `answer-<criterion ID>` per answered criterion,
-    `summary`, and `action=submit` to submit."""
+    `summary`, `action=submit` to submit, and `call_type`, the page's signed note."""
 
     scorecard = forms.CharField(required=False)
     summary = forms.CharField(required=False, strip=False)
     action = forms.CharField(required=False)
+    call_type = forms.CharField(required=False)
 
     def clean_scorecard(self) -> int | None:
         raw = self.cleaned_data.get("scorecard") or ""
@@ -194,6 +231,7 @@ class ReviewForm(forms.Form):
             answers=data["answers"],
             summary=data.get("summary") or "",
             submit=data.get("action") == ACTION_SUBMIT,
+            call_type=data.get("call_type") or "",
         )
 
     def review_input(self) -> ReviewInput:

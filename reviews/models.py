@@ -18,6 +18,7 @@ from django.db.models import Q
 from reviews.host import MOMENT_MAX_SECONDS
 
 FOLLOWUP_ID_MAX_LENGTH = 64
+CALL_TYPE_MAX_LENGTH = 32
 COMMENT_MAX_LENGTH = 2000
 SUMMARY_MAX_LENGTH = 4000
 WEIGHT_MAX = 100
@@ -177,6 +178,11 @@ class Review(models.Model):
     score = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
     verdict = models.CharField(max_length=16, choices=Verdict.choices, blank=True)
     summary = models.TextField(max_length=SUMMARY_MAX_LENGTH, blank=True)
+    # GetBill's type of the followup, as the page that created the review fetched it. NULL, not
+    # "", for "not known": reviews made before it was kept, shown as "type unknown".
+    call_type = models.CharField(  # noqa: DJ001
+        max_length=CALL_TYPE_MAX_LENGTH, null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)

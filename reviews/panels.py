@@ -78,9 +78,11 @@ def review_context(
     chosen: str = "",
     error: str = "",
     posted: ReviewInput | None = None,
+    call_type: str = "",
 ) -> dict[str, Any]:
     """The review panel: the user's review of the followup (or a new one on the chosen
-    scorecard), with the posted answers kept when they were refused."""
+    scorecard), with the posted answers kept when they were refused; `call_type` is the page's
+    signed note of the followup's type (kept from the post when one was refused)."""
     review = services.review_own_get(user=user, followup_id=followup_id)
     offered: list[Scorecard] = []
     if review is not None:
@@ -103,6 +105,7 @@ def review_context(
         "answer_choices": AnswerValue.choices,
         "read_only": bool(review and review.is_submitted),
         "error": error,
+        "call_type": posted.call_type if posted is not None else call_type,
     }
 
 
@@ -131,7 +134,11 @@ def detail_panels_html(request: HttpRequest, followup: Followup) -> str:
         )
         if has_recording
         else None,
-        "review_panel": review_context(user=user, followup_id=followup.id)
+        "review_panel": review_context(
+            user=user,
+            followup_id=followup.id,
+            call_type=forms.call_type_token(followup_id=followup.id, call_type=followup.type),
+        )
         if services.may_review(user=user)
         else None,
     }

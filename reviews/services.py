@@ -24,7 +24,13 @@ from reviews.errors import (
     ReviewError,
     ReviewNotFoundError,
 )
-from reviews.forms import CommentForm, CommentInput, ReviewFilters, ReviewInput
+from reviews.forms import (
+    CommentForm,
+    CommentInput,
+    ReviewFilters,
+    ReviewInput,
+    call_type_of,
+)
 from reviews.host import (
     AuditAction,
     AuditOutcome,
@@ -372,7 +378,12 @@ def review_save(*, user: AbstractBaseUser, followup_id: str, data: ReviewInput) 
             )
         outcome = review_outcome_of(scorecard=scorecard, answers=answers)
         if review is None:
-            review = Review(followup_id=followup_id, reviewer_id=user.pk, scorecard=scorecard)
+            review = Review(
+                followup_id=followup_id,
+                reviewer_id=user.pk,
+                scorecard=scorecard,
+                call_type=call_type_of(token=data.call_type, followup_id=followup_id),
+            )
         review.summary = summary
         review.score = outcome.score
         review.verdict = outcome.verdict

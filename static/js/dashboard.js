@@ -136,10 +136,18 @@
   document.addEventListener("htmx:load", function (event) { countdownsStart(event.target); });
 
   /* "Show the debt": the card replaces the link that asked for it, and focus would fall to
-     the page's start; it goes to the card's heading instead, where the reader now is. */
+     the page's start; it goes to the card's heading instead, where the reader now is. A card
+     that loads by itself after the page leaves focus where it is. */
+  var debtCardAsked = false;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var asker = event.detail && event.detail.elt;
+    if (asker && asker.hasAttribute && asker.hasAttribute("data-debt-card-show")) { debtCardAsked = true; }
+  });
   document.addEventListener("htmx:load", function (event) {
     var card = event.target;
     if (!card || card.id !== "debt-card" || !card.querySelector) { return; }
+    if (!debtCardAsked) { return; }
+    debtCardAsked = false;
     var active = document.activeElement;
     if (active && active !== document.body && active.isConnected) { return; }
     var heading = card.querySelector("h2");

@@ -39,7 +39,12 @@ def test_a_shown_lookup_records_user_followup_and_debt(sandbox, manager_client):
     before = timezone.now()
     assert manager_client.get(f"/followups/{CALL_ID}/").status_code == 200
     entry = AuditEntry.objects.get(action="lookup")
-    # The debt card on the page is its own entry (tests/pages/test_debt_card.py).
+    # The debt card, loaded after the page, is its own entry (tests/pages/test_debt_card.py);
+    # the page alone looked at nothing of the debt.
+    assert not AuditEntry.objects.exclude(action="lookup").exists()
+    card = f"/debts/{EXAMPLES['debt_with_history']}/card/"
+    swap = {"HX-Request": "true", "HX-Target": "debt-card"}
+    assert manager_client.get(card, headers=swap).status_code == 200
     assert AuditEntry.objects.exclude(action="lookup").get().action == "debt_detail"
     assert entry.username == "manager-user"
     assert entry.user.username == "manager-user"

@@ -363,3 +363,24 @@ def test_an_email_gets_the_review_but_no_comments_on_moments(sandbox, qa_client,
     body = _text(qa_client.get(url))
     assert 'id="review-panel"' in body
     assert 'id="comments"' not in body
+
+
+def test_a_review_keeps_the_type_of_the_call_the_page_fetched(sandbox, qa_client, scorecard):
+    body = _text(qa_client.get(DETAIL_URL))
+    found = re.search(r'name="call_type" value="([^"]+)"', body)
+    assert found
+    qa_client.post(REVIEW_URL, _review_post(scorecard, call_type=found.group(1)))
+    assert Review.objects.get().call_type == "call"
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "",
+        "forged",
+        forms.call_type_token(followup_id="someone-else", call_type="email"),
+    ],
+)
+def test_a_review_without_a_signed_type_of_its_own_call_has_none(qa_client, scorecard, token):
+    qa_client.post(REVIEW_URL, _review_post(scorecard, call_type=token))
+    assert Review.objects.get().call_type is None

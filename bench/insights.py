@@ -1,0 +1,137 @@
+"""What `/insights/` costs over 100,000 submitted reviews (four answers each, twelve reviewers,
+two scorecards, one of which changed version, a year of weeks): the page as a manager sees it
+(everyone's figures) and as a reviewer (their own), for the default twelve weeks and for the
+whole year, through Django's test client; and one chart's CSV export.
+
+Prints the median wall time of a few runs of each, and the number of SQL queries of a page.
+Asserts nothing. SQLite on a file by default; PostgreSQL with DATABASE_URL=postgres://...
+(an empty database the benchmark may fill). Run with `.venv/bin/python bench/insights.py`.
+"""
+
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import django_ready
+
+REVIEWS = 100_000
+REVIEWERS = 12
+ROUNDS = 7
+# INSIGHTS_BENCH_SQLITE=path keeps the filled database for the next run.
+_sqlite = os.environ.get("INSIGHTS_BENCH_SQLITE") or (
+    f"{tempfile.mkdtemp(prefix='bench-insights-')}/bench.sqlite3"
+)
+django_ready(DATABASE_URL=os.environ.get("DATABASE_URL") or f"sqlite:///{_sqlite}")
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from reviews import services  # noqa: E402
+from reviews.models import Answer, Review, ReviewStatus, Verdict  # noqa: E402
+from tests.support.accounts import role_user_make  # noqa: E402
+
+_CHUNK = 5000
+
+
+def _fill() -> tuple[Any, Any]:
+    randomiser = random.Random(26)
+    manager = role_user_make("manager")
+    qa = role_user_make("qa")
+    reviewers = [qa, manager] + [
+        get_user_model().objects.create_user(username=f"reviewer-{n}") for n in range(REVIEWERS - 2)
+    ]
+    criteria = [services.CriterionSpec(label=f"Criterion {n}") for n in range(4)]
+    calls = services.scorecard_create(name="Calls", criteria=criteria)
+    letters = services.scorecard_create(name="Letters", criteria=criteria)
+    calls_v2 = services.scorecard_new_version(scorecard=calls)
+    services._criteria_create(scorecard=calls_v2, criteria=criteria)
+    cards = [calls, letters, calls_v2]
+    card_criteria = {card.pk: list(card.criteria.all()) for card in cards}
+    now = timezone.now()
+    for first in range(0, REVIEWS, _CHUNK):
+        batch = []
+        for n in range(first, min(first + _CHUNK, REVIEWS)):
+            score = randomiser.choice([0, 25, 50, 75, 100])
+            batch.append(
+                Review(
+                    followup_id=f"bench{n}",
+                    reviewer=reviewers[n % REVIEWERS],
+                    scorecard=cards[n % 3],
+                    status=ReviewStatus.SUBMITTED,
+                    submitted_at=now - timedelta(minutes=randomiser.randrange(365 * 24 * 60)),
+                    score=score,
+                    verdict=Verdict.PASS if score >= 85 else Verdict.FAIL,
+                    call_type=randomiser.choice(["call", "manual_call", None]),
+                )
+            )
+        made = Review.objects.bulk_create(batch)
+        Answer.objects.bulk_create(
+            Answer(
+                review=review,
+                criterion=criterion,
+                value=randomiser.choice(["yes", "yes", "no", "na"]),
+            )
+            for review in made
+            for criterion in card_criteria[review.scorecard_id]
+        )
+    return manager, qa
+
+
+def _median_ms(client: Client, url: str, query: dict[str, str]) -> tuple[float, int]:
+    times = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        response = client.get(url, query, secure=True)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.status_code
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url, query, secure=True)
+    if os.environ.get("INSIGHTS_BENCH_QUERIES"):
+        for captured in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:3]:
+            print(f"    {float(captured['time']) * 1000:7.1f} ms {captured['sql'][:160]}")
+    return statistics.median(times), len(queries)
+
+
+def main() -> None:
+    started = time.perf_counter()
+    if Review.objects.exists():
+        manager, qa = (
+            get_user_model().objects.get(username=n) for n in ("manager-user", "qa-user")
+        )
+    else:
+        manager, qa = _fill()
+    print(
+        f"{connection.vendor}: {Review.objects.count()} reviews, {Answer.objects.count()} answers "
+        f"made in {time.perf_counter() - started:.0f} s"
+    )
+    year = {
+        "start": (timezone.localdate() - timedelta(days=364)).isoformat(),
+        "end": timezone.localdate().isoformat(),
+    }
+    for who, user in (("manager", manager), ("reviewer", qa)):
+        client = Client()
+        client.force_login(user)
+        for span, query in (("12 weeks", {}), ("one year", year)):
+            median, count = _median_ms(client, "/insights/", query)
+            print(f"/insights/ {who:8} {span:8}: {median:6.1f} ms median, {count} queries")
+    client = Client()
+    client.force_login(manager)
+    median, count = _median_ms(client, "/insights/export/weeks.csv", year)
+    print(f"weeks.csv manager  one year: {median:6.1f} ms median, {count} queries")
+
+
+if __name__ == "__main__":
+    main()

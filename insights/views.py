@@ -1,0 +1,202 @@
+"""The insights page and its CSV exports. Who sees what is the reviews' rule: a reviewer their
+own figures, those who see all reviews everyone's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from followups.csv_export import csv_lines, csv_response
+from insights import charts
+from insights.forms import InsightsFilterForm
+from insights.services import Insights, insights_export_audit, insights_figures
+from reviews.models import Review
+from reviews.services import PERM_REVIEW, may_see_all, may_see_reviews
+
+
+def _user(request: HttpRequest) -> AbstractBaseUser:
+    # LoginRequiredMiddleware guarantees a signed-in user; this fails closed all the same.
+    if not isinstance(request.user, AbstractBaseUser) or not may_see_reviews(user=request.user):
+        raise PermissionDenied
+    return request.user
+
+
+def _reviewers(user: AbstractBaseUser) -> QuerySet[Any] | None:
+    """Whom the viewer may pick: everyone who reviews or reviewed, for those who see all
+    reviews; None (no choice: their own figures) for a reviewer."""
+    if not may_see_all(user=user):
+        return None
+    app, codename = PERM_REVIEW.split(".")
+    holders = get_user_model().objects.filter(
+        Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app)
+        | Q(
+            groups__permissions__codename=codename,
+            groups__permissions__content_type__app_label=app,
+        )
+    )
+    # Subqueries, not joins: a join with every review would make one row per review.
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(pk__in=holders.values("pk")) | Q(pk__in=Review.objects.values("reviewer_id"))
+        )
+        .order_by("username")
+    )
+
+
+def _form(request: HttpRequest, user: AbstractBaseUser) -> InsightsFilterForm:
+    # An untouched page is the default range: the form is bound to nothing but still cleaned.
+    return InsightsFilterForm(request.GET or {}, reviewers=_reviewers(user))
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value:g} %"
+
+
+def _charts(insights: Insights) -> dict[str, Any]:
+    return {
+        "week_chart": charts.week_chart(
+            [
+                charts.WeekValue(
+                    label=f"{week.week:%d %b}", rate=week.pass_rate, score=week.average_score
+                )
+                for week in insights.weeks
+            ]
+        ),
+        "criteria_chart": charts.bar_chart(
+            [
+                charts.BarValue(
+                    label=criterion.label,
+                    value=criterion.failure_rate,
+                    text=_percent(criterion.failure_rate) or "never answered",
+                )
+                for criterion in insights.criteria
+            ],
+            scale_max=100,
+        ),
+        "volume_chart": charts.bar_chart(
+            [
+                charts.BarValue(label=r.username, value=r.reviews, text=str(r.reviews))
+                for r in insights.reviewers
+            ]
+        ),
+        "score_chart": charts.bar_chart(
+            [
+                charts.BarValue(
+                    label=r.username, value=r.average_score, text=_percent(r.average_score)
+                )
+                for r in insights.reviewers
+            ],
+            scale_max=100,
+        ),
+    }
+
+
+@require_GET
+def insights_page(request: HttpRequest) -> HttpResponse:
+    """Pass rate and average score per week, failure rate per criterion, figures per reviewer."""
+    user = _user(request)
+    form = _form(request, user)
+    if not form.is_valid():
+        return render(request, "insights/insights.html", {"form": form}, status=400)
+    insights = insights_figures(user=user, filters=form.filters())
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "insights/insights.html",
+        {
+            "form": form,
+            "insights": insights,
+            "sees_all": may_see_all(user=user),
+            "time_zone": settings.TIME_ZONE,
+            "export_urls": {
+                chart: reverse("insights:export", kwargs={"chart": chart})
+                + (f"?{query}" if query else "")
+                for chart in EXPORTS
+            },
+            **_charts(insights),
+        },
+    )
+
+
+def _cell(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _week_rows(insights: Insights) -> Iterable[Sequence[str]]:
+    for week in insights.weeks:
+        yield (
+            week.week.isoformat(),
+            str(week.reviews),
+            str(week.passed),
+            _cell(week.pass_rate),
+            _cell(week.average_score),
+        )
+
+
+def _criterion_rows(insights: Insights) -> Iterable[Sequence[str]]:
+    for criterion in insights.criteria:
+        yield (
+            criterion.scorecard,
+            criterion.label,
+            str(criterion.answered),
+            str(criterion.failed),
+            _cell(criterion.failure_rate),
+        )
+
+
+def _reviewer_rows(insights: Insights) -> Iterable[Sequence[str]]:
+    for reviewer in insights.reviewers:
+        yield (
+            reviewer.username,
+            str(reviewer.reviews),
+            str(reviewer.passed),
+            _cell(reviewer.pass_rate),
+            _cell(reviewer.average_score),
+        )
+
+
+EXPORTS = {
+    "weeks": (
+        ["week_starting", "reviews", "passed", "pass_rate_percent", "average_score_percent"],
+        _week_rows,
+    ),
+    "criteria": (
+        ["scorecard", "criterion", "answered_yes_or_no", "answered_no", "failure_rate_percent"],
+        _criterion_rows,
+    ),
+    "reviewers": (
+        ["reviewer", "reviews", "passed", "pass_rate_percent", "average_score_percent"],
+        _reviewer_rows,
+    ),
+}
+
+
+@require_GET
+def insights_export(request: HttpRequest, chart: str) -> HttpResponseBase:
+    """One chart's numbers as CSV, for the same filters as the page; audited."""
+    user = _user(request)
+    if chart not in EXPORTS:
+        raise Http404("There is no such chart.")
+    form = _form(request, user)
+    if not form.is_valid():
+        return render(request, "insights/insights.html", {"form": form}, status=400)
+    filters = form.filters()
+    insights = insights_figures(user=user, filters=filters)
+    insights_export_audit(user=user, chart=chart, filters=filters)
+    header, rows = EXPORTS[chart]
+    return csv_response(
+        lines=csv_lines(header=header, rows=rows(insights)),
+        filename=f"insights-{chart}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.csv",
+    )
