@@ -78,14 +78,17 @@ def _signed_url_redact(match: re.Match[str]) -> str:
 
 
 def secrets_redact(text: str) -> str:
-    """`text` with bearer tokens, client secrets, access tokens, S3 signatures and credentials,
-    and the query of signed URLs replaced by "[redacted]"."""
+    """`text` with bearer tokens, the client and webhook secrets, access tokens, S3 signatures
+    and credentials, and the query of signed URLs replaced by "[redacted]"."""
     # str() also resolves lazy strings, which pass for str without being one.
     text = _SIGNED_URL.sub(_signed_url_redact, str(text))
     for pattern in _VALUE_PATTERNS:
         text = pattern.sub(rf"\g<key>{REDACTED}", text)
-    secret = getattr(settings, "GETBILL_CLIENT_SECRET", "")
-    literals = [secret] if isinstance(secret, str) else []
+    literals = [
+        secret
+        for name in ("GETBILL_CLIENT_SECRET", "GETBILL_WEBHOOK_SECRET")
+        if isinstance(secret := getattr(settings, name, ""), str)
+    ]
     with _live_secrets_lock:
         literals += _live_secrets
     for literal in literals:

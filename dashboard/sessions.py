@@ -43,6 +43,9 @@ class SessionIdleRefreshMiddleware:
         # alive, and without a session cookie there is nothing to refresh: neither loads one.
         if getattr(view_func, "login_required", True) is False:
             return
+        # What a page asks on its own (polling) is not the user's activity.
+        if getattr(view_func, "session_activity", True) is False:
+            return
         if settings.SESSION_COOKIE_NAME not in request.COOKIES:
             return
         session = request.session
@@ -52,3 +55,10 @@ class SessionIdleRefreshMiddleware:
         )
         if SESSION_KEY in session and now - session.get(_REFRESHED_AT, 0) >= refresh_seconds:
             session[_REFRESHED_AT] = now
+
+
+def not_session_activity(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Mark `view` as asked by a page on its own (a poll): it does not push the session's end
+    back, so an open page left alone still signs its user out."""
+    view.session_activity = False  # type: ignore[attr-defined]
+    return view

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "transcripts",
     "trackers",
     "search",
+    "webhooks",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -457,6 +458,16 @@ GETBILL_STALE_SECONDS = _env_positive_int("GETBILL_STALE_SECONDS", default=4 * 3
 # side panel, "Refresh from GetBill") is, so that lookups of new followups keep working. 100
 # is a tenth of the hourly quota, where the footer starts warning.
 GETBILL_QUOTA_RESERVE = _env_positive_int("GETBILL_QUOTA_RESERVE", default=100, minimum=0)
+
+# --- GetBill webhooks ---------------------------------------------------------------------
+# The secret GetBill signs its webhooks with (X-GetBill-Signature). Empty: POST
+# /webhooks/getbill/ does not exist (404), and the dashboard learns of changes only by asking.
+GETBILL_WEBHOOK_SECRET = env.str("GETBILL_WEBHOOK_SECRET", default="")
+# The largest body read: an event is one followup or debt of a few KB; more is refused (413).
+WEBHOOK_MAX_BYTES = _env_positive_int("WEBHOOK_MAX_BYTES", default=256 * 1024)
+# A body received again within this many hours is not handled again (GetBill's events have no
+# ID of their own); `manage.py webhooks_purge` deletes deliveries older than this.
+WEBHOOK_DEDUP_HOURS = _env_positive_int("WEBHOOK_DEDUP_HOURS", default=72)
 
 # --- Transcripts -----------------------------------------------------------------------------
 # Jobs run through django-tasks' database backend, in the same database as everything else;

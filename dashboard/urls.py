@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("insights.urls")),
     path("", include("transcripts.urls")),
     path("", include("search.urls")),
+    # GetBill's deliveries; a 404 while GETBILL_WEBHOOK_SECRET is unset.
+    path("", include("webhooks.urls")),
 ]
 
 # The fake GetBill exists only in sandbox mode: with credentials configured, its routes are not

@@ -32,6 +32,7 @@ from followups.getbill import (
     InvalidIdError,
     UpstreamTimeoutError,
     answers_combined,
+    debt_answers_drop,
     debt_followups_answer_get,
     getbill_id_clean,
     lookup_deadline,
@@ -47,6 +48,14 @@ DEBT_PAGES_MAX = 20
 # All the pages of a debt are one lookup, under one GETBILL_DEADLINE; no further page is asked
 # for with less than this left of it, as it could not arrive in time.
 DEBT_PAGE_MIN_SECONDS = 0.25
+
+
+def debt_kept_answers_drop(*, debt_id: str, card: bool) -> None:
+    """Forget the debt's kept pages of followups (as this module asks for them), and with
+    `card` its debt card's answer: GetBill said they changed."""
+    debt_answers_drop(debt_id=debt_id, page_size=DEBT_PAGE_SIZE, pages=DEBT_PAGES_MAX, card=card)
+
+
 # Followups shown around the current one in the detail page's side panel.
 SIDE_WINDOW = 11
 # The debt page opens its newest months until this many followups show; older months are

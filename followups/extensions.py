@@ -1,6 +1,6 @@
-"""What other apps add to the followups pages: panels of a followup's page, what the review
-queue leaves out and the other orders it offers, and where words typed in the header's box
-(not an ID) are searched.
+"""What other apps add to the followups pages: panels of a followup's page, regions of the
+review queue, what the review queue leaves out and the other orders it offers, and where words
+typed in the header's box (not an ID) are searched.
 
 `followups` imports none of the apps built on it. They register here from their
 `AppConfig.ready()`, and the followups views ask this registry: a panel is rendered by the app
@@ -35,6 +35,8 @@ class DetailPanel:
 
 # Who the queue leaves out for a user: the IDs of followups they are done with.
 QueueExclusion = Callable[[AbstractBaseUser], set[str]]
+# A region above the queue's calls (the calls that came in since it was opened): its HTML.
+QueueRegion = Callable[[HttpRequest], str]
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ _detail_panels: dict[str, DetailPanel] = {}
 _queue_exclusions: dict[str, QueueExclusion] = {}
 _words_searches: dict[str, WordsSearch] = {}
 _queue_orders: dict[str, QueueOrder] = {}
+_queue_regions: dict[str, QueueRegion] = {}
 
 
 def detail_panel_register(*, panel: DetailPanel) -> None:
@@ -114,3 +117,15 @@ def queue_excluded_ids(*, user: AbstractBaseUser) -> set[str]:
     for exclusion in _queue_exclusions.values():
         excluded |= exclusion(user)
     return excluded
+
+
+def queue_region_register(*, name: str, render: QueueRegion) -> None:
+    """Show `render`'s HTML above the first part of the review queue's calls."""
+    _queue_regions[name] = render
+
+
+def queue_regions_render(*, request: HttpRequest) -> list[SafeString]:
+    """The HTML of the registered queue regions, without the empty ones."""
+    rendered = (render(request) for render in _queue_regions.values())
+    # Rendered by their apps with Django's templates, which escape what they show.
+    return [mark_safe(html) for html in rendered if html.strip()]  # noqa: S308

@@ -132,6 +132,7 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
         "queue": review_queue,
         "queue_end": request.GET.get("end") == "1",
         "queue_orders": extensions.queue_orders(),
+        "queue_regions": extensions.queue_regions_render(request=request) if part == 1 else [],
     }
     return page_render(request, "followups/queue.html", context)
 

@@ -46,7 +46,7 @@ from followups.getbill import (
 )
 from followups.models import AuditAction, AuditOutcome
 from transcripts.engine import EngineUnavailableError, engine_get, transcripts_off_reason
-from transcripts.facts import facts_from_followup
+from transcripts.facts import FACT_FIELDS, facts_from_followup
 from transcripts.models import Transcript
 from transcripts.signals import transcript_done
 
@@ -143,6 +143,16 @@ def queue_position(*, transcript: Transcript) -> int:
         .filter(Q(created_at__lt=transcript.created_at) | Q(status=Status.RUNNING))
         .exclude(pk=transcript.pk)
         .count()
+    )
+
+
+def calls_known_since(*, since: datetime, limit: int) -> list[Transcript]:
+    """The calls the dashboard's own table learnt of after `since` (a webhook, a page that
+    fetched them), newest first: their facts only, read without asking GetBill."""
+    return list(
+        Transcript.objects.filter(created_at__gt=since)
+        .order_by("-created_at")
+        .only("followup_id", "created_at", *FACT_FIELDS)[:limit]
     )
 
 

@@ -33,6 +33,8 @@ api.py        api_get (every GET), the status -> error map, followup_get, debt_f
               followups_list_get, debt_get, and the same through the cache (followup_answer_get,
               debt_followups_answer_get, followups_list_answer_get, debt_answer_get),
               lookup_deadline (one deadline for a lookup of several requests)
+cached.py     the lookups through the cache, and what GetBill tells without being asked
+              (webhooks): followup_answer_keep, followup_answers_drop, debt_answers_drop
 answers.py    the shared cache of answers: answer_get (any GET, under an AnswerKey), its modes
               (KEPT peeks without asking: NotKeptError), stale copies on failure, the quota
               reserve
@@ -76,9 +78,13 @@ from followups.getbill.api import (
     lookup_deadline,
 )
 from followups.getbill.cached import (
+    NotWholeFollowupError,
     debt_answer_get,
+    debt_answers_drop,
     debt_followups_answer_get,
     followup_answer_get,
+    followup_answer_keep,
+    followup_answers_drop,
     followups_list_answer_get,
 )
 from followups.getbill.config import (
@@ -194,6 +200,7 @@ __all__ = [
     "MediaUnavailableError",
     "NotFoundError",
     "NotKeptError",
+    "NotWholeFollowupError",
     "Pagination",
     "QuotaReserveSkippedError",
     "RateLimitStatus",
@@ -214,10 +221,13 @@ __all__ = [
     "client_transport_override",
     "config_get",
     "debt_answer_get",
+    "debt_answers_drop",
     "debt_followups_answer_get",
     "debt_followups_get",
     "debt_get",
     "followup_answer_get",
+    "followup_answer_keep",
+    "followup_answers_drop",
     "followup_get",
     "followups_list_answer_get",
     "followups_list_get",

@@ -3,9 +3,13 @@
 Each names its key: IDs, page numbers and filters only, never anything from an answer.
 """
 
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
-from followups.getbill.answer_entries import Answer, AnswerKey
+from django.core.cache import cache
+
+from followups.getbill.answer_entries import Answer, AnswerKey, entry_store
 from followups.getbill.answers import AnswerMode, answer_get
 from followups.getbill.api import (
     debt_followups_get,
@@ -16,8 +20,15 @@ from followups.getbill.api import (
     page_check,
 )
 from followups.getbill.config import config_get
-from followups.getbill.ids import GetBillId, getbill_id_clean
+from followups.getbill.errors import UpstreamFailureError
+from followups.getbill.ids import GetBillId, getbill_id_clean, id_is_valid
 from followups.getbill.models import Debt, Followup, FollowupPage
+from followups.getbill.parse import followup_parse
+from followups.getbill.signals import followups_received_send
+
+# What a followup sent by GetBill on its own (a webhook's `data`) must hold to stand in for
+# GET /followups/{id}'s answer: an object with fewer is a partial update, not the followup.
+_WHOLE_FOLLOWUP_FIELDS = ("debt_id", "status", "type")
 
 
 def followup_answer_get(
@@ -112,3 +123,50 @@ def debt_answer_get(
         before_request=before_request,
         subject="debt",
     )
+
+
+# --- Told by GetBill without asking (webhooks) --------------------------------------------------
+
+
+class NotWholeFollowupError(UpstreamFailureError):
+    """GetBill's object does not read as a whole followup (a partial update, another shape)."""
+
+
+def followup_answer_keep(*, raw: Mapping[str, Any]) -> Followup:
+    """Keep GetBill's followup object `raw` (sent without being asked: a webhook's `data`) as
+    the answer to GET /followups/{id}, read by the same parser, so the next look costs no
+    request. Raises NotWholeFollowupError, keeping nothing, when `raw` is not a whole followup.
+    """
+    if not isinstance(raw, Mapping) or not id_is_valid(raw.get("id")):
+        raise NotWholeFollowupError()
+    followup = followup_parse(data=raw)
+    if followup.invalid_fields or any(
+        getattr(followup, name) is None for name in _WHOLE_FOLLOWUP_FIELDS
+    ):
+        raise NotWholeFollowupError()
+    key = followup_key(followup_id=getbill_id_clean(raw=followup.id))
+    entry_store(
+        cache_key=key.cache_key(prefix=config_get().cache_prefix), value=followup, now=time.time()
+    )
+    followups_received_send(followups=[followup])
+    return followup
+
+
+def followup_answers_drop(*, followup_id: str) -> None:
+    """Forget the kept answer about the followup, so the next look asks GetBill."""
+    key = followup_key(followup_id=getbill_id_clean(raw=followup_id))
+    cache.delete(key.cache_key(prefix=config_get().cache_prefix))
+
+
+def debt_answers_drop(*, debt_id: str, page_size: int, pages: int, card: bool) -> None:
+    """Forget the kept pages (the first `pages` of `page_size`) of the debt's followups, and
+    with `card` its debt answer, so the next look asks GetBill."""
+    debt_id = getbill_id_clean(raw=debt_id, subject="debt")
+    prefix = config_get().cache_prefix
+    keys = [
+        AnswerKey("debt-followups", (debt_id, page, page_size)).cache_key(prefix=prefix)
+        for page in range(1, pages + 1)
+    ]
+    if card:
+        keys.append(AnswerKey("debt", (debt_id,)).cache_key(prefix=prefix))
+    cache.delete_many(keys)

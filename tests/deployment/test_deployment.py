@@ -139,7 +139,14 @@ _SAMPLE_ARGUMENTS = {
     "comment_id": "1",
     "review_id": "1",
 }
-_PUBLIC_PREFIXES = ("accounts/", "sandbox/", "admin/login/", "healthz", "readyz")
+_PUBLIC_PREFIXES = (
+    "accounts/",
+    "sandbox/",
+    "admin/login/",
+    "healthz",
+    "readyz",
+    "webhooks/getbill/",
+)
 
 
 def _routes(
@@ -187,8 +194,9 @@ def test_every_dashboard_route_sends_the_signed_out_to_sign_in(method: str):
 
 @pytest.mark.django_db
 def test_only_sign_in_and_the_sandbox_are_public():
-    """Django's sign-in pages, the fake GetBill (which has its own tokens) and the load
-    balancer's health checks need no session."""
+    """Django's sign-in pages, the fake GetBill (which has its own tokens), the load
+    balancer's health checks and GetBill's webhooks (signed with their own secret) need no
+    session."""
     for route, pattern in _routes(get_resolver().url_patterns):
         view = pattern.callback
         if getattr(view, "login_required", True) is False:

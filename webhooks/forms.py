@@ -1,0 +1,16 @@
+from django import forms
+
+from followups.forms import InputError, InputForm
+
+
+class NewCallsInputError(InputError):
+    title = "Not a moment the queue was opened at"
+    audit_words = "not a moment for the queue's new calls"
+
+
+class NewCallsForm(InputForm):
+    """The new calls' `?since=`: when the queue was opened, in Unix seconds."""
+
+    input_error = NewCallsInputError
+
+    since = forms.IntegerField(min_value=0, max_value=2**40)
