@@ -138,6 +138,7 @@ _SAMPLE_ARGUMENTS = {
     "debt_id": "xyz789ghi012",
     "comment_id": "1",
     "review_id": "1",
+    "chart": "weeks",
 }
 _PUBLIC_PREFIXES = (
     "accounts/",
