@@ -86,7 +86,7 @@ def test_paste_a_link_in_the_header_from_another_followup_and_go_back(signed_in_
 def test_invalid_input_and_errors_show_in_place(signed_in_page):
     page, _ = signed_in_page
     _mark_document(page)
-    page.locator("#q").fill("no id in here")
+    page.locator("#q").fill("?! ...")  # no ID, and no word to search either
     page.locator("#q").press("Enter")
     expect(page.get_by_role("alert")).to_contain_text("No followup ID found")
     expect(page.locator("#q")).to_be_focused()
