@@ -108,6 +108,23 @@ def test_a_live_call_is_told_to_the_dashboard_signed(live_on: None) -> None:
     assert Transcript.objects.get().followup_id == completed["id"]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_over_real_http_the_dashboard_answers_each_event_200(live_on: None, upstream_origin: str):
+    # The loopback server serves the whole project: the sandbox's thread POSTs to its webhook.
+    live = LiveSandbox(
+        origin=upstream_origin,
+        present=lambda record: followup_present(
+            record=record, absolute_uri=lambda path: upstream_origin + path
+        ),
+    )
+    with engine_override(ScriptedEngine([])):
+        completed = live.call_once()
+    live.stop()
+    assert completed is not None
+    outcomes = WebhookDelivery.objects.values_list("event_type", "outcome")
+    assert sorted(outcomes) == [("followup.completed", "kept"), ("followup.created", "kept")]
+
+
 @pytest.mark.django_db
 def test_the_sandbox_api_answers_with_the_live_calls(live_on: None) -> None:
     completed = _live(Deliveries()).call_once()
