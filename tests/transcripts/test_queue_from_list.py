@@ -7,6 +7,9 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from sandbox.data import FOLLOWUP_MEDIA, SANDBOX_FOLLOWUPS
 from sandbox.state import requests_counted
@@ -134,3 +137,19 @@ def test_with_transcripts_off_nothing_is_queued(listed: Any, settings: Any) -> N
     response = listed.post(QUEUE, {"followup_id": RECORDED[:1]}, follow=True)
     assert "Nothing was queued: Transcripts are turned off" in response.content.decode()
     assert not Transcript.objects.exists()
+
+
+_sent_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=40)
+
+
+@hypothesis_settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(followup_ids=st.lists(_sent_text, max_size=30), next_url=_sent_text)
+def test_whatever_is_sent_is_a_redirect_to_the_list_or_a_400(
+    manager_client: Any, followup_ids: list[str], next_url: str
+) -> None:
+    response = manager_client.post(QUEUE, {"followup_id": followup_ids, "next": next_url})
+    assert response.status_code in (303, 400)
+    if response.status_code == 303:
+        assert response["Location"].startswith(LIST)

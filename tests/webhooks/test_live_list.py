@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from followups.models import AuditEntry
 from transcripts.models import Transcript
@@ -118,3 +121,21 @@ def test_the_lists_region_comes_with_its_htmx_swap(sandbox: Any, qa_client: Any)
         headers={"HX-Request": "true", "HX-Target": "followups-results"},
     ).content.decode()
     assert re.search(rf'hx-get="{POLL}\?since=\d+&amp;status=deal_found"', body)
+
+
+@hypothesis_settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    query=st.dictionaries(
+        st.sampled_from(["since", "type", "status", "page"]),
+        st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=30),
+    )
+)
+def test_whatever_the_query_the_poll_is_a_region_or_a_400(
+    qa_client: Any, query: dict[str, str]
+) -> None:
+    response = qa_client.get(POLL, query)
+    assert response.status_code in (200, 400)
+    if response.status_code == 200:
+        assert 'id="list-new-calls"' in response.content.decode()
