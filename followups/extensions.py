@@ -48,8 +48,9 @@ ListRegion = Callable[[HttpRequest, "ListFilters"], str]
 @dataclass(frozen=True)
 class ListAction:
     """A button under the followups list that POSTs the IDs of the rows a user ticked
-    (`followup_id`, repeated) to the URL named `url_name`; that view answers with a message
-    and a redirect back to the list (`next`). Offered to the users `permitted` says."""
+    (`followup_id`, repeated; the rows with a recording have a box) to the URL named
+    `url_name`; that view answers with a message and a redirect back to the list (`next`).
+    Offered to the users `permitted` says."""
 
     name: str
     label: str
