@@ -7,7 +7,7 @@ every review see everyone's (the rule is `reviews.services.reviews_visible`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -107,7 +107,9 @@ def week_of(field: str, *, mondays: Sequence[date]) -> Case | Value:
     )
 
 
-def _per_week(rows: Iterable[dict[str, Any]], mondays: Sequence[date]) -> list[dict[str, Any]]:
+def _per_week(
+    rows: Iterable[Mapping[str, Any]], mondays: Sequence[date]
+) -> list[Mapping[str, Any]]:
     """Rows grouped by "week", one per Monday of `mondays` (an empty dict for a week without)."""
     by_week = {row["week"]: row for row in rows}
     return [by_week.get(monday, {}) for monday in mondays]
