@@ -4,8 +4,10 @@ trackers linked to criteria, one flagging a call in five): the page as a manager
 (everyone's figures) and as a reviewer (their own), for the default twelve weeks and for the
 whole year, through Django's test client; and two charts' CSV exports.
 
-Prints the median and 95th percentile wall time of ROUNDS runs of each, and the number of SQL
-queries of a page. Asserts nothing. SQLite on a file by default; PostgreSQL with DATABASE_URL=postgres://...
+Prints the median and 95th percentile wall time of ROUNDS runs of each (INSIGHTS_BENCH_ROUNDS),
+the median CPU time of this process (on SQLite that is the database's work too, and it does not
+grow when other work shares the machine; on PostgreSQL the server's work is not in it), and the
+number of SQL queries of a page. Asserts nothing. SQLite on a file by default; PostgreSQL with DATABASE_URL=postgres://...
 (an empty database the benchmark may fill). Run with `.venv/bin/python bench/insights_page.py`.
 """
 
@@ -25,7 +27,7 @@ from harness import django_ready
 
 REVIEWS = 100_000
 REVIEWERS = 12
-ROUNDS = 21
+ROUNDS = int(os.environ.get("INSIGHTS_BENCH_ROUNDS", "21"))
 # INSIGHTS_BENCH_SQLITE=path keeps the filled database for the next run.
 _sqlite = os.environ.get("INSIGHTS_BENCH_SQLITE") or (
     f"{tempfile.mkdtemp(prefix='bench-insights-')}/bench.sqlite3"
@@ -128,15 +130,17 @@ def _fill() -> tuple[Any, Any]:
     return manager, qa
 
 
-def _timed(client: Client, url: str, query: dict[str, str]) -> tuple[float, float, int]:
-    """The median and 95th percentile in ms of ROUNDS requests, and the queries of one."""
-    times = []
+def _timed(client: Client, url: str, query: dict[str, str]) -> str:
+    """The median and 95th percentile wall time in ms of ROUNDS requests, their median CPU
+    time, and the queries of one."""
+    times, cpu = [], []
     for _ in range(ROUNDS):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         response = client.get(url, query, secure=True)
         if hasattr(response, "streaming_content"):
             b"".join(response.streaming_content)
         times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - cpu_started) * 1000)
         assert response.status_code == 200, response.status_code
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, query, secure=True)
@@ -145,7 +149,10 @@ def _timed(client: Client, url: str, query: dict[str, str]) -> tuple[float, floa
     if os.environ.get("INSIGHTS_BENCH_QUERIES"):
         for captured in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:3]:
             print(f"    {float(captured['time']) * 1000:7.1f} ms {captured['sql'][:160]}")
-    return statistics.median(times), statistics.quantiles(times, n=20)[18], len(queries)
+    return (
+        f"{statistics.median(times):6.1f} ms, p95 {statistics.quantiles(times, n=20)[18]:6.1f} ms,"
+        f" cpu {statistics.median(cpu):6.1f} ms, {len(queries)} queries"
+    )
 
 
 def main() -> None:
@@ -164,23 +171,21 @@ def main() -> None:
         "start": (timezone.localdate() - timedelta(days=364)).isoformat(),
         "end": timezone.localdate().isoformat(),
     }
-    print(f"{ROUNDS} requests each: median, 95th percentile, SQL queries of one")
+    print(
+        f"{ROUNDS} requests each: median and 95th percentile wall time, median CPU time of "
+        f"this process, SQL queries of one (load average {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores)"
+    )
     for who, user in (("manager", manager), ("reviewer", qa)):
         client = Client()
         client.force_login(user)
         for span, query in (("12 weeks", {}), ("one year", year)):
-            median, p95, count = _timed(client, "/insights/", query)
-            print(
-                f"/insights/ {who:8} {span:8}: {median:6.1f} ms, p95 {p95:6.1f} ms, {count} queries"
-            )
+            print(f"/insights/ {who:8} {span:8}: {_timed(client, '/insights/', query)}")
     client = Client()
     client.force_login(manager)
     for chart in ("weeks", "trackers"):
-        median, p95, count = _timed(client, f"/insights/export/{chart}.csv", year)
-        print(
-            f"{chart + '.csv':10} manager  one year: {median:6.1f} ms, p95 {p95:6.1f} ms, "
-            f"{count} queries"
-        )
+        figures = _timed(client, f"/insights/export/{chart}.csv", year)
+        print(f"{chart + '.csv':10} manager  one year: {figures}")
 
 
 if __name__ == "__main__":
