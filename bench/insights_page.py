@@ -114,14 +114,21 @@ def _fill() -> tuple[Any, Any]:
         for review in made:
             for criterion in card_criteria[review.scorecard_id]:
                 value = randomiser.choice(["yes", "yes", "no", "na"])
-                suggestion = ""
+                suggestion, hit = "", False
                 if criterion.tracker_id is not None:
-                    suggested = "no" if flagged[review.followup_id, criterion.tracker_id] else "yes"
+                    hit = flagged[review.followup_id, criterion.tracker_id]
+                    suggested = "no" if hit else "yes"
                     suggestion = (
                         SuggestionUse.FOLLOWED if value == suggested else SuggestionUse.OVERRIDDEN
                     )
                 answers.append(
-                    Answer(review=review, criterion=criterion, value=value, suggestion=suggestion)
+                    Answer(
+                        review=review,
+                        criterion=criterion,
+                        value=value,
+                        suggestion=suggestion,
+                        tracker_flagged=hit,
+                    )
                 )
         Answer.objects.bulk_create(answers)
     with connection.cursor() as cursor:

@@ -7,7 +7,6 @@ every review see everyone's (the rule is `reviews.services.reviews_visible`).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
-from django.db.models import Avg, Case, Count, DateField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Avg, Case, Count, DateField, Q, QuerySet, Value, When
 
 from insights.forms import CALL_TYPE_UNKNOWN, InsightsFilters
 from reviews.host import AuditAction, AuditOutcome, audit_record
@@ -35,7 +34,6 @@ from reviews.models import (
     Verdict,
 )
 from reviews.services import User, reviews_visible
-from trackers.models import TrackerResult
 
 
 def _company_zone() -> ZoneInfo:
@@ -254,9 +252,9 @@ def versions_note(*, reviews: QuerySet[Review]) -> str:
 
 @dataclass(frozen=True)
 class TrackerWeekFigures:
-    """Per week: answers to criteria whose linked tracker flagged the reviewed call (a hit),
-    and how many of them followed the tracker's suggestion (confirmed) or overrode it. A
-    signal suggests nothing: its hits are neither."""
+    """Per week: answers to criteria whose linked tracker had flagged the call when the answer
+    was saved (a hit), and how many of them followed the tracker's suggestion (confirmed) or
+    overrode it. A signal suggests nothing: its hits are neither."""
 
     week: date  # its Monday
     hits: int
@@ -271,40 +269,28 @@ class TrackerWeekFigures:
 def figures_tracker_hits_per_week(
     *, reviews: QuerySet[Review], start: date, end: date
 ) -> list[TrackerWeekFigures]:
-    """Tracker hits on the selected reviews' calls, in the week each review was submitted,
-    for trackers linked to a criterion; every week of the range, those without hits too."""
+    """Tracker hits on the selected reviews' calls, in the week each review was submitted;
+    every week of the range, those without hits too."""
     mondays = _mondays(start, end)
-    flagged = TrackerResult.objects.filter(
-        transcript__followup_id=OuterRef("review__followup_id"),
-        tracker_id=OuterRef("criterion__tracker_id"),
-        flagged=True,
-    )
-    # Whether the call was flagged is a column grouped by, not a filter: as a filter,
-    # PostgreSQL turns it into a join that starts from every flagged call of all time.
     rows = (
-        Answer.objects.filter(
-            review__in=reviews.values("pk"),
-            criterion_id__in=Criterion.objects.filter(tracker__isnull=False).values("pk"),
-        )
-        .annotate(week=week_of("review__submitted_at", mondays=mondays), flagged=Exists(flagged))
-        .values("week", "flagged", "suggestion")
+        Answer.objects.filter(review__in=reviews.values("pk"), tracker_flagged=True)
+        .annotate(week=week_of("review__submitted_at", mondays=mondays))
+        .values("week")
         .order_by()
-        .annotate(answers=Count("id"))
+        .annotate(
+            hits=Count("id"),
+            confirmed=Count("id", filter=Q(suggestion=SuggestionUse.FOLLOWED)),
+            overridden=Count("id", filter=Q(suggestion=SuggestionUse.OVERRIDDEN)),
+        )
     )
-    hits: Counter[date] = Counter()
-    uses: Counter[tuple[date, str]] = Counter()  # hits by week and what the reviewer did
-    for row in rows:
-        if row["flagged"]:
-            hits[row["week"]] += row["answers"]
-            uses[row["week"], row["suggestion"]] += row["answers"]
     return [
         TrackerWeekFigures(
             week=monday,
-            hits=hits[monday],
-            confirmed=uses[monday, SuggestionUse.FOLLOWED],
-            overridden=uses[monday, SuggestionUse.OVERRIDDEN],
+            hits=row.get("hits", 0),
+            confirmed=row.get("confirmed", 0),
+            overridden=row.get("overridden", 0),
         )
-        for monday in mondays
+        for monday, row in zip(mondays, _per_week(rows, mondays), strict=True)
     ]
 
 

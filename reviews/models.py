@@ -248,6 +248,9 @@ class Answer(models.Model):
     # For a criterion linked to a tracker that suggested an answer: whether the reviewer's
     # answer followed the suggestion or overrode it ("" when nothing was suggested).
     suggestion = models.CharField(max_length=16, choices=SuggestionUse.choices, blank=True)
+    # That tracker had flagged the call when the answer was saved (a hit, as the reviewer saw
+    # it): counted by the insights without looking the call's tracker results up again.
+    tracker_flagged = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -258,7 +261,8 @@ class Answer(models.Model):
         # Counted per criterion for the insights, for a set of reviews: read from the index.
         indexes = [
             models.Index(
-                fields=["review", "criterion", "value", "suggestion"], name="answer_review_figures"
+                fields=["review", "criterion", "value", "suggestion", "tracker_flagged"],
+                name="answer_review_figures_hits",
             )
         ]
 

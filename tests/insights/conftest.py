@@ -36,6 +36,7 @@ class ReviewMaker:
         score: str | None,
         call_type: str | None = "call",
         suggestions: list[str] | None = None,
+        flagged: list[bool] | None = None,
     ) -> Review:
         self.count += 1
         review = Review.objects.create(
@@ -49,9 +50,19 @@ class ReviewMaker:
             call_type=call_type,
         )
         Answer.objects.bulk_create(
-            Answer(review=review, criterion=criterion, value=value, suggestion=suggestion)
-            for criterion, value, suggestion in zip(
-                scorecard.criteria.all(), values, suggestions or [""] * len(values), strict=True
+            Answer(
+                review=review,
+                criterion=criterion,
+                value=value,
+                suggestion=suggestion,
+                tracker_flagged=hit,
+            )
+            for criterion, value, suggestion, hit in zip(
+                scorecard.criteria.all(),
+                values,
+                suggestions or [""] * len(values),
+                flagged or [False] * len(values),
+                strict=True,
             )
         )
         return review

@@ -119,13 +119,9 @@ def test_tracker_hits_have_a_chart_a_table_and_an_audited_export(
     manager_client, qa_client, scorecard, review_make, qa_user, manager_user
 ):
     from reviews.models import SuggestionUse
-    from trackers.models import Tracker, TrackerResult
-    from transcripts.models import Transcript
 
-    tracker = Tracker.objects.create(name="Threats", kind="forbidden", phrases=["we will seize"])
-    scorecard.criteria.filter(label="Disclosure given").update(tracker=tracker)
     for reviewer in (qa_user, manager_user):
-        review = review_make(
+        review_make(
             reviewer=reviewer,
             scorecard=scorecard,
             at=_recent(),
@@ -133,10 +129,7 @@ def test_tracker_hits_have_a_chart_a_table_and_an_audited_export(
             verdict=Verdict.FAIL,
             score="25.0",
             suggestions=[SuggestionUse.FOLLOWED, ""],
-        )
-        transcript = Transcript.objects.create(followup_id=review.followup_id, status="done")
-        TrackerResult.objects.create(
-            transcript=transcript, tracker=tracker, found=True, flagged=True
+            flagged=[True, False],
         )
 
     body = manager_client.get(PAGE).content.decode()

@@ -7,8 +7,6 @@ from insights.forms import CALL_TYPE_UNKNOWN, InsightsFilters
 from insights.services import insights_figures
 from reviews import services
 from reviews.models import SuggestionUse, Verdict
-from trackers.models import Tracker, TrackerResult
-from transcripts.models import Transcript
 
 MONDAY = date(2026, 11, 2)
 
@@ -176,26 +174,10 @@ def test_weeks_across_a_change_to_summer_time_start_on_local_mondays(
     assert figures.total == 4
 
 
-def _tracked(scorecard, *, kind: str = "forbidden"):
-    tracker = Tracker.objects.create(name=f"Threats {kind}", kind=kind, phrases=["we will seize"])
-    criterion = scorecard.criteria.get(label="Disclosure given")
-    criterion.tracker = tracker
-    criterion.save()
-    return tracker
-
-
-def _flag(review, tracker, *, flagged: bool) -> None:
-    transcript = Transcript.objects.create(followup_id=review.followup_id, status="done")
-    TrackerResult.objects.create(
-        transcript=transcript, tracker=tracker, found=flagged, flagged=flagged
-    )
-
-
-def test_tracker_hits_per_week_count_confirmed_and_overridden_hits_of_linked_trackers(
+def test_tracker_hits_per_week_count_confirmed_and_overridden_hits(
     scorecard, review_make, qa_user, manager_user
 ):
-    tracker = _tracked(scorecard)
-    confirmed = review_make(
+    review_make(
         reviewer=qa_user,
         scorecard=scorecard,
         at=_at(3),
@@ -203,17 +185,20 @@ def test_tracker_hits_per_week_count_confirmed_and_overridden_hits_of_linked_tra
         verdict=Verdict.FAIL,
         score="25.0",
         suggestions=[SuggestionUse.FOLLOWED, ""],
+        flagged=[True, False],
     )
-    overridden = review_make(
+    review_make(
         reviewer=manager_user,
         scorecard=scorecard,
         at=_at(4),
-        values=["yes", "yes"],
+        values=["yes", "na"],
         verdict=Verdict.PASS,
         score="100.0",
         suggestions=[SuggestionUse.OVERRIDDEN, ""],
+        # A signal flags without suggesting: a hit, neither confirmed nor overridden.
+        flagged=[True, True],
     )
-    not_flagged = review_make(
+    review_make(  # not flagged: the tracker suggested "yes" and the reviewer agreed
         reviewer=qa_user,
         scorecard=scorecard,
         at=_at(17),
@@ -222,31 +207,22 @@ def test_tracker_hits_per_week_count_confirmed_and_overridden_hits_of_linked_tra
         score="100.0",
         suggestions=[SuggestionUse.FOLLOWED, ""],
     )
-    review_make(  # a call never transcribed: no hit
-        reviewer=qa_user,
-        scorecard=scorecard,
-        at=_at(17),
-        values=["no", "yes"],
-        verdict=Verdict.FAIL,
-        score="25.0",
-    )
-    _flag(confirmed, tracker, flagged=True)
-    _flag(overridden, tracker, flagged=True)
-    _flag(not_flagged, tracker, flagged=False)
     filters = InsightsFilters(start=MONDAY, end=date(2026, 11, 22))
 
     weeks = insights_figures(user=manager_user, filters=filters).tracker_weeks
 
     assert [(w.week, w.hits, w.confirmed, w.overridden, w.confirmation_rate) for w in weeks] == [
-        (date(2026, 11, 2), 2, 1, 1, 50.0),
+        (date(2026, 11, 2), 3, 1, 1, 50.0),
         (date(2026, 11, 9), 0, 0, 0, None),
         (date(2026, 11, 16), 0, 0, 0, None),
     ]
     own = insights_figures(user=qa_user, filters=filters).tracker_weeks
     assert [(w.hits, w.confirmed) for w in own] == [(1, 1), (0, 0), (0, 0)]
-    # Unlinked, the tracker's results are no longer hits of any criterion.
-    scorecard.criteria.update(tracker=None)
-    assert insights_figures(user=manager_user, filters=filters).tracker_hits == 0
+    typed = insights_figures(
+        user=manager_user,
+        filters=InsightsFilters(start=MONDAY, end=date(2026, 11, 22), call_type="manual_call"),
+    )
+    assert typed.tracker_hits == 0
 
 
 def test_a_reviewer_with_no_reviews_and_a_week_with_none_are_empty_not_errors(
