@@ -69,7 +69,29 @@ def test_a_call_without_recording_queues_nothing(fake_getbill, django_capture_on
     fake_getbill.followup_add(audio_url=None)
 
     assert _request(django_capture_on_commit_callbacks) is None
-    assert not Transcript.objects.exists()
+    # In the table of calls, known, with nothing to transcribe.
+    assert list(Transcript.objects.values_list("status", "has_recording")) == [
+        (Status.KNOWN, False)
+    ]
+    assert not _jobs()
+
+
+def test_a_call_only_known_is_queued_once_when_asked(call, django_capture_on_commit_callbacks):
+    followup = followup_get(followup_id=FOLLOWUP_ID)
+    assert Transcript.objects.get().status == Status.KNOWN
+    assert services.transcript_get(followup_id=FOLLOWUP_ID) is None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.transcript_request(followup=followup)
+        again = services.transcript_request(followup=followup)
+
+    assert first is not None and again is not None
+    assert (first.pk, first.status, again.status) == (
+        Transcript.objects.get().pk,
+        Status.QUEUED,
+        Status.QUEUED,
+    )
+    assert len(_jobs()) == 1
 
 
 def test_transcripts_off_queue_nothing(call, settings, django_capture_on_commit_callbacks):
