@@ -85,7 +85,8 @@ def test_a_call_only_known_is_queued_once_when_asked(call, django_capture_on_com
         first = services.transcript_request(followup=followup)
         again = services.transcript_request(followup=followup)
 
-    assert first is not None and again is not None
+    assert first is not None
+    assert again is not None
     assert (first.pk, first.status, again.status) == (
         Transcript.objects.get().pk,
         Status.QUEUED,

@@ -55,13 +55,14 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop_now)
         minutes = calls_poll_interval(now=timezone.now()).total_seconds() / 60
         self.stdout.write(f"Reading the newest calls every {minutes:g} minutes.")
-        while not stop.is_set():
+        # The first read one tick after starting: started beside the server, the command
+        # would otherwise ask before the server (the sandbox, in `make run`) listens.
+        while not stop.wait(TICK_SECONDS):
+            # A long-running process: a connection the database dropped meanwhile is replaced.
+            close_old_connections()
             self._tick()
-            stop.wait(TICK_SECONDS)
 
     def _tick(self) -> None:
-        # A long-running process: a connection the database dropped meanwhile is replaced.
-        close_old_connections()
         try:
             read = calls_poll_once(now=timezone.now())
         except Exception:
