@@ -59,6 +59,9 @@ _PROGRESS_SECONDS = 3.0
 # How long a job waits, when GetBill's quota is under the reserve and its reset is unknown.
 _QUOTA_WAIT_SECONDS = 300
 _AUDIT_DETAIL = "for a transcript"
+# How long before a page was opened a call may have been made and still be new to it (learnt
+# of since): the periodic read, or a list kept in the cache, may bring it that late.
+NEW_CALL_MAX_AGE = timedelta(hours=1)
 
 Status = Transcript.Status
 
@@ -149,12 +152,15 @@ def transcript_retry(*, followup_id: str) -> Transcript | None:
 
 
 def queue_position(*, transcript: Transcript) -> int:
-    """How many calls are ahead of `transcript` (queued before it, or being transcribed)."""
+    """How many calls are ahead of `transcript` (queued before it, or being transcribed).
+
+    A queued row was last written when it was queued: a call known long before it was queued
+    does not jump the queue."""
     if transcript.status not in (Status.QUEUED, Status.RUNNING):
         return 0
     return (
         Transcript.objects.filter(status__in=(Status.QUEUED, Status.RUNNING))
-        .filter(Q(created_at__lt=transcript.created_at) | Q(status=Status.RUNNING))
+        .filter(Q(updated_at__lt=transcript.updated_at) | Q(status=Status.RUNNING))
         .exclude(pk=transcript.pk)
         .count()
     )
@@ -163,9 +169,12 @@ def queue_position(*, transcript: Transcript) -> int:
 def calls_known_since(*, since: datetime, limit: int) -> list[Transcript]:
     """The calls the dashboard's own table learnt of after `since` (a webhook, the periodic
     read, a page that fetched them), transcribed or not, newest first: their facts only,
-    read without asking GetBill."""
+    read without asking GetBill. Old calls learnt of only now (a debt's page listing last
+    month's calls, the first periodic read) are not new: a call made more than
+    NEW_CALL_MAX_AGE before `since` is left out."""
     return list(
         Transcript.objects.filter(created_at__gt=since)
+        .filter(Q(called_at__isnull=True) | Q(called_at__gte=since - NEW_CALL_MAX_AGE))
         .order_by("-created_at")
         .only("followup_id", "created_at", *FACT_FIELDS)[:limit]
     )

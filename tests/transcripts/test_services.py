@@ -466,14 +466,19 @@ def test_queue_position_counts_the_calls_ahead():
     ):
         Transcript.objects.create(followup_id=f"call{index}", status=status)
         Transcript.objects.filter(followup_id=f"call{index}").update(
-            created_at=now + timedelta(seconds=index)
+            updated_at=now + timedelta(seconds=index)
         )
+    # Known long before the others, queued after them: last in line.
+    Transcript.objects.create(followup_id="call5", status=Status.QUEUED)
+    Transcript.objects.filter(followup_id="call5").update(
+        created_at=now - timedelta(days=1), updated_at=now + timedelta(seconds=5)
+    )
 
     positions = [
-        services.queue_position(transcript=t) for t in Transcript.objects.order_by("created_at")
+        services.queue_position(transcript=t) for t in Transcript.objects.order_by("followup_id")
     ]
 
-    assert positions == [0, 0, 1, 2, 0]
+    assert positions == [0, 0, 1, 2, 0, 3]
 
 
 def test_purge_deletes_transcripts_past_the_retention(settings):

@@ -100,3 +100,15 @@ def test_a_new_call_without_a_recording_says_so(qa_client: Any) -> None:
     rows = dict(re.findall(r'<li data-followup-id="([^"]+)">(.*?)</li>', body, re.S))
     assert "no recording" in rows["silent001"]
     assert "no recording" not in rows["recorded1"]
+
+
+def test_an_old_call_learnt_of_only_now_is_not_new(qa_client: Any) -> None:
+    recent = _call("recent01", minutes_ago=1)
+    old = _call("lastweek", minutes_ago=1)
+    now = timezone.now()
+    Transcript.objects.filter(pk=recent.pk).update(called_at=now - timedelta(minutes=20))
+    Transcript.objects.filter(pk=old.pk).update(called_at=now - timedelta(days=7))
+
+    body = qa_client.get(POLL, {"since": _since(5)}).content.decode()
+
+    assert NEW_ROW.findall(body) == ["recent01"]
