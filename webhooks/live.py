@@ -8,6 +8,7 @@ leave the page alone).
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -94,7 +95,9 @@ def list_new_calls_region(request: HttpRequest, filters: ListFilters) -> str:
 
 
 def _now() -> int:
-    return int(datetime.now(UTC).timestamp())
+    # Rounded up: the calls the page's own request put in the table (a list's answer does)
+    # are not new to it, even those of the same second.
+    return math.ceil(datetime.now(UTC).timestamp())
 
 
 def _moment(since: int) -> datetime:
