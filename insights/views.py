@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from followups.csv_export import csv_lines, csv_response
-from insights import charts
+from insights import charts, extensions
 from insights.forms import InsightsFilterForm
 from insights.services import Insights, insights_export_audit, insights_figures
 from reviews.models import Review
@@ -112,6 +112,10 @@ def insights_page(request: HttpRequest) -> HttpResponse:
         return render(request, "insights/insights.html", {"form": form}, status=400)
     insights = insights_figures(user=user, filters=form.filters())
     query = request.GET.urlencode()
+    # Columns other apps add (calibration's distance from references), cells by username.
+    extra_columns = extensions.reviewer_columns_cells(
+        user=user, usernames=[r.username for r in insights.reviewers]
+    )
     return render(
         request,
         "insights/insights.html",
@@ -120,6 +124,11 @@ def insights_page(request: HttpRequest) -> HttpResponse:
             "insights": insights,
             "sees_all": may_see_all(user=user),
             "time_zone": settings.TIME_ZONE,
+            "reviewer_extra_labels": [column.label for column in extra_columns],
+            "reviewer_rows": [
+                (r, [column.cells.get(r.username, "") for column in extra_columns])
+                for r in insights.reviewers
+            ],
             "export_urls": {
                 chart: reverse("insights:export", kwargs={"chart": chart})
                 + (f"?{query}" if query else "")

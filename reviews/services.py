@@ -323,9 +323,11 @@ def _review_scorecard(*, review: Review | None, scorecard_id: int | None) -> Sco
     return scorecard
 
 
-def _answers_clean(
+def answers_clean(
     *, scorecard: Scorecard, answers: Mapping[int, str], submit: bool
 ) -> dict[int, str]:
+    """`answers` checked against `scorecard`'s criteria (all of them, one at least yes or no,
+    when submitting); ReviewError otherwise. Calibration reviews answer by the same rule."""
     criteria = {c.pk: c for c in scorecard.criteria.all()}
     foreign = sorted(set(answers) - set(criteria))
     if foreign:
@@ -371,7 +373,7 @@ def review_save(*, user: AbstractBaseUser, followup_id: str, data: ReviewInput) 
                 "This review was submitted already; it is read-only. A manager can reopen it."
             )
         scorecard = _review_scorecard(review=review, scorecard_id=data.scorecard_id)
-        answers = _answers_clean(scorecard=scorecard, answers=data.answers, submit=data.submit)
+        answers = answers_clean(scorecard=scorecard, answers=data.answers, submit=data.submit)
         summary = data.summary.strip()
         if len(summary) > SUMMARY_MAX_LENGTH:
             raise ReviewError(
