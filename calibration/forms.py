@@ -32,7 +32,12 @@ class SessionInput:
 
 
 def _first_message(form: forms.Form) -> str:
-    return next(str(message) for errors in form.errors.values() for message in errors)
+    """The form's first refusal, naming its field ("Name: This field is required.")."""
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        prefix = f"{field.label or name.capitalize()}: " if field is not None else ""
+        return prefix + str(errors[0])
+    return "That cannot be done."
 
 
 class SessionForm(forms.Form):
@@ -48,8 +53,9 @@ class SessionForm(forms.Form):
         max_value=SAMPLE_MAX,
         help_text=f"1 to {SAMPLE_MAX} calls, picked at random from the queue's first part.",
     )
+    # Not required here: clean_reviewers says how many are needed.
     reviewers = forms.ModelMultipleChoiceField(
-        queryset=Scorecard.objects.none(), widget=forms.CheckboxSelectMultiple
+        queryset=Scorecard.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
     )
 
     def __init__(
