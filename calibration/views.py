@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from calibration import forms, panels, services
+from calibration.errors import CalibrationError
 from calibration.models import CalibrationSession
+from reviews.errors import ReviewError
 from reviews.forms import ReviewForm
 from reviews.host import (
     AppError,
@@ -139,14 +141,17 @@ def _review_page(
 
 
 def _review_refused(request: HttpRequest, error: AppError) -> HttpResponse | None:
-    """Refused answers come back on the form, as given; anything else is the error page."""
-    if request.method != "POST" or error.status_code not in (400, 409):
+    """Refused answers come back on the form, as given; anything else (a denial, a session or
+    call that is not there, an ID that is not one) is the error page."""
+    refused_answers = isinstance(error, CalibrationError | ReviewError)
+    if request.method != "POST" or not refused_answers or error.status_code not in (400, 409):
         return None
     match = request.resolver_match
     kwargs = match.kwargs if match else {}
-    session = services.session_visible_get(
-        user=signed_in_user(request), session_id=int(kwargs.get("session_id", 0))
-    )
+    session_id = int(kwargs.get("session_id", 0))
+    session = services.sessions_visible(user=signed_in_user(request)).filter(pk=session_id).first()
+    if session is None:
+        return None
     return _review_page(
         request, session=session, followup_id=str(kwargs.get("followup_id", "")), error=error
     )

@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import PROTECT, Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from reviews.errors import (
@@ -234,7 +234,17 @@ def scorecard_create(
 
 
 def scorecard_in_use(*, scorecard: Scorecard) -> bool:
-    return scorecard.pk is not None and Review.objects.filter(scorecard_id=scorecard.pk).exists()
+    """Whether a record keeps this version: a review, or a row of an app built on reviews (a
+    calibration session) that protects the scorecard it answers."""
+    if scorecard.pk is None:
+        return False
+    return any(
+        relation.on_delete is PROTECT
+        and relation.related_model._default_manager.filter(
+            **{relation.field.name: scorecard.pk}
+        ).exists()
+        for relation in Scorecard._meta.related_objects
+    )
 
 
 def scorecard_new_version(*, scorecard: Scorecard) -> Scorecard:

@@ -276,3 +276,12 @@ def test_the_insights_show_the_distance_from_the_references(
     own = _text(qa_client.get(reverse("insights:page")))
     assert "33.3 % of 3 answers differ" in own
     assert "qa-second" not in own
+
+
+def test_a_followup_id_that_is_not_one_is_a_400_page(session, qa_client):
+    response = qa_client.post(
+        _review_url(session, followup_id="x.y"), _posted(session.scorecard, "yes", "yes", "yes")
+    )
+    assert response.status_code == 400
+    assert "data-calibration-form" not in _text(response)
+    assert not CalibrationReview.objects.exists()

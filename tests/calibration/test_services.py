@@ -289,3 +289,16 @@ def test_the_export_is_audited_and_lists_every_answer(
     assert lines[0].startswith("session,followup_id,criterion,reviewer,answer")
     assert len(lines) == 1 + 3 * 2
     assert any("Balance stated,qa-user,No" in line for line in lines)
+
+
+def test_a_scorecard_in_a_session_changes_as_a_new_version(session):
+    from reviews import services as review_services
+
+    original = list(session.scorecard.criteria.values_list("label", flat=True))
+    revised = review_services.scorecard_revise(
+        scorecard=session.scorecard, criteria=[review_services.CriterionSpec(label="New")]
+    )
+    session.refresh_from_db()
+    assert revised.pk != session.scorecard.pk
+    assert revised.version == 2
+    assert list(session.scorecard.criteria.values_list("label", flat=True)) == original
