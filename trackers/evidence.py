@@ -3,9 +3,12 @@ and the answer it suggests (the reviewer still decides)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.http import HttpRequest
+
+from followups import extensions
 from followups.presentation import duration_format
 from trackers.models import Tracker, TrackerResult
 
@@ -29,16 +32,42 @@ def _suggested(kind: str, found: bool) -> str:
     return ""
 
 
-def evidence_for(*, followup_id: str, tracker_ids: Iterable[int | None]) -> dict[int, Evidence]:
-    """Each of `tracker_ids`' evidence on the followup's transcript (none before it is checked)."""
-    ids = [pk for pk in tracker_ids if pk is not None]
+def followup_tracker_results(*, followup_id: str) -> list[TrackerResult]:
+    """Every tracker's result on the followup's transcript (none before it is checked)."""
+    return list(
+        TrackerResult.objects.filter(transcript__followup_id=followup_id).select_related("tracker")
+    )
+
+
+def page_tracker_results(*, request: HttpRequest, followup_id: str) -> list[TrackerResult]:
+    """`followup_tracker_results` read once for a followup's page: its trackers panel lists
+    them and its review panel shows them as evidence."""
+    return extensions.page_memo(
+        request,
+        f"trackers:results:{followup_id}",
+        lambda: followup_tracker_results(followup_id=followup_id),
+    )
+
+
+def evidence_for(
+    *,
+    followup_id: str,
+    tracker_ids: Iterable[int | None],
+    results: Sequence[TrackerResult] | None = None,
+) -> dict[int, Evidence]:
+    """Each of `tracker_ids`' evidence on the followup's transcript (none before it is checked).
+    `results` are the followup's tracker results when the caller already read them."""
+    ids = {pk for pk in tracker_ids if pk is not None}
     if not ids:
         return {}
-    results = TrackerResult.objects.filter(
-        transcript__followup_id=followup_id, tracker_id__in=ids
-    ).select_related("tracker")
+    if results is None:
+        results = TrackerResult.objects.filter(
+            transcript__followup_id=followup_id, tracker_id__in=ids
+        ).select_related("tracker")
     evidence = {}
     for result in results:
+        if result.tracker_id not in ids:
+            continue
         second = int(result.at_seconds) if result.at_seconds is not None else None
         evidence[result.tracker_id] = Evidence(
             found=result.found,
