@@ -60,12 +60,15 @@ def evidence_for(
     ids = {pk for pk in tracker_ids if pk is not None}
     if not ids:
         return {}
-    if results is None:
-        results = TrackerResult.objects.filter(
+    read: Iterable[TrackerResult] = (
+        results
+        if results is not None
+        else TrackerResult.objects.filter(
             transcript__followup_id=followup_id, tracker_id__in=ids
         ).select_related("tracker")
+    )
     evidence = {}
-    for result in results:
+    for result in read:
         if result.tracker_id not in ids:
             continue
         second = int(result.at_seconds) if result.at_seconds is not None else None
