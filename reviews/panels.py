@@ -116,11 +116,7 @@ def review_context(
     offered: list[Scorecard] = []
     if review is not None:
         scorecard: Scorecard | None = review.scorecard
-        answers = {
-            criterion.pk: answer
-            for criterion in review.scorecard.criteria.all()
-            if (answer := services.criterion_answer(criterion))
-        }
+        answers = {answer.criterion_id: answer.value for answer in review.answers.all()}
     else:
         scorecard, offered = _scorecard_chosen(chosen)
         answers = {}

@@ -15,8 +15,7 @@ from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from reviews.errors import (
@@ -282,24 +281,14 @@ def scorecard_revise(
 
 
 def review_own_get(*, user: User, followup_id: str) -> Review | None:
-    """The user's review of the followup, with its scorecard and the scorecard's criteria
-    (`review.scorecard.criteria.all()`), each with this review's answer to it (`criterion_answer`),
-    read in two queries."""
-    answer = Answer.objects.filter(
-        criterion_id=OuterRef("pk"), review__followup_id=followup_id, review__reviewer_id=user.pk
-    ).values("value")[:1]
-    criteria = Criterion.objects.annotate(answer_value=Coalesce(Subquery(answer), Value("")))
+    # The answers and the scorecard's criteria are prefetched: the panel shows both. (One query
+    # with each criterion's answer as a subquery costs more to build than the two it saves.)
     return (
         Review.objects.filter(followup_id=followup_id, reviewer_id=user.pk)
         .select_related("scorecard", "reviewer")
-        .prefetch_related(Prefetch("scorecard__criteria", queryset=criteria))
+        .prefetch_related("answers", "scorecard__criteria")
         .first()
     )
-
-
-def criterion_answer(criterion: Criterion) -> str:
-    """The answer `review_own_get` read with `criterion` ("" when unanswered)."""
-    return str(getattr(criterion, "answer_value", ""))
 
 
 def review_outcome_of(*, scorecard: Scorecard, answers: Mapping[int, str]) -> Outcome:
