@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from followups import extensions
 from followups.presentation import duration_format
 from trackers.models import Tracker, TrackerResult
+from transcripts.panels import page_transcript
 
 YES, NO = "yes", "no"  # the scorecard's answers (reviews.models.AnswerValue)
 
@@ -32,21 +33,20 @@ def _suggested(kind: str, found: bool) -> str:
     return ""
 
 
-def followup_tracker_results(*, followup_id: str) -> list[TrackerResult]:
-    """Every tracker's result on the followup's transcript (none before it is checked)."""
-    return list(
-        TrackerResult.objects.filter(transcript__followup_id=followup_id).select_related("tracker")
-    )
-
-
 def page_tracker_results(*, request: HttpRequest, followup_id: str) -> list[TrackerResult]:
-    """`followup_tracker_results` read once for a followup's page: its trackers panel lists
-    them and its review panel shows them as evidence."""
-    return extensions.page_memo(
-        request,
-        f"trackers:results:{followup_id}",
-        lambda: followup_tracker_results(followup_id=followup_id),
-    )
+    """The followup's tracker results read once for its page: its trackers panel lists them and
+    its review panel shows them as evidence. None without a transcript (the page's own read of
+    it says so), so that a followup never transcribed costs no query here."""
+
+    def results_read() -> list[TrackerResult]:
+        transcript = page_transcript(request=request, followup_id=followup_id)
+        if transcript is None:
+            return []
+        return list(
+            TrackerResult.objects.filter(transcript_id=transcript.pk).select_related("tracker")
+        )
+
+    return extensions.page_memo(request, f"trackers:results:{followup_id}", results_read)
 
 
 def evidence_for(

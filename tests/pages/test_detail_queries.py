@@ -80,6 +80,20 @@ def test_tracker_results_are_read_once(manager_client: Any, reviewed_call: None)
     assert len(_reading(statements, "trackers_trackerresult")) == 1, statements
 
 
+def test_the_transcript_is_read_once(manager_client: Any, reviewed_call: None) -> None:
+    _, statements = _warm_page(manager_client)
+    assert len(_reading(statements, "transcripts_transcript")) == 1, statements
+
+
+def test_a_followup_never_transcribed_reads_no_tracker_results(
+    manager_client: Any, upstream_returns: Any
+) -> None:
+    upstream_returns(type="email", audio_url=None, duration_ms=None)
+    _, statements = _warm_page(manager_client)
+    assert len(_reading(statements, "transcripts_transcript")) == 1, statements
+    assert _reading(statements, "trackers_trackerresult") == [], statements
+
+
 def test_the_review_panels_read_comments_review_answers_and_criteria_once_each(
     manager_client: Any, reviewed_call: None
 ) -> None:
