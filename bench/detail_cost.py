@@ -2,8 +2,9 @@
 opens a followup GetBill already answered, through Django's test client, in one process on the
 embedded default (a SQLite file, the shared disk cache beside it). The call has every panel a
 reviewed call shows: its transcript, tracker results, a comment, and the manager's draft review
-on a scorecard whose criteria are linked to trackers. Prints the median time (wall and the process's CPU time), the
-SQL statements and the cache calls of one page (each listed), and the page's size;
+on a scorecard whose criteria are linked to trackers. Prints the median time (wall, and the
+process's CPU time), the SQL statements and the cache calls of one page (each listed), and the
+page's size;
 `--profile` adds pyinstrument's profile of the pages (`pip install pyinstrument`; not a
 dependency of the dashboard). Asserts nothing.
 
