@@ -281,10 +281,12 @@ def scorecard_revise(
 
 
 def review_own_get(*, user: User, followup_id: str) -> Review | None:
+    # The answers and the scorecard's criteria are prefetched: the panel shows both. (One query
+    # with each criterion's answer as a subquery costs more to build than the two it saves.)
     return (
         Review.objects.filter(followup_id=followup_id, reviewer_id=user.pk)
         .select_related("scorecard", "reviewer")
-        .prefetch_related("answers")
+        .prefetch_related("answers", "scorecard__criteria")
         .first()
     )
 
