@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 
 from followups.getbill import Followup
 from followups.presentation import duration_format
+from trackers.evidence import page_tracker_results
 from trackers.models import Tracker, TrackerResult
 from transcripts import reading
 
@@ -43,12 +44,9 @@ def result_shown(result: TrackerResult) -> ResultShown:
     )
 
 
-def followup_results(*, followup_id: str) -> list[ResultShown]:
-    """The followup's transcript's tracker results, flagged ones first."""
+def results_shown(*, results: list[TrackerResult]) -> list[ResultShown]:
+    """A transcript's tracker results as the panel shows them, flagged ones first."""
     kinds: list[str] = [Tracker.Kind.FORBIDDEN, Tracker.Kind.REQUIRED, Tracker.Kind.SIGNAL]
-    results = TrackerResult.objects.filter(transcript__followup_id=followup_id).select_related(
-        "tracker"
-    )
     return sorted(
         (result_shown(result) for result in results),
         key=lambda shown: (not shown.flagged, kinds.index(shown.kind), shown.name),
@@ -60,7 +58,7 @@ def tracker_panel_html(request: HttpRequest, followup: Followup) -> str:
     user = request.user
     if not isinstance(user, AbstractBaseUser) or not reading.may_read(user=user):
         return ""
-    results = followup_results(followup_id=followup.id)
+    results = results_shown(results=page_tracker_results(request=request, followup_id=followup.id))
     if not results:
         return ""
     return render_to_string(
