@@ -25,18 +25,27 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-run: install
+# The live sandbox makes a call every few minutes and POSTs GetBill's signed webhooks to the
+# dev server: both read the webhook secret made once here (SANDBOX_LIVE_SECONDS=30 make run
+# for calls more often).
+WEBHOOK_SECRET := $(VENV)/sandbox-webhook-secret
+RUN_ENV = $(DEV_ENV) SANDBOX_LIVE=true GETBILL_WEBHOOK_SECRET="$$(cat $(WEBHOOK_SECRET))"
+
+$(WEBHOOK_SECRET): | $(BIN)/python
+	$(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $@
+
+run: install $(WEBHOOK_SECRET)
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py sandbox_demo_account
 	@# The jobs' worker and the periodic read of the newest calls (django-tasks has no
 	@# scheduler) run beside the server, reaching the sandbox where it listens; Ctrl-C (or the
 	@# server stopping) stops them too.
-	$(DEV_ENV) GETBILL_SANDBOX_ORIGIN=http://127.0.0.1:$(PORT) \
+	$(RUN_ENV) GETBILL_SANDBOX_ORIGIN=http://127.0.0.1:$(PORT) \
 		$(BIN)/python manage.py db_worker --no-reload --queue-name $(WORKER_QUEUES) & worker=$$!; \
-	$(DEV_ENV) GETBILL_SANDBOX_ORIGIN=http://127.0.0.1:$(PORT) \
+	$(RUN_ENV) GETBILL_SANDBOX_ORIGIN=http://127.0.0.1:$(PORT) \
 		$(BIN)/python manage.py calls_poll & poll=$$!; \
 	trap '$(WORKER_STOP)' EXIT INT TERM; \
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Production mode (DEBUG off, collected static files, gunicorn's threaded workers) on the
 # embedded default: SQLite, per-process cache, the sandbox. Plain http on loopback, so https

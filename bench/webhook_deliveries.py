@@ -1,34 +1,47 @@
-"""Webhook benchmark: how long the dashboard takes to answer GetBill's deliveries.
+"""Webhook benchmark: 1,000 of GetBill's deliveries in a burst, on the embedded default.
 
-Drives `POST /webhooks/getbill/` through Django's test client (the whole middleware stack) on
-the embedded sandbox's settings, with real signed bodies: whole followups (kept as answers),
-partial updates (kept answers dropped), debt events, then every one of them delivered again
-(recognised and not handled twice). Prints the time per delivery and the outcomes; asserts
-nothing. GetBill wants its answer within 10 seconds.
+Serves the dashboard as `make serve` does (gunicorn.conf.py, 2 workers of 8 threads, SQLite
+and the shared disk cache in a temporary folder, GetBill never asked) and POSTs real signed
+deliveries to `/webhooks/getbill/` as fast as a bounded number of connections allows: whole
+followups (kept as answers), partial updates (kept answers dropped), payments (the debt's card
+dropped), and a share of them a second time while the first may still be handled (GetBill's
+retries). Prints the throughput, p50/p99 per delivery, the statuses (5xx counted), and checks
+the rows against what was sent: nothing lost (a row per distinct body, each handled), nothing
+done twice (every repeat recognised, counted on its row, answered "Received before.").
 
-Run with `.venv/bin/python bench/webhook_deliveries.py [deliveries]` (default 1,000).
+Run with `.venv/bin/python bench/webhook_deliveries.py [--deliveries 1000] [--concurrency 32]
+[--repeats 0.1]`.
 """
 
+import argparse
 import hashlib
 import hmac
 import json
+import sqlite3
 import statistics
 import sys
+import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
-from harness import django_ready
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support.processes import (  # noqa: E402
+    gunicorn_start,
+    manage,
+    production_environment,
+)
 
 SECRET = "bench-webhook-secret-0123456789"  # noqa: S105 - a benchmark's own
-django_ready(DJANGO_LOG_LEVEL="ERROR", GETBILL_WEBHOOK_SECRET=SECRET)
-
-from django.test import Client  # noqa: E402
-
-from sandbox.data import EXAMPLES  # noqa: E402, F401 - the sandbox's app is loaded
-from webhooks.models import WebhookDelivery  # noqa: E402
 
 
-def _bodies(count: int) -> list[bytes]:
+def bodies_make(count: int) -> list[bytes]:
+    """`count` distinct events, a third of each kind."""
     bodies = []
     for n in range(count):
         followup_id, debt_id = f"fu{n:010d}", f"debt{n % 97:08d}"
@@ -54,42 +67,111 @@ def _bodies(count: int) -> list[bytes]:
     return bodies
 
 
-def _deliver(client: Client, bodies: list[bytes]) -> tuple[list[float], Counter[int]]:
-    times, statuses = [], Counter[int]()
-    for body in bodies:
-        signature = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-        start = time.perf_counter()
+def deliveries_plan(*, deliveries: int, repeat_share: float) -> tuple[list[bytes], int]:
+    """The bodies in the order they are sent, and how many are distinct: each repeat follows
+    its first delivery a few places later, so the two race in the server."""
+    repeats = int(deliveries * repeat_share)
+    distinct = bodies_make(deliveries - repeats)
+    sent = list(distinct)
+    for n in range(repeats):
+        original = distinct[n * len(distinct) // max(1, repeats)]
+        sent.insert(sent.index(original) + 3, original)
+    return sent, len(distinct)
+
+
+def deliver(client: httpx.Client, url: str, body: bytes) -> tuple[float, int, str]:
+    signature = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    start = time.perf_counter()
+    try:
         response = client.post(
-            "/webhooks/getbill/",
-            data=body,
-            content_type="application/json",
-            headers={"X-GetBill-Signature": signature},
-            secure=True,
+            url,
+            content=body,
+            headers={"Content-Type": "application/json", "X-GetBill-Signature": signature},
         )
-        times.append(time.perf_counter() - start)
-        statuses[response.status_code] += 1
-    return times, statuses
+    except httpx.HTTPError as error:
+        return time.perf_counter() - start, 0, type(error).__name__
+    return time.perf_counter() - start, response.status_code, response.text
 
 
-def _report(label: str, times: list[float], statuses: Counter[int]) -> None:
-    ms = sorted(t * 1000 for t in times)
-    p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
-    print(
-        f"{label:<28} {len(ms):>6} deliveries in {sum(times):6.2f} s "
-        f"({len(ms) / sum(times):7.0f}/s)  p50 {statistics.median(ms):5.2f} ms  "
-        f"p99 {p99:5.2f} ms  max {ms[-1]:6.2f} ms  statuses {dict(statuses)}"
-    )
+def rows_read(database: Path) -> tuple[int, Counter[str], int]:
+    with sqlite3.connect(database) as connection:
+        outcomes = Counter(
+            dict(
+                connection.execute(
+                    "SELECT outcome, COUNT(*) FROM webhooks_webhookdelivery GROUP BY outcome"
+                ).fetchall()
+            )
+        )
+        repeats = connection.execute(
+            "SELECT COALESCE(SUM(repeats), 0) FROM webhooks_webhookdelivery"
+        ).fetchone()[0]
+    return sum(outcomes.values()), outcomes, repeats
 
 
 def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-    client = Client()
-    bodies = _bodies(count)
-    _report("first delivery", *_deliver(client, bodies))
-    _report("the same, delivered again", *_deliver(client, bodies))
-    outcomes = Counter(WebhookDelivery.objects.values_list("outcome", flat=True))
-    repeats = sum(WebhookDelivery.objects.values_list("repeats", flat=True))
-    print(f"rows {WebhookDelivery.objects.count()}, outcomes {dict(outcomes)}, repeats {repeats}")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--deliveries", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--repeats", type=float, default=0.1, help="share sent twice")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-webhooks-"))
+    database = folder / "db.sqlite3"
+    environment = production_environment(
+        database_url=f"sqlite:///{database}",
+        cache_url="",  # the embedded default: the shared disk cache beside the database
+        sandbox_origin="http://127.0.0.1:9",  # GetBill is never asked
+        GETBILL_WEBHOOK_SECRET=SECRET,
+        DJANGO_LOG_LEVEL="WARNING",
+    )
+    manage(environment, "migrate", "--noinput", "--verbosity", "0")
+    server = gunicorn_start(
+        environment=environment,
+        log_path=folder / "gunicorn.log",
+        workers=args.workers,
+        threads=args.threads,
+    )
+    sent, distinct = deliveries_plan(deliveries=args.deliveries, repeat_share=args.repeats)
+    url = f"{server.origin}/webhooks/getbill/"
+    try:
+        limits = httpx.Limits(max_connections=args.concurrency)
+        with (
+            httpx.Client(limits=limits, timeout=30) as client,
+            ThreadPoolExecutor(args.concurrency) as pool,
+        ):
+            start = time.perf_counter()
+            results = list(pool.map(lambda body: deliver(client, url, body), sent))
+            elapsed = time.perf_counter() - start
+    finally:
+        server.stop()
+    log = server.log_text()
+
+    ms = sorted(seconds * 1000 for seconds, _, _ in results)
+    statuses = Counter(status for _, status, _ in results)
+    answers = Counter(text for _, status, text in results if status == 200)
+    rows, outcomes, repeats = rows_read(database)
+    print(
+        f"gunicorn {args.workers} workers x {args.threads} threads, SQLite + shared disk cache; "
+        f"{len(sent)} signed deliveries ({distinct} distinct, {len(sent) - distinct} sent "
+        f"twice), {args.concurrency} at a time"
+    )
+    print(
+        f"{len(sent) / elapsed:.0f} deliveries/s ({elapsed:.2f} s in all)  "
+        f"p50 {statistics.median(ms):.1f} ms  p99 {ms[int(len(ms) * 0.99) - 1]:.1f} ms  "
+        f"max {ms[-1]:.1f} ms"
+    )
+    server_errors = sum(n for status, n in statuses.items() if status >= 500 or status == 0)
+    print(f"statuses {dict(sorted(statuses.items()))}; 5xx or no answer: {server_errors}")
+    print(f"answers {dict(answers)}; rows {rows}, outcomes {dict(outcomes)}, repeats {repeats}")
+    lost = distinct - rows + outcomes.get("received", 0)
+    twice = answers.get("Received.", 0) - distinct
+    print(
+        f"lost (no row, or never handled): {lost}; handled twice: {max(0, twice)}; "
+        f"repeats recognised: {repeats} of {len(sent) - distinct}; "
+        f"tracebacks in the server's log: {log.count('Traceback')}"
+    )
 
 
 if __name__ == "__main__":

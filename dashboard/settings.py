@@ -395,6 +395,14 @@ if GETBILL_SANDBOX:
     SANDBOX_RATE_LIMIT = 1000
     SANDBOX_RATE_WINDOW_SECONDS = 3600
     SANDBOX_SLOW_SECONDS = 30
+    # The live sandbox (`make run` turns it on; off in tests): while `runserver` serves, it
+    # makes a new call from its recordings every SANDBOX_LIVE_SECONDS and POSTs GetBill's
+    # signed `followup.created` and `followup.completed` events to the dashboard's webhook
+    # (with GETBILL_WEBHOOK_SECRET). It stops after SANDBOX_LIVE_MAX_CALLS calls, the most
+    # it keeps (in the shared cache, where every process reads them).
+    SANDBOX_LIVE = env.bool("SANDBOX_LIVE", default=False)
+    SANDBOX_LIVE_SECONDS = _env_positive_int("SANDBOX_LIVE_SECONDS", default=180)
+    SANDBOX_LIVE_MAX_CALLS = _env_positive_int("SANDBOX_LIVE_MAX_CALLS", default=100)
     # The sign-in page names the demo account and the empty home page offers sample followups.
     _context_processors.append("sandbox.context_processors.sandbox_guide")
     # The sandbox serves its recordings and letters itself.

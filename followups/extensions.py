@@ -1,6 +1,7 @@
 """What other apps add to the followups pages: panels of a followup's page, regions of the
-review queue, what the review queue leaves out and the other orders it offers, and where words
-typed in the header's box (not an ID) are searched.
+review queue and of the followups list, what can be done with the list's ticked rows, what the
+review queue leaves out and the other orders it offers, and where words typed in the header's
+box (not an ID) are searched.
 
 `followups` imports none of the apps built on it. They register here from their
 `AppConfig.ready()`, and the followups views ask this registry: a panel is rendered by the app
@@ -11,13 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse
 from django.utils.safestring import SafeString, mark_safe
 
 from followups.getbill import Followup
+
+if TYPE_CHECKING:
+    from followups.browse import ListFilters
 
 PanelColumn = Literal["main", "side"]
 
@@ -39,6 +43,21 @@ class DetailPanel:
 QueueExclusion = Callable[[AbstractBaseUser], set[str]]
 # A region above the queue's calls (the calls that came in since it was opened): its HTML.
 QueueRegion = Callable[[HttpRequest], str]
+# A region above the followups list's rows, for the list's filters: its HTML.
+ListRegion = Callable[[HttpRequest, "ListFilters"], str]
+
+
+@dataclass(frozen=True)
+class ListAction:
+    """A button under the followups list that POSTs the IDs of the rows a user ticked
+    (`followup_id`, repeated; the rows with a recording have a box) to the URL named
+    `url_name`; that view answers with a message and a redirect back to the list (`next`).
+    Offered to the users `permitted` says."""
+
+    name: str
+    label: str
+    url_name: str
+    permitted: Callable[[AbstractBaseUser], bool]
 
 
 @dataclass(frozen=True)
@@ -61,6 +80,8 @@ _queue_exclusions: dict[str, QueueExclusion] = {}
 _words_searches: dict[str, WordsSearch] = {}
 _queue_orders: dict[str, QueueOrder] = {}
 _queue_regions: dict[str, QueueRegion] = {}
+_list_regions: dict[str, ListRegion] = {}
+_list_actions: dict[str, ListAction] = {}
 
 
 def detail_panel_register(*, panel: DetailPanel) -> None:
@@ -141,3 +162,25 @@ def queue_regions_render(*, request: HttpRequest) -> list[SafeString]:
     rendered = (render(request) for render in _queue_regions.values())
     # Rendered by their apps with Django's templates, which escape what they show.
     return [mark_safe(html) for html in rendered if html.strip()]  # noqa: S308
+
+
+def list_region_register(*, name: str, render: ListRegion) -> None:
+    """Show `render`'s HTML above the rows of the followups list."""
+    _list_regions[name] = render
+
+
+def list_regions_render(*, request: HttpRequest, filters: ListFilters) -> list[SafeString]:
+    """The HTML of the registered list regions for `filters`, without the empty ones."""
+    rendered = (render(request, filters) for render in _list_regions.values())
+    # Rendered by their apps with Django's templates, which escape what they show.
+    return [mark_safe(html) for html in rendered if html.strip()]  # noqa: S308
+
+
+def list_action_register(*, action: ListAction) -> None:
+    """Offer `action` on the followups list's ticked rows."""
+    _list_actions[action.name] = action
+
+
+def list_actions_for(*, user: AbstractBaseUser) -> list[ListAction]:
+    """The list actions `user` may take."""
+    return [action for action in _list_actions.values() if action.permitted(user)]

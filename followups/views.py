@@ -38,7 +38,17 @@ def _list_page(
     request: HttpRequest, listing: browse.FollowupsListing, *, error: AppError | None = None
 ) -> HttpResponse:
     status = error.status_code if error is not None else 200
-    context = {"listing": listing, "error": error}
+    user = access.signed_in_user(request)
+    context = {
+        "listing": listing,
+        "error": error,
+        # Apps' regions (the calls that came in since the page was opened) and what can be
+        # done with ticked rows; none around refused input.
+        "list_regions": extensions.list_regions_render(request=request, filters=listing.filters)
+        if error is None
+        else [],
+        "list_actions": extensions.list_actions_for(user=user) if error is None else [],
+    }
     if swaps(request, LIST_RESULTS_TARGET):
         return render(request, "followups/list.html#results", context, status=status)
     return page_render(request, "followups/list.html", context, status=status)

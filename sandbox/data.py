@@ -97,7 +97,7 @@ _LINE_UK = "+442079460318"
 _LINE_DE = "+493023125402"
 
 
-def _encrypted_id(*, label: str, length: int) -> str:
+def encrypted_id(*, label: str, length: int) -> str:
     """An opaque, URL-safe ID like GetBill's encrypted ones, stable for a given label."""
     digest = hashlib.sha256(f"getbill-sandbox/{label}".encode()).digest()
     return base64.urlsafe_b64encode(digest).decode()[:length]
@@ -132,7 +132,7 @@ EXAMPLES: dict[str, str] = {}
 
 
 def _debt(label: str, debtor: str) -> str:
-    debt_id = _encrypted_id(label=f"debt/{label}", length=24)
+    debt_id = encrypted_id(label=f"debt/{label}", length=24)
     SANDBOX_DEBTS[debt_id] = debtor
     DEBT_IDS[label] = debt_id
     return debt_id
@@ -169,7 +169,7 @@ def _add(
     clicks: int = 0,
     example: str | None = None,
 ) -> str:
-    followup_id = _encrypted_id(label=f"followup/{label}", length=26)
+    followup_id = encrypted_id(label=f"followup/{label}", length=26)
     voice = type in ("call", "manual_call", "voicemail") or direction is not None
     call_id = _call_id(label=label) if voice and executed is not None else None
     if recording is not None:

@@ -24,6 +24,7 @@ from django.http import QueryDict
 from django.utils.crypto import salted_hmac
 
 from sandbox.data import MEDIA_DIR, MEDIA_OBJECTS
+from sandbox.live import live_media_object
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 MAX_EXPIRES_SECONDS = 604_800  # S3's limit: one week
@@ -165,7 +166,7 @@ def _file_read(filename: str) -> bytes:
 
 
 def media_object_read(*, object_key: str) -> MediaObject:
-    filename = MEDIA_OBJECTS.get(object_key)
+    filename = MEDIA_OBJECTS.get(object_key) or live_media_object(object_key=object_key)
     if filename is None:
         raise MediaError(
             status_code=404,

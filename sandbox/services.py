@@ -25,6 +25,7 @@ from sandbox.data import (
     followup_find,
 )
 from sandbox.debt_data import SANDBOX_DEBT_RECORDS, debt_find
+from sandbox.live import live_followup_find, live_followups, live_media
 from sandbox.presign import media_url_sign
 from sandbox.state import RateLimitWindow, rate_limit_hit
 from sandbox.tokens import token_claims_read
@@ -258,7 +259,9 @@ def followup_fetch(*, followup_id: str) -> dict[str, Any] | RawAnswer:
     return _record_fetch(
         resource_id=followup_id,
         noun="followup",
-        find=lambda record_id: followup_find(followup_id=record_id),
+        find=lambda record_id: (
+            followup_find(followup_id=record_id) or live_followup_find(followup_id=record_id)
+        ),
         slow=_slow_record,
         wrong_types=_WRONG_TYPES_RECORD,
         stand_in_id=EXAMPLES["call_deal_found"],
@@ -372,6 +375,9 @@ def debt_followups_fetch(*, debt_id: str, query: QueryDict) -> FollowupsPage | R
         records = debt_followups_find(debt_id=EXAMPLES["debt_with_history"])
     else:
         records = debt_followups_find(debt_id=debt_id)
+        if records is not None:
+            # The live sandbox's calls (newest of all) come first.
+            records = [r for r in live_followups() if r["debt_id"] == debt_id] + records
     if records is None:
         raise ApiError(status_code=404, message="Debt not found")
     return _paginate(records=records, page=page, limit=limit)
@@ -392,7 +398,7 @@ def followups_list(*, query: QueryDict) -> FollowupsPage:
         raise _validation_failed(errors=errors)
     records = [
         r
-        for r in SANDBOX_FOLLOWUPS
+        for r in live_followups() + SANDBOX_FOLLOWUPS
         if (status is None or r.get("status") == status)
         and (type_ is None or r.get("type") == type_)
     ]
@@ -403,7 +409,7 @@ def followup_present(
     *, record: dict[str, Any], absolute_uri: Callable[[str], str], now: float | None = None
 ) -> dict[str, Any]:
     """The record as the API sends it: media URLs freshly signed for the caller's origin."""
-    media = FOLLOWUP_MEDIA.get(record.get("id", ""))
+    media = FOLLOWUP_MEDIA.get(record.get("id", "")) or live_media(followup_id=record.get("id", ""))
     if not media:
         return record
     now = time.time() if now is None else now

@@ -10,10 +10,11 @@ class TranscriptsConfig(AppConfig):
         # The transcripts app builds on followups (followups imports nothing of transcripts):
         # the calls' facts it keeps follow GetBill's answers through the client's signal, and
         # the transcript's panel joins a followup's page through its registry, right after the
-        # player (order 10) and before the review panels (20).
+        # player (order 10) and before the review panels (20), and managers queue calls from
+        # the followups list through its list actions.
         from followups import extensions
         from followups.getbill import followups_received
-        from transcripts import facts, panels
+        from transcripts import facts, panels, services
 
         followups_received.connect(
             facts.facts_on_followups_received, dispatch_uid="transcripts.facts"
@@ -21,5 +22,13 @@ class TranscriptsConfig(AppConfig):
         extensions.detail_panel_register(
             panel=extensions.DetailPanel(
                 name="transcript", render=panels.transcript_panel_html, order=10
+            )
+        )
+        extensions.list_action_register(
+            action=extensions.ListAction(
+                name="transcribe",
+                label="Transcribe",
+                url_name="transcripts:queue",
+                permitted=services.list_queue_permitted,
             )
         )

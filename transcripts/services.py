@@ -17,6 +17,8 @@ import functools
 import logging
 import tempfile
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,12 +29,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from followups import access
 from followups.audit import audit_record
 from followups.getbill import (
     Answer,
     AnswerMode,
     Followup,
     GetBillError,
+    GetBillId,
     MediaDownloadError,
     NotFoundError,
     NotKeptError,
@@ -131,6 +135,84 @@ def transcript_request(*, followup: Followup) -> Transcript | None:
     return transcript_get(followup_id=followup.id)
 
 
+# Who queues calls from the followups list: those who listen to recordings and see calls in
+# full (Collections managers). QA reviewers' calls are queued as they open them.
+LIST_QUEUE_PERMISSIONS = (
+    access.PERM_VIEW_FOLLOWUP_DATA,
+    access.PERM_LISTEN_RECORDING,
+    access.PERM_VIEW_FULL_PHONE,
+)
+
+
+@dataclass(frozen=True)
+class TranscriptsQueued:
+    """What queueing calls from the list did, call by call."""
+
+    queued: int = 0
+    already: int = 0
+    without_recording: int = 0
+    not_kept: int = 0
+    off_reason: str | None = None
+
+    @property
+    def message(self) -> str:
+        if self.off_reason is not None:
+            return f"Nothing was queued: {self.off_reason}"
+        parts = [
+            f"{self.queued} call{'s' if self.queued != 1 else ''} queued for transcription",
+            f"{self.already} already had a transcript or a job" if self.already else "",
+            f"{self.without_recording} without a recording" if self.without_recording else "",
+            f"{self.not_kept} no longer on a list page you opened (open the list again)"
+            if self.not_kept
+            else "",
+        ]
+        return "; ".join(part for part in parts if part) + "."
+
+
+def list_queue_permitted(user: AbstractBaseUser) -> bool:
+    return access.user_may(user=user, permissions=LIST_QUEUE_PERMISSIONS)
+
+
+def list_queue_require(*, user: AbstractBaseUser) -> None:
+    """PermissionMissingError unless `user` may queue calls from the list."""
+    if not list_queue_permitted(user):
+        raise access.PermissionMissingError(
+            missing="No permission to queue calls for transcription"
+        )
+
+
+def transcripts_queue(
+    *, user: AbstractBaseUser, followup_ids: Sequence[GetBillId]
+) -> TranscriptsQueued:
+    """Queue the transcripts of the followups a manager ticked on the list, by ID: at most one
+    job per followup, as when a call is opened (`transcript_request`). Read from the answers
+    the list kept (the page that showed them), so this asks GetBill nothing; the jobs fetch
+    their links as the company, waiting while the quota is under the reserve. Raises
+    PermissionMissingError for anyone but a manager who listens."""
+    list_queue_require(user=user)
+    off_reason = transcripts_off_reason()
+    if off_reason is not None:
+        return TranscriptsQueued(off_reason=off_reason)
+    queued = already = without_recording = not_kept = 0
+    for followup_id in dict.fromkeys(followup_ids):
+        if transcript_get(followup_id=followup_id) is not None:
+            already += 1
+            continue
+        try:
+            followup = followup_answer_get(followup_id=followup_id, mode=AnswerMode.KEPT).value
+        except (NotKeptError, NotFoundError):
+            not_kept += 1
+            continue
+        if not followup.audio_url or transcript_request(followup=followup) is None:
+            without_recording += 1
+            continue
+        queued += 1
+    logger.info("%s queued %d transcripts from the followups list", user.get_username(), queued)
+    return TranscriptsQueued(
+        queued=queued, already=already, without_recording=without_recording, not_kept=not_kept
+    )
+
+
 def transcript_retry(*, followup_id: str) -> Transcript | None:
     """Queue a failed transcript again ("Try again"), with its attempts renewed; a transcript
     that is not failed (already queued again by someone else's click) is left as it is."""
@@ -166,17 +248,28 @@ def queue_position(*, transcript: Transcript) -> int:
     )
 
 
-def calls_known_since(*, since: datetime, limit: int) -> list[Transcript]:
+def calls_known_since(
+    *,
+    since: datetime,
+    limit: int,
+    call_type: str | None = None,
+    call_status: str | None = None,
+) -> list[Transcript]:
     """The calls the dashboard's own table learnt of after `since` (a webhook, the periodic
-    read, a page that fetched them), transcribed or not, newest first: their facts only,
-    read without asking GetBill. Old calls learnt of only now (a debt's page listing last
-    month's calls, the first periodic read) are not new: a call made more than
-    NEW_CALL_MAX_AGE before `since` is left out."""
+    read, a page that fetched them), transcribed or not, newest first, of `call_type` and
+    `call_status` when given (as GetBill last gave them): their facts only, read without
+    asking GetBill. Old calls learnt of only now (a debt's page listing last month's calls,
+    the first periodic read) are not new: a call made more than NEW_CALL_MAX_AGE before
+    `since` is left out."""
+    calls = Transcript.objects.filter(created_at__gt=since).filter(
+        Q(called_at__isnull=True) | Q(called_at__gte=since - NEW_CALL_MAX_AGE)
+    )
+    if call_type:
+        calls = calls.filter(call_type=call_type)
+    if call_status:
+        calls = calls.filter(call_status=call_status)
     return list(
-        Transcript.objects.filter(created_at__gt=since)
-        .filter(Q(called_at__isnull=True) | Q(called_at__gte=since - NEW_CALL_MAX_AGE))
-        .order_by("-created_at")
-        .only("followup_id", "created_at", *FACT_FIELDS)[:limit]
+        calls.order_by("-created_at").only("followup_id", "created_at", *FACT_FIELDS)[:limit]
     )
 
 

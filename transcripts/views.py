@@ -3,6 +3,7 @@ download, and "Try again". Failures are raised and rendered by followups' error 
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,7 +14,8 @@ from followups import access
 from followups.getbill import GetBillId
 from followups.htmx import HtmxHttpRequest, page_render, swaps, vary_on_htmx
 from followups.models import AuditAction
-from transcripts import reading
+from transcripts import reading, services
+from transcripts.forms import TranscriptsQueueForm
 from transcripts.panels import PANEL_TEMPLATE
 
 # The panel's own region: htmx's polling and "Try again" swap it alone.
@@ -61,3 +63,17 @@ def transcript_retry(request: HtmxHttpRequest, followup_id: str) -> HttpResponse
         return render(request, PANEL_TEMPLATE, {"shown": shown, "on_page": True})
     url = reverse("followups:detail", kwargs={"followup_id": clean_id})
     return HttpResponseRedirect(f"{url}#transcript", status=303)
+
+
+@require_POST
+def transcripts_queue(request: HtmxHttpRequest) -> HttpResponse:
+    """ "Transcribe" under the followups list: the ticked calls are queued, and the list is
+    shown again with what was done (htmx swaps the list's region from that answer)."""
+    user = access.signed_in_user(request)
+    # Refused before reading what was sent.
+    services.list_queue_require(user=user)
+    values = TranscriptsQueueForm(request.POST).cleaned_require()
+    queued = services.transcripts_queue(user=user, followup_ids=values["followup_id"])
+    level = messages.SUCCESS if queued.queued else messages.INFO
+    messages.add_message(request, level, queued.message)
+    return HttpResponseRedirect(values["next"], status=303)

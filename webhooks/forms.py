@@ -1,6 +1,6 @@
 from django import forms
 
-from followups.forms import InputError, InputForm
+from followups.forms import DocumentedValueField, InputError, InputForm
 
 
 class NewCallsInputError(InputError):
@@ -14,3 +14,11 @@ class NewCallsForm(InputForm):
     input_error = NewCallsInputError
 
     since = forms.IntegerField(min_value=0, max_value=2**40)
+
+
+class ListNewCallsForm(NewCallsForm):
+    """The followups list's new calls: `?since=` and the list's own `?type=` and `?status=`
+    (only GetBill's documented values, as on the list)."""
+
+    type = DocumentedValueField(name="type")
+    status = DocumentedValueField(name="status")

@@ -6,4 +6,6 @@ app_name = "webhooks"
 urlpatterns = [
     path("webhooks/getbill/", views.getbill_webhook, name="getbill"),
     path("queue/new-calls/", views.new_calls, name="new_calls"),
+    # Not under followups/, whose next segment is a followup's ID.
+    path("list/new-calls/", views.list_new_calls, name="list_new_calls"),
 ]

@@ -20,8 +20,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from dashboard.sessions import not_session_activity
-from webhooks.forms import NewCallsForm
-from webhooks.live import new_calls_html
+from followups.browse import ListFilters
+from webhooks.forms import ListNewCallsForm, NewCallsForm
+from webhooks.live import list_new_calls_html, new_calls_html
 from webhooks.services import signature_valid, webhook_delivery_receive
 
 SIGNATURE_HEADER = "X-GetBill-Signature"
@@ -71,6 +72,23 @@ def new_calls(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     since = NewCallsForm(request.GET).cleaned_require()["since"]
     html = new_calls_html(request=request, user=request.user, since=since)
+    if not html:
+        raise PermissionDenied
+    return HttpResponse(html)
+
+
+@require_GET
+@never_cache
+@not_session_activity
+def list_new_calls(request: HttpRequest) -> HttpResponse:
+    """The open followups list's poll: the calls of its filters that came in since `?since=`."""
+    if not isinstance(request.user, AbstractBaseUser):
+        raise PermissionDenied
+    values = ListNewCallsForm(request.GET).cleaned_require()
+    filters = ListFilters(type=values["type"] or None, status=values["status"] or None)
+    html = list_new_calls_html(
+        request=request, user=request.user, since=values["since"], filters=filters
+    )
     if not html:
         raise PermissionDenied
     return HttpResponse(html)

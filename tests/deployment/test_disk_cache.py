@@ -157,3 +157,15 @@ def test_two_processes_adding_the_same_keys_at_once_each_key_has_one_winner(tmp_
     cache = SharedDiskCache(str(folder), {})
     winners = {key: cache.get(f"race:{key}") for key in range(keys)}
     assert winners == {key: "first" if key in won[0] else "second" for key in range(keys)}
+
+
+def test_delete_many_deletes_every_key_of_every_file_and_leaves_the_others(tmp_path):
+    cache = SharedDiskCache(str(tmp_path / "cache"), {"SHARDS": 4})
+    keys = [f"debt-page-{n}" for n in range(40)]
+    cache.set_many({key: n for n, key in enumerate(keys)})
+    cache.set("kept", "still here")
+    cache.delete_many([*keys[:30], "never-set"])
+    assert cache.get_many(keys) == {key: n for n, key in enumerate(keys) if n >= 30}
+    assert cache.get("kept") == "still here"
+    cache.delete_many([])
+    assert cache.get("kept") == "still here"
