@@ -1,5 +1,6 @@
-"""The tracker results on a followup's page, above its transcript (registered in
-`followups.extensions`): what was found, when (a link to that moment), and what is missing."""
+"""The tracker results on a followup's page, above its transcript, and their markers on the
+player's seek bar (both registered in `followups.extensions`): what was found, when (a link to
+that moment, a marker there), and what is missing."""
 
 from __future__ import annotations
 
@@ -9,12 +10,21 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
+from followups import access
 from followups.getbill import Followup
 from followups.presentation import duration_format
 from trackers.models import Tracker, TrackerResult
 from transcripts import reading
+from transcripts.masking import digits_mask
 
 PANEL_TEMPLATE = "trackers/_panel.html"
+MARKS_TEMPLATE = "trackers/_seek_bar_marks.html"
+# What a marker on the seek bar calls each kind: "Forbidden: Threats at 0:12".
+KIND_WORDS: dict[str, str] = {
+    Tracker.Kind.FORBIDDEN: "Forbidden",
+    Tracker.Kind.REQUIRED: "Required",
+    Tracker.Kind.SIGNAL: "Signal",
+}
 
 
 @dataclass(frozen=True)
@@ -28,8 +38,12 @@ class ResultShown:
     phrase: str
     speaker_unknown: bool
 
+    @property
+    def kind_word(self) -> str:
+        return KIND_WORDS.get(self.kind, self.kind)
 
-def result_shown(result: TrackerResult) -> ResultShown:
+
+def result_shown(result: TrackerResult, *, masked: bool) -> ResultShown:
     second = int(result.at_seconds) if result.at_seconds is not None else None
     return ResultShown(
         name=result.tracker.name,
@@ -38,31 +52,56 @@ def result_shown(result: TrackerResult) -> ResultShown:
         flagged=result.flagged,
         second=second,
         moment=duration_format(ms=second * 1000) or "" if second is not None else "",
-        phrase=result.phrase,
+        # The phrase found is what the call said: long digit runs masked as in its transcript.
+        phrase=digits_mask(result.phrase) if masked else result.phrase,
         speaker_unknown=result.speaker_unknown,
     )
 
 
-def followup_results(*, followup_id: str) -> list[ResultShown]:
-    """The followup's transcript's tracker results, flagged ones first."""
+def followup_results(*, followup_id: str, masked: bool) -> list[ResultShown]:
+    """The followup's transcript's tracker results, flagged ones first; phrases masked when
+    `masked`."""
     kinds: list[str] = [Tracker.Kind.FORBIDDEN, Tracker.Kind.REQUIRED, Tracker.Kind.SIGNAL]
     results = TrackerResult.objects.filter(transcript__followup_id=followup_id).select_related(
         "tracker"
     )
     return sorted(
-        (result_shown(result) for result in results),
+        (result_shown(result, masked=masked) for result in results),
         key=lambda shown: (not shown.flagged, kinds.index(shown.kind), shown.name),
     )
 
 
-def tracker_panel_html(request: HttpRequest, followup: Followup) -> str:
-    """The panel, or "" for a user who may not read transcripts or a call not checked yet."""
+def _results_for(request: HttpRequest, followup: Followup) -> list[ResultShown]:
+    # Only those who may read transcripts see what was said in them.
     user = request.user
     if not isinstance(user, AbstractBaseUser) or not reading.may_read(user=user):
-        return ""
-    results = followup_results(followup_id=followup.id)
+        return []
+    masked = not access.user_may(user=user, permissions=[access.PERM_VIEW_FULL_PHONE])
+    return followup_results(followup_id=followup.id, masked=masked)
+
+
+def tracker_panel_html(request: HttpRequest, followup: Followup) -> str:
+    """The panel, or "" for a user who may not read transcripts or a call not checked yet."""
+    results = _results_for(request, followup)
     if not results:
         return ""
     return render_to_string(
         PANEL_TEMPLATE, {"results": results, "followup_id": followup.id}, request=request
     )
+
+
+def tracker_marks_html(request: HttpRequest, followup: Followup) -> str:
+    """A marker on the player's seek bar at each tracker found in the call, or "" (none found,
+    or a user who may not read transcripts). Missing ones have no moment: the panel says them."""
+    found = sorted(
+        (
+            result
+            for result in _results_for(request, followup)
+            if result.found and result.second is not None
+        ),
+        # Along the bar: the keyboard meets them in the order of the call.
+        key=lambda result: (result.second, result.name),
+    )
+    if not found:
+        return ""
+    return render_to_string(MARKS_TEMPLATE, {"results": found}, request=request)

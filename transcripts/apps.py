@@ -10,7 +10,8 @@ class TranscriptsConfig(AppConfig):
         # The transcripts app builds on followups (followups imports nothing of transcripts):
         # the calls' facts it keeps follow GetBill's answers through the client's signal, and
         # the transcript's panel joins a followup's page through its registry, right after the
-        # player (order 10) and before the review panels (20).
+        # player (order 10) and before the review panels (20); the recording's waveform is drawn
+        # behind the player's seek bar, under any markers (order 10).
         from followups import extensions
         from followups.getbill import followups_received
         from transcripts import facts, panels
@@ -21,5 +22,10 @@ class TranscriptsConfig(AppConfig):
         extensions.detail_panel_register(
             panel=extensions.DetailPanel(
                 name="transcript", render=panels.transcript_panel_html, order=10
+            )
+        )
+        extensions.seek_bar_layer_register(
+            layer=extensions.SeekBarLayer(
+                name="waveform", render=panels.seek_bar_waveform_html, order=10
             )
         )
