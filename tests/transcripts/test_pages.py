@@ -220,6 +220,23 @@ def test_a_transcript_whose_worker_died_is_queued_again_when_polled(qa_client, s
     assert Transcript.objects.get(followup_id=ID).status == Transcript.Status.QUEUED
 
 
+def test_done_when_polled_the_waveform_joins_the_players_seek_bar(qa_client, db):
+    transcript_make(ID, status=Transcript.Status.RUNNING, segments=[])
+    fragment = qa_client.get(PAGE, **POLL).content.decode()
+    assert "hx-swap-oob" not in fragment
+    Transcript.objects.filter(followup_id=ID).update(status=Transcript.Status.DONE)
+    fragment = qa_client.get(PAGE, **POLL).content.decode()
+    added = html_one(fragment, "div", hx_swap_oob=True)
+    # Into the player's seek bar, unless one is drawn there already.
+    assert html_attribute(added, "hx-swap-oob") == (
+        "beforeend:[data-player-track]:not(:has([data-seekbar-waveform]))"
+    )
+    assert html_find(added, "rect", data_player_played=True)
+    # Without peaks there is nothing to add.
+    Transcript.objects.filter(followup_id=ID).update(peaks=[])
+    assert "hx-swap-oob" not in qa_client.get(PAGE, **POLL).content.decode()
+
+
 def test_polling_stops_when_done(qa_client, db):
     transcript_make(ID)
     fragment = qa_client.get(PAGE, **POLL).content.decode()

@@ -76,7 +76,12 @@ document.addEventListener("htmx:beforeSwap", (event) => {
   if (target) { players.filter((player) => target.contains(player.root)).forEach(destroy); }
 });
 
-// A followup page swapped in by htmx.
-document.addEventListener("htmx:load", (event) => setUp(event.target));
+// A followup page swapped in by htmx, or a layer added to a player's seek bar (a transcript
+// finished while the page was open).
+document.addEventListener("htmx:load", (event) => {
+  players.filter((player) => player.root.contains(event.target))
+    .forEach((player) => player.layersChanged());
+  setUp(event.target);
+});
 
 setUp(document);

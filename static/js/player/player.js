@@ -394,6 +394,12 @@ export class Player {
     }
   }
 
+  // Something was added to the seek bar: its played part and marks are drawn now.
+  layersChanged() {
+    this.marksPlacedFor = null;
+    this.render();
+  }
+
   volumeRender() {
     const audio = this.audio;
     this.volume.value = String(audio.volume);
