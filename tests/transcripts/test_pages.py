@@ -98,6 +98,12 @@ def test_the_waveform_is_drawn_behind_the_players_seek_bar(qa_client, with_recor
     assert not html_find(_panel(body), "svg")
 
 
+def test_the_recording_fragment_keeps_the_waveform(qa_client, with_recording):
+    transcript_make(ID)
+    body = qa_client.get(f"/followups/{ID}/recording/", headers={"HX-Request": "true"})
+    assert html_find(_seek_bar(body.content.decode()), "div", class_="seekbar-waveform")
+
+
 @pytest.mark.parametrize(
     "transcript",
     [
