@@ -89,7 +89,7 @@ def test_the_waveform_is_drawn_behind_the_players_seek_bar(qa_client, with_recor
     waveform = html_one(seek_bar, "div", class_="seekbar-waveform", aria_hidden="true")
     svg = html_one(waveform, "svg", preserveaspectratio="none")
     assert html_attribute(svg, "viewbox") == f"0 0 {len(PEAKS) * WAVEFORM_SLOT} 100"
-    bars = html_attribute(html_one(svg, "path", class_="waveform-bars"), "d") or ""
+    bars = html_attribute(html_one(svg, "path", id="seekbar-bars"), "d") or ""
     assert bars.count("M") == len(PEAKS)
     # The played part: the player moves this clip's width.
     assert html_find(svg, "rect", data_player_played=True, width="0")
