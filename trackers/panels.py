@@ -71,18 +71,33 @@ def followup_results(*, followup_id: str, masked: bool) -> list[ResultShown]:
     )
 
 
-def _results_for(request: HttpRequest, followup: Followup) -> list[ResultShown]:
-    # Only those who may read transcripts see what was said in them.
+def followup_found(*, followup_id: str, masked: bool) -> list[ResultShown]:
+    """The trackers found in the followup's call, in the call's order (then by name)."""
+    results = (
+        TrackerResult.objects.filter(
+            transcript__followup_id=followup_id, found=True, at_seconds__isnull=False
+        )
+        .select_related("tracker")
+        .order_by("at_seconds", "tracker__name")
+    )
+    return [result_shown(result, masked=masked) for result in results]
+
+
+def _reader_masked(request: HttpRequest) -> bool | None:
+    # Only those who may read transcripts see what was said in them: None for the others;
+    # otherwise whether long digit runs are masked for them.
     user = request.user
     if not isinstance(user, AbstractBaseUser) or not reading.may_read(user=user):
-        return []
-    masked = not access.user_may(user=user, permissions=[access.PERM_VIEW_FULL_PHONE])
-    return followup_results(followup_id=followup.id, masked=masked)
+        return None
+    return not access.user_may(user=user, permissions=[access.PERM_VIEW_FULL_PHONE])
 
 
 def tracker_panel_html(request: HttpRequest, followup: Followup) -> str:
     """The panel, or "" for a user who may not read transcripts or a call not checked yet."""
-    results = _results_for(request, followup)
+    masked = _reader_masked(request)
+    if masked is None:
+        return ""
+    results = followup_results(followup_id=followup.id, masked=masked)
     if not results:
         return ""
     return render_to_string(
@@ -93,15 +108,11 @@ def tracker_panel_html(request: HttpRequest, followup: Followup) -> str:
 def tracker_marks_html(request: HttpRequest, followup: Followup) -> str:
     """A marker on the player's seek bar at each tracker found in the call, or "" (none found,
     or a user who may not read transcripts). Missing ones have no moment: the panel says them."""
-    found = sorted(
-        (
-            result
-            for result in _results_for(request, followup)
-            if result.found and result.second is not None
-        ),
-        # Along the bar: the keyboard meets them in the order of the call.
-        key=lambda result: (result.second, result.name),
-    )
+    masked = _reader_masked(request)
+    if masked is None:
+        return ""
+    # Along the bar: the keyboard meets them in the order of the call.
+    found = followup_found(followup_id=followup.id, masked=masked)
     if not found:
         return ""
     return render_to_string(MARKS_TEMPLATE, {"results": found}, request=request)
