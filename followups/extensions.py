@@ -39,7 +39,7 @@ class SeekBarLayer:
     returns its HTML, or "" when there is nothing for this user and followup; layers are laid
     over the seek bar by `order`. What the player does with a layer's markup is its DOM
     contract (static/js/player/main.js): `[data-player-played]` shows the played share,
-    `[data-player-mark][data-at]` sits at its moment and seeks there when clicked."""
+    `[data-player-mark][data-at]` sits at its moment, and seeks there and plays when pressed."""
 
     name: str
     render: Callable[[HttpRequest, Followup], str]
