@@ -95,7 +95,8 @@ def duration_seconds(ms: int | None) -> str:
 def seek_bar_layers(context: dict[str, Any], followup: Followup) -> SafeString:
     """What the apps draw on the seek bar of `followup`'s player (followups.extensions)."""
     request = context.get("request")
-    if not isinstance(request, HttpRequest):
+    # The layers are drawn for a user: a template rendered outside a signed-in page has none.
+    if not isinstance(request, HttpRequest) or getattr(request, "user", None) is None:
         return SafeString("")
     layers = extensions.seek_bar_layers_render(request=request, followup=followup)
     return SafeString("".join(layers))
