@@ -12,6 +12,10 @@ default, a fresh deployment on --token-workers workers (4) counts its token requ
 setup ends with its figures against the targets. It asserts nothing. Bounded: each phase lasts
 --seconds, the one user opens --one-user followups.
 
+The calls among the detail pages have every panel a reviewed call shows (seeded in the served
+database before the phases): a finished transcript, tracker results, and a scorecard whose
+criteria show those results as evidence in each manager's review panel.
+
 The warm-up's pages are each worker's first looks: GetBill asked for the followup (one round
 trip of the latency), then the debt card the page loads after itself. The measured phase is
 the steady state that follows, served from the shared cache of answers. At 25 pages a second
@@ -44,6 +48,7 @@ from tests.support.processes import (  # noqa: E402
     ServedProcess,
     free_port,
     gunicorn_start,
+    manage,
     production_environment,
     signed_in_sessions,
     token_requests,
@@ -57,6 +62,64 @@ DETAIL_IDS = [
     EXAMPLES["long_notes"],
     EXAMPLES["hostile_notes"],
 ]
+
+# The calls among DETAIL_IDS: their pages show the transcript, trackers and review panels.
+PANEL_CALL_IDS = [EXAMPLES["call_deal_found"], EXAMPLES["inbound_call"]]
+
+_PANELS_SCRIPT = """
+from reviews.models import Scorecard
+from reviews.services import CriterionSpec, scorecard_create
+from tests.support.transcripts import PEAKS, SEGMENTS
+from trackers.models import Tracker, TrackerResult
+from transcripts.models import Transcript
+greeting, _ = Tracker.objects.get_or_create(
+    name="Bench greeting", defaults={{"kind": Tracker.Kind.REQUIRED, "phrases": ["this is"]}}
+)
+threat, _ = Tracker.objects.get_or_create(
+    name="Bench threat", defaults={{"kind": Tracker.Kind.FORBIDDEN, "phrases": ["bailiff"]}}
+)
+if not Scorecard.objects.filter(name="Bench call quality").exists():
+    scorecard = scorecard_create(
+        name="Bench call quality",
+        criteria=[
+            CriterionSpec(label="Greets the debtor"),
+            CriterionSpec(label="No threats", critical=True),
+            CriterionSpec(label="Agrees a next step", weight=2),
+        ],
+    )
+    greets, no_threats, _ = scorecard.criteria.all()
+    greets.tracker = greeting
+    greets.save()
+    no_threats.tracker = threat
+    no_threats.save()
+for followup_id in {call_ids!r}:
+    transcript, _ = Transcript.objects.update_or_create(
+        followup_id=followup_id,
+        defaults={{
+            "status": Transcript.Status.DONE,
+            "language": "en",
+            "channels": 2,
+            "duration_seconds": 80.0,
+            "segments": SEGMENTS,
+            "peaks": PEAKS,
+        }},
+    )
+    TrackerResult.objects.update_or_create(
+        transcript=transcript,
+        tracker=greeting,
+        defaults={{"found": True, "flagged": False, "at_seconds": 0.5, "phrase": "this is"}},
+    )
+    TrackerResult.objects.update_or_create(
+        transcript=transcript, tracker=threat, defaults={{"found": False, "flagged": False}}
+    )
+"""
+
+
+def panels_seed(environment: dict[str, str]) -> None:
+    """The panels of a reviewed call for PANEL_CALL_IDS, in the served database (migrated)."""
+    manage(
+        environment, "shell", "--no-imports", "-c", _PANELS_SCRIPT.format(call_ids=PANEL_CALL_IDS)
+    )
 
 
 @dataclass
@@ -360,6 +423,7 @@ def setup_run(
         sessions: list[str | None] = list(
             signed_in_sessions(environment, count=args.users, prefix=f"load-{name}")
         )
+        panels_seed(environment)
         dashboard = gunicorn_start(
             environment=environment,
             log_path=folder / f"{name}-dashboard.log",
@@ -451,7 +515,8 @@ def medians_print(name: str, runs: list[dict[str, dict[str, float]]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--latency-ms", type=int, default=150)
+    # The issue's targets are set against GetBill 50 ms away.
+    parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--think", type=float, default=2.0, help="seconds between pages")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each phase")
     parser.add_argument("--repeat", type=int, default=1, help="runs per setup, for medians")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, TypeVar, cast
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +20,8 @@ from django.utils.safestring import SafeString, mark_safe
 from followups.getbill import Followup
 
 PanelColumn = Literal["main", "side"]
+
+Memoized = TypeVar("Memoized")
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,16 @@ def seek_bar_layers_render(*, request: HttpRequest, followup: Followup) -> list[
     rendered = (layer.render(request, followup) for layer in layers)
     # Rendered by their apps with Django's templates, which escape what they show.
     return [mark_safe(html) for html in rendered if html.strip()]  # noqa: S308
+
+
+def page_memo(request: HttpRequest, key: str, compute: Callable[[], Memoized]) -> Memoized:
+    """What several panels of one page read (the tracker results that one panel lists and
+    another shows as evidence): computed by the first panel that asks, kept on the request
+    for the others, so the page reads it once. `key` names the value and its owner."""
+    memo: dict[str, Any] = request.__dict__.setdefault("_page_memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    return cast(Memoized, memo[key])
 
 
 def queue_excluded_ids(*, user: AbstractBaseUser) -> set[str]:

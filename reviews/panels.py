@@ -15,7 +15,8 @@ from reviews import forms, services
 from reviews.host import MOMENT_MAX_LENGTH, moment_format
 from reviews.models import COMMENT_MAX_LENGTH, AnswerValue, Comment, Criterion, Review, Scorecard
 from reviews.services import CommentInput, ReviewInput, User
-from trackers.evidence import Evidence, evidence_for
+from trackers.evidence import Evidence, evidence_for, page_tracker_results
+from trackers.models import TrackerResult
 
 # The list page shows this many reviews; the CSV has all of the selection.
 LIST_LIMIT = 200
@@ -69,9 +70,18 @@ class CriterionRow:
         return AnswerValue(self.value).label if self.value else "Not answered"
 
 
-def _rows(scorecard: Scorecard, answers: dict[int, str], followup_id: str) -> list[CriterionRow]:
+def _rows(
+    scorecard: Scorecard,
+    answers: dict[int, str],
+    followup_id: str,
+    tracker_results: list[TrackerResult] | None = None,
+) -> list[CriterionRow]:
     criteria = list(scorecard.criteria.all())
-    evidence = evidence_for(followup_id=followup_id, tracker_ids=[c.tracker_id for c in criteria])
+    evidence = evidence_for(
+        followup_id=followup_id,
+        tracker_ids=[c.tracker_id for c in criteria],
+        results=tracker_results,
+    )
     return [
         CriterionRow(
             criterion=c,
@@ -96,10 +106,12 @@ def review_context(
     error: str = "",
     posted: ReviewInput | None = None,
     call_type: str = "",
+    tracker_results: list[TrackerResult] | None = None,
 ) -> dict[str, Any]:
     """The review panel: the user's review of the followup (or a new one on the chosen
     scorecard), with the posted answers kept when they were refused; `call_type` is the page's
-    signed note of the followup's type (kept from the post when one was refused)."""
+    signed note of the followup's type (kept from the post when one was refused);
+    `tracker_results` the followup's, when the page already read them."""
     review = services.review_own_get(user=user, followup_id=followup_id)
     offered: list[Scorecard] = []
     if review is not None:
@@ -117,7 +129,7 @@ def review_context(
         "review": review,
         "scorecard": scorecard,
         "scorecards": offered,
-        "rows": _rows(scorecard, answers, followup_id) if scorecard else [],
+        "rows": _rows(scorecard, answers, followup_id, tracker_results) if scorecard else [],
         "summary": summary,
         "answer_choices": AnswerValue.choices,
         "read_only": bool(review and review.is_submitted),
@@ -155,6 +167,7 @@ def detail_panels_html(request: HttpRequest, followup: Followup) -> str:
             user=user,
             followup_id=followup.id,
             call_type=forms.call_type_token(followup_id=followup.id, call_type=followup.type),
+            tracker_results=page_tracker_results(request=request, followup_id=followup.id),
         )
         if services.may_review(user=user)
         else None,

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from followups import access
 from followups.getbill import Followup
 from followups.presentation import duration_format
+from trackers.evidence import page_tracker_results
 from trackers.models import Tracker, TrackerResult
 from transcripts import reading
 from transcripts.masking import digits_mask
@@ -58,29 +59,23 @@ def result_shown(result: TrackerResult, *, masked: bool) -> ResultShown:
     )
 
 
-def followup_results(*, followup_id: str, masked: bool) -> list[ResultShown]:
-    """The followup's transcript's tracker results, flagged ones first; phrases masked when
-    `masked`."""
+def results_shown(*, results: list[TrackerResult], masked: bool) -> list[ResultShown]:
+    """A transcript's tracker results as the panel shows them, flagged ones first; phrases
+    masked when `masked`."""
     kinds: list[str] = [Tracker.Kind.FORBIDDEN, Tracker.Kind.REQUIRED, Tracker.Kind.SIGNAL]
-    results = TrackerResult.objects.filter(transcript__followup_id=followup_id).select_related(
-        "tracker"
-    )
     return sorted(
         (result_shown(result, masked=masked) for result in results),
         key=lambda shown: (not shown.flagged, kinds.index(shown.kind), shown.name),
     )
 
 
-def followup_found(*, followup_id: str, masked: bool) -> list[ResultShown]:
-    """The trackers found in the followup's call, in the call's order (then by name)."""
-    results = (
-        TrackerResult.objects.filter(
-            transcript__followup_id=followup_id, found=True, at_seconds__isnull=False
-        )
-        .select_related("tracker")
-        .order_by("at_seconds", "tracker__name")
-    )
-    return [result_shown(result, masked=masked) for result in results]
+def found_shown(*, results: list[TrackerResult], masked: bool) -> list[ResultShown]:
+    """The trackers found in the call, in the call's order (then by name)."""
+    found = (result for result in results if result.found and result.at_seconds is not None)
+    return [
+        result_shown(result, masked=masked)
+        for result in sorted(found, key=lambda result: (result.at_seconds, result.tracker.name))
+    ]
 
 
 def _reader_masked(request: HttpRequest) -> bool | None:
@@ -97,7 +92,9 @@ def tracker_panel_html(request: HttpRequest, followup: Followup) -> str:
     masked = _reader_masked(request)
     if masked is None:
         return ""
-    results = followup_results(followup_id=followup.id, masked=masked)
+    results = results_shown(
+        results=page_tracker_results(request=request, followup_id=followup.id), masked=masked
+    )
     if not results:
         return ""
     return render_to_string(
@@ -112,7 +109,9 @@ def tracker_marks_html(request: HttpRequest, followup: Followup) -> str:
     if masked is None:
         return ""
     # Along the bar: the keyboard meets them in the order of the call.
-    found = followup_found(followup_id=followup.id, masked=masked)
+    found = found_shown(
+        results=page_tracker_results(request=request, followup_id=followup.id), masked=masked
+    )
     if not found:
         return ""
     return render_to_string(MARKS_TEMPLATE, {"results": found}, request=request)

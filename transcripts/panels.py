@@ -8,13 +8,25 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
+from followups import extensions
 from followups.getbill import Followup, GetBillId
 from transcripts import reading, services
 from transcripts.engine import transcripts_off_reason
+from transcripts.models import Transcript
 
 PANEL_TEMPLATE = "transcripts/_panel.html"
 OFF_TEMPLATE = "transcripts/_off.html"
 WAVEFORM_TEMPLATE = "transcripts/_seek_bar_waveform.html"
+
+
+def page_transcript(*, request: HttpRequest, followup_id: str) -> Transcript | None:
+    """The followup's transcript as the page found it, read once for the page's panels: the
+    transcript's own, and the tracker results' (read only when there is a transcript)."""
+    return extensions.page_memo(
+        request,
+        f"transcripts:transcript:{followup_id}",
+        lambda: services.transcript_get(followup_id=followup_id),
+    )
 
 
 def transcript_panel_html(request: HttpRequest, followup: Followup) -> str:
@@ -24,11 +36,10 @@ def transcript_panel_html(request: HttpRequest, followup: Followup) -> str:
     user = request.user
     if not isinstance(user, AbstractBaseUser) or not reading.may_read(user=user):
         return ""
-    if followup.audio_url:
+    transcript = page_transcript(request=request, followup_id=followup.id)
+    if transcript is None and followup.audio_url:
         # Queues one when there is none yet (once, whoever opens the call first).
         transcript = services.transcript_request(followup=followup)
-    else:
-        transcript = services.transcript_get(followup_id=followup.id)
     if transcript is None:
         off = transcripts_off_reason() if followup.audio_url else None
         return render_to_string(OFF_TEMPLATE, {"reason": off}, request=request) if off else ""
@@ -44,7 +55,9 @@ def transcript_panel_html(request: HttpRequest, followup: Followup) -> str:
 def seek_bar_waveform_html(request: HttpRequest, followup: Followup) -> str:
     """The waveform behind the player's seek bar, or "" (no finished transcript, no peaks, or a
     user who may not listen: the seek bar is then the plain one)."""
-    waveform = reading.transcript_waveform(user=request.user, followup_id=followup.id)
+    waveform = reading.transcript_waveform(
+        user=request.user, transcript=page_transcript(request=request, followup_id=followup.id)
+    )
     if waveform is None:
         return ""
     return render_to_string(WAVEFORM_TEMPLATE, {"waveform": waveform}, request=request)

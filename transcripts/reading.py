@@ -88,14 +88,16 @@ def _shown(
 
 
 def transcript_waveform(
-    *, user: AbstractBaseUser | AnonymousUser, followup_id: str
+    *, user: AbstractBaseUser | AnonymousUser, transcript: Transcript | None
 ) -> Waveform | None:
     """The recording's waveform for the player's seek bar, or None: no finished transcript,
     no peaks, or a user who may not listen. Loudness only, no words: no audit entry (the
     recording it is drawn from is audited when played)."""
+    if transcript is None or transcript.status != Transcript.Status.DONE:
+        return None
     if not may_read(user=user):
         return None
-    return waveform_draw(peaks=services.transcript_peaks(followup_id=followup_id))
+    return waveform_draw(peaks=transcript.peaks)
 
 
 def _words_shown_record(*, audit: access.LookupAudit, shown: TranscriptShown) -> None:

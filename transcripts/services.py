@@ -93,16 +93,6 @@ def transcript_get(*, followup_id: str) -> Transcript | None:
     return Transcript.objects.filter(followup_id=followup_id).exclude(status=Status.KNOWN).first()
 
 
-def transcript_peaks(*, followup_id: str) -> Any:
-    """The waveform's peaks of the followup's finished transcript (as stored: a list, unread),
-    or None when it has none. Only that column: the segments are not needed to draw it."""
-    return (
-        Transcript.objects.filter(followup_id=followup_id, status=Status.DONE)
-        .values_list("peaks", flat=True)
-        .first()
-    )
-
-
 def transcript_request(*, followup: Followup) -> Transcript | None:
     """The followup's transcript, queued now if it has a recording and no transcript yet (at
     most one job per followup, whoever asks first: a page, a webhook, the periodic read). None

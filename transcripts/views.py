@@ -37,7 +37,7 @@ def transcript_page(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
         if shown.state == Transcript.Status.DONE:
             # Done while the page was open: the waveform joins the player's seek bar too.
             context["seek_bar_waveform"] = reading.transcript_waveform(
-                user=access.signed_in_user(request), followup_id=clean_id
+                user=access.signed_in_user(request), transcript=shown.transcript
             )
         return render(request, PANEL_TEMPLATE, context)
     if shown.transcript is None:

@@ -1,0 +1,139 @@
+"""What a warm followup page reads from the database when every panel of a reviewed call is on
+it: the trackers panel and the review panel's evidence share one read of the tracker results."""
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.http import HttpRequest
+from django.test.utils import CaptureQueriesContext
+
+from followups import extensions
+from followups.models import AuditEntry
+from reviews import services
+from reviews.models import Answer, Comment, Review
+from tests.support.transcripts import transcript_make
+from trackers.models import Tracker
+from trackers.services import transcript_trackers_check
+
+ID = "abc123def456"
+S3_URL = "https://s3.amazonaws.com/bucket/call.mp3?X-Amz-Signature=abc&X-Amz-Expires=3600"
+# Session, user, permissions; the lookup's audit entry; tracker results; the transcript and its
+# "words shown" entry; comments; the review, its answers, its criteria; the recent view (written
+# after the response). The debt card is not kept here, so it loads after the page.
+WARM_PAGE_STATEMENTS = 12
+
+
+@pytest.fixture
+def reviewed_call(upstream_returns: Any, settings: Any, manager_user: Any) -> None:
+    """A call with a checked transcript, criteria linked to its trackers, and the manager's
+    comment and draft review."""
+    settings.GETBILL_MEDIA_HOSTS = ["s3.amazonaws.com"]
+    upstream_returns(audio_url=S3_URL, duration_ms=80_000)
+    scorecard = services.scorecard_create(
+        name="Calls",
+        criteria=[
+            services.CriterionSpec(label="Disclosure given", critical=True),
+            services.CriterionSpec(label="Balance stated"),
+            services.CriterionSpec(label="Wrapped up"),
+        ],
+    )
+    disclosure, balance, _wrap = scorecard.criteria.all()
+    disclosure.tracker = Tracker.objects.create(
+        name="Disclosure", kind="required", phrases=["this call is recorded"]
+    )
+    disclosure.save()
+    balance.tracker = Tracker.objects.create(name="Dispute", kind="forbidden", phrases=["dispute"])
+    balance.save()
+    transcript_trackers_check(transcript=transcript_make(ID))
+    review = Review.objects.create(followup_id=ID, reviewer=manager_user, scorecard=scorecard)
+    Answer.objects.create(review=review, criterion=disclosure, value="no")
+    Comment.objects.create(followup_id=ID, author=manager_user, at_seconds=3, text="Card read")
+
+
+def _warm_page(client: Any) -> tuple[str, list[str]]:
+    assert client.get(f"/followups/{ID}/").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(f"/followups/{ID}/")
+    assert page.status_code == 200
+    return page.content.decode(), [query["sql"] for query in queries.captured_queries]
+
+
+def _reading(statements: list[str], table: str) -> list[str]:
+    return [sql for sql in statements if sql.startswith("SELECT") and f'FROM "{table}"' in sql]
+
+
+def test_every_panel_is_shown(manager_client: Any, reviewed_call: None) -> None:
+    page, _ = _warm_page(manager_client)
+    assert 'class="panel tracker-results"' in page
+    assert 'id="transcript"' in page
+    assert 'id="comments"' in page
+    assert "Card read" in page
+    assert 'id="review-panel"' in page
+    # The review panel's evidence, from the same results as the trackers panel's.
+    assert "Not found in the transcript; suggests <strong>No</strong>" in page
+    assert "«dispute» said at" in page
+
+
+def test_tracker_results_are_read_once(manager_client: Any, reviewed_call: None) -> None:
+    _, statements = _warm_page(manager_client)
+    assert len(_reading(statements, "trackers_trackerresult")) == 1, statements
+
+
+def test_the_transcript_is_read_once(manager_client: Any, reviewed_call: None) -> None:
+    _, statements = _warm_page(manager_client)
+    assert len(_reading(statements, "transcripts_transcript")) == 1, statements
+
+
+def test_a_followup_never_transcribed_reads_no_tracker_results(
+    manager_client: Any, upstream_returns: Any
+) -> None:
+    upstream_returns(type="email", audio_url=None, duration_ms=None)
+    _, statements = _warm_page(manager_client)
+    assert len(_reading(statements, "transcripts_transcript")) == 1, statements
+    assert _reading(statements, "trackers_trackerresult") == [], statements
+
+
+def test_the_review_panels_read_comments_review_answers_and_criteria_once_each(
+    manager_client: Any, reviewed_call: None
+) -> None:
+    _, statements = _warm_page(manager_client)
+    for table in ("reviews_comment", "reviews_review", "reviews_answer", "reviews_criterion"):
+        assert len(_reading(statements, table)) == 1, (table, statements)
+    assert _reading(statements, "reviews_scorecard") == []  # read with the review
+
+
+def test_the_warm_page_reads_no_more_than_it_needs(
+    manager_client: Any, reviewed_call: None
+) -> None:
+    _, statements = _warm_page(manager_client)
+    assert len(statements) <= WARM_PAGE_STATEMENTS, "\n".join(statements)
+
+
+def test_the_lookup_is_audited_before_the_page_is_shown(
+    manager_client: Any, reviewed_call: None
+) -> None:
+    _, statements = _warm_page(manager_client)
+    audit_writes = [
+        n
+        for n, sql in enumerate(statements)
+        if sql.startswith('INSERT INTO "followups_auditentry"')
+    ]
+    panel_reads = [n for n, sql in enumerate(statements) if 'FROM "reviews_' in sql]
+    assert audit_writes
+    assert audit_writes[0] < min(panel_reads)
+    assert AuditEntry.objects.filter(action="lookup", followup_id=ID).count() == 2
+
+
+def test_a_page_memo_is_computed_once_per_request() -> None:
+    computed: list[int] = []
+
+    def compute() -> int:
+        computed.append(1)
+        return len(computed)
+
+    first, second = HttpRequest(), HttpRequest()
+    assert extensions.page_memo(first, "test:value", compute) == 1
+    assert extensions.page_memo(first, "test:value", compute) == 1
+    assert extensions.page_memo(second, "test:value", compute) == 2
+    assert extensions.page_memo(first, "test:other", compute) == 3
