@@ -59,7 +59,7 @@ serve: install $(SERVE_SECRET)
 	trap '$(WORKER_STOP)' EXIT INT TERM; \
 	$(SERVE_ENV) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT)
 
-TEMPLATE_DIRS := templates followups/templates webhooks/templates
+TEMPLATE_DIRS := templates followups/templates webhooks/templates calibration/templates
 
 lint: install
 	$(BIN)/ruff check .

@@ -21,16 +21,17 @@ class PooledClientRedisCacheClient(RedisCacheClient):
         self._clients_lock = threading.Lock()
 
     # `_get_connection_pool` and `_client` are Django 5.2's own (not in its type stubs); the
-    # tests of this module fail if a Django upgrade changes them.
+    # tests of this module fail if a Django upgrade changes them. Django makes a server's pool
+    # on first use without a lock, so two threads' first calls could each make one (and then a
+    # client each): the pool is looked up under the same lock as its client. The lock is held
+    # for a dictionary lookup, except on the first call.
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
-        client = self._clients.get(id(pool))
-        if client is None:
-            with self._clients_lock:
-                client = self._clients.setdefault(
-                    id(pool),
-                    self._client(connection_pool=pool),  # type: ignore[attr-defined]
-                )
+        with self._clients_lock:
+            pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+            client = self._clients.get(id(pool))
+            if client is None:
+                client = self._client(connection_pool=pool)  # type: ignore[attr-defined]
+                self._clients[id(pool)] = client
         return client
 
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "followups",
     "reviews",
     "insights",
+    "calibration",
     # Before django_tasks_db: its `db_worker` is wrapped to check the speech model at start.
     "transcripts",
     "trackers",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("followups.urls")),
     path("", include("reviews.urls")),
     path("", include("insights.urls")),
+    path("", include("calibration.urls")),
     path("", include("transcripts.urls")),
     path("", include("search.urls")),
     # GetBill's deliveries; a 404 while GETBILL_WEBHOOK_SECRET is unset.

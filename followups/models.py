@@ -90,6 +90,12 @@ class AuditAction(models.TextChoices):
     TRANSCRIPT_VIEW = "transcript_view", "Transcript read"
     TRANSCRIPT_DOWNLOAD = "transcript_download", "Transcript downloaded"
     TRANSCRIPT_SEARCH = "transcript_search", "Transcripts searched"
+    CALIBRATION_CREATE = "calibration_create", "Calibration session created"
+    CALIBRATION_SUBMIT = "calibration_submit", "Calibration review submitted"
+    CALIBRATION_REFERENCE = "calibration_reference", "Calibration references saved"
+    CALIBRATION_CLOSE = "calibration_close", "Calibration session closed"
+    CALIBRATION_RESULTS = "calibration_results", "Calibration results viewed"
+    CALIBRATION_EXPORT = "calibration_export", "Calibration results exported"
 
 
 class AuditOutcome(models.TextChoices):

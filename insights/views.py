@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from followups.csv_export import csv_lines, csv_response
-from insights import charts
+from insights import charts, extensions
 from insights.forms import InsightsFilterForm, InsightsFilters
 from insights.services import (
     Insights,
@@ -136,6 +136,10 @@ def insights_page(request: HttpRequest) -> HttpResponse:
         return render(request, "insights/insights.html", {"form": form}, status=400)
     insights = insights_figures(user=user, filters=form.filters())
     query = request.GET.urlencode()
+    # Columns other apps add (calibration's distance from references), cells by username.
+    extra_columns = extensions.reviewer_columns_cells(
+        user=user, usernames=[reviewer.username for reviewer in insights.reviewers]
+    )
     return render(
         request,
         "insights/insights.html",
@@ -144,9 +148,14 @@ def insights_page(request: HttpRequest) -> HttpResponse:
             "insights": insights,
             "sees_all": may_see_all(user=user),
             "time_zone": settings.TIME_ZONE,
-            "reviewer_columns": REVIEWER_COLUMNS,
+            "reviewer_titles": [column.title for column in REVIEWER_COLUMNS]
+            + [column.label for column in extra_columns],
             "reviewer_rows": [
-                (reviewer.username, [column.html(reviewer) for column in REVIEWER_COLUMNS])
+                (
+                    reviewer.username,
+                    [column.html(reviewer) for column in REVIEWER_COLUMNS]
+                    + [column.cells.get(reviewer.username, "") for column in extra_columns],
+                )
                 for reviewer in insights.reviewers
             ],
             "export_urls": {

@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import PROTECT, Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from reviews.errors import (
@@ -234,7 +234,17 @@ def scorecard_create(
 
 
 def scorecard_in_use(*, scorecard: Scorecard) -> bool:
-    return scorecard.pk is not None and Review.objects.filter(scorecard_id=scorecard.pk).exists()
+    """Whether a record keeps this version: a review, or a row of an app built on reviews (a
+    calibration session) that protects the scorecard it answers."""
+    if scorecard.pk is None:
+        return False
+    return any(
+        relation.on_delete is PROTECT
+        and relation.related_model._default_manager.filter(
+            **{relation.field.name: scorecard.pk}
+        ).exists()
+        for relation in Scorecard._meta.related_objects
+    )
 
 
 def scorecard_new_version(*, scorecard: Scorecard) -> Scorecard:
@@ -325,9 +335,11 @@ def _review_scorecard(*, review: Review | None, scorecard_id: int | None) -> Sco
     return scorecard
 
 
-def _answers_clean(
+def answers_clean(
     *, scorecard: Scorecard, answers: Mapping[int, str], submit: bool
 ) -> dict[int, str]:
+    """`answers` checked against `scorecard`'s criteria (all of them, one at least yes or no,
+    when submitting); ReviewError otherwise. Calibration reviews answer by the same rule."""
     criteria = {c.pk: c for c in scorecard.criteria.all()}
     foreign = sorted(set(answers) - set(criteria))
     if foreign:
@@ -373,7 +385,7 @@ def review_save(*, user: AbstractBaseUser, followup_id: str, data: ReviewInput) 
                 "This review was submitted already; it is read-only. A manager can reopen it."
             )
         scorecard = _review_scorecard(review=review, scorecard_id=data.scorecard_id)
-        answers = _answers_clean(scorecard=scorecard, answers=data.answers, submit=data.submit)
+        answers = answers_clean(scorecard=scorecard, answers=data.answers, submit=data.submit)
         summary = data.summary.strip()
         if len(summary) > SUMMARY_MAX_LENGTH:
             raise ReviewError(

@@ -139,6 +139,7 @@ _SAMPLE_ARGUMENTS = {
     "comment_id": "1",
     "review_id": "1",
     "chart": "weeks",
+    "session_id": "1",
 }
 _PUBLIC_PREFIXES = (
     "accounts/",

@@ -31,6 +31,7 @@ _ROLE_MIGRATIONS = (
     ("followups.migrations.0003_roles", "ROLES", "followups"),
     ("followups.migrations.0008_debtor_name_and_list_audit", "ROLE_ADDITIONS", "followups"),
     ("reviews.migrations.0002_review_roles", "ROLES", "reviews"),
+    ("calibration.migrations.0002_calibration_roles", "ROLES", "calibration"),
 )
 
 
