@@ -1,7 +1,7 @@
-"""What other apps add to the followups pages: panels of a followup's page, regions of the
-review queue and of the followups list, what can be done with the list's ticked rows, what the
-review queue leaves out and the other orders it offers, and where words typed in the header's
-box (not an ID) are searched.
+"""What other apps add to the followups pages: panels of a followup's page, layers of its
+player's seek bar, regions of the review queue and of the followups list, what can be done with
+the list's ticked rows, what the review queue leaves out and the other orders it offers, and
+where words typed in the header's box (not an ID) are searched.
 
 `followups` imports none of the apps built on it. They register here from their
 `AppConfig.ready()`, and the followups views ask this registry: a panel is rendered by the app
@@ -36,6 +36,19 @@ class DetailPanel:
     name: str
     render: Callable[[HttpRequest, Followup], str]
     column: PanelColumn = "main"
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class SeekBarLayer:
+    """Something drawn on the player's seek bar (a waveform, markers at moments). `render`
+    returns its HTML, or "" when there is nothing for this user and followup; layers are laid
+    over the seek bar by `order`. What the player does with a layer's markup is its DOM
+    contract (static/js/player/main.js): `[data-player-played]` shows the played share,
+    `[data-player-mark][data-at]` sits at its moment, and seeks there and plays when pressed."""
+
+    name: str
+    render: Callable[[HttpRequest, Followup], str]
     order: int = 100
 
 
@@ -76,6 +89,7 @@ class QueueOrder:
 WordsSearch = Callable[[AbstractBaseUser, str], str | None]
 
 _detail_panels: dict[str, DetailPanel] = {}
+_seek_bar_layers: dict[str, SeekBarLayer] = {}
 _queue_exclusions: dict[str, QueueExclusion] = {}
 _words_searches: dict[str, WordsSearch] = {}
 _queue_orders: dict[str, QueueOrder] = {}
@@ -131,6 +145,19 @@ def detail_panels_render(
     )
     rendered = (panel.render(request, followup) for panel in panels)
     # The apps render their panels with Django's templates, which escape what they show.
+    return [mark_safe(html) for html in rendered if html.strip()]  # noqa: S308
+
+
+def seek_bar_layer_register(*, layer: SeekBarLayer) -> None:
+    """Draw `layer` on the seek bar of every followup's player (the same name replaces it)."""
+    _seek_bar_layers[layer.name] = layer
+
+
+def seek_bar_layers_render(*, request: HttpRequest, followup: Followup) -> list[SafeString]:
+    """The HTML of the registered seek bar layers, in order, without the empty ones."""
+    layers = sorted(_seek_bar_layers.values(), key=lambda layer: layer.order)
+    rendered = (layer.render(request, followup) for layer in layers)
+    # Rendered by their apps with Django's templates, which escape what they show.
     return [mark_safe(html) for html in rendered if html.strip()]  # noqa: S308
 
 

@@ -10,7 +10,8 @@ class TranscriptsConfig(AppConfig):
         # The transcripts app builds on followups (followups imports nothing of transcripts):
         # the calls' facts it keeps follow GetBill's answers through the client's signal, and
         # the transcript's panel joins a followup's page through its registry, right after the
-        # player (order 10) and before the review panels (20), and managers queue calls from
+        # player (order 10) and before the review panels (20); the recording's waveform is drawn
+        # behind the player's seek bar, under any markers (order 10); managers queue calls from
         # the followups list through its list actions.
         from followups import extensions
         from followups.getbill import followups_received
@@ -30,5 +31,10 @@ class TranscriptsConfig(AppConfig):
                 label="Transcribe",
                 url_name="transcripts:queue",
                 permitted=services.list_queue_permitted,
+            )
+        )
+        extensions.seek_bar_layer_register(
+            layer=extensions.SeekBarLayer(
+                name="waveform", render=panels.seek_bar_waveform_html, order=10
             )
         )

@@ -1,5 +1,6 @@
-"""The transcript's panel on a followup's page (registered in `followups.extensions`), beside
-the player. Opening a call that has a recording and no transcript asks for one."""
+"""The transcript's panel on a followup's page, beside the player, and the recording's waveform
+on the player's seek bar (both registered in `followups.extensions`). Opening a call that has a
+recording and no transcript asks for one."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from transcripts.models import Transcript
 
 PANEL_TEMPLATE = "transcripts/_panel.html"
 OFF_TEMPLATE = "transcripts/_off.html"
+WAVEFORM_TEMPLATE = "transcripts/_seek_bar_waveform.html"
 
 
 def page_transcript(*, request: HttpRequest, followup_id: str) -> Transcript | None:
@@ -48,3 +50,14 @@ def transcript_panel_html(request: HttpRequest, followup: Followup) -> str:
         transcript=transcript,
     )
     return render_to_string(PANEL_TEMPLATE, {"shown": shown, "on_page": True}, request=request)
+
+
+def seek_bar_waveform_html(request: HttpRequest, followup: Followup) -> str:
+    """The waveform behind the player's seek bar, or "" (no finished transcript, no peaks, or a
+    user who may not listen: the seek bar is then the plain one)."""
+    waveform = reading.transcript_waveform(
+        user=request.user, transcript=page_transcript(request=request, followup_id=followup.id)
+    )
+    if waveform is None:
+        return ""
+    return render_to_string(WAVEFORM_TEMPLATE, {"waveform": waveform}, request=request)

@@ -46,7 +46,6 @@ class TranscriptShown:
     followup_id: str
     transcript: Transcript | None
     segments: list[SegmentShown]
-    waveform: Waveform | None
     masked: bool
     calls_ahead: int | None
 
@@ -64,14 +63,6 @@ class TranscriptShown:
         progress = self.transcript.progress if self.transcript is not None else 0
         return round(min(1.0, max(0.0, progress or 0.0)) * 100)
 
-    @property
-    def duration_seconds(self) -> float | None:
-        if self.transcript is None:
-            return None
-        if self.transcript.duration_seconds:
-            return self.transcript.duration_seconds
-        return self.segments[-1].end if self.segments else None
-
 
 def may_read(*, user: AbstractBaseUser | AnonymousUser) -> bool:
     return access.user_may(user=user, permissions=READ_PERMISSIONS)
@@ -82,21 +73,31 @@ def _shown(
 ) -> TranscriptShown:
     masked = not access.user_may(user=user, permissions=[access.PERM_VIEW_FULL_PHONE])
     segments: list[SegmentShown] = []
-    waveform = None
     calls_ahead = None
     if transcript is not None and transcript.status == Transcript.Status.DONE:
         segments = segments_shown(segments=transcript.segments, masked=masked)
-        waveform = waveform_draw(peaks=transcript.peaks)
     elif transcript is not None and transcript.status == Transcript.Status.QUEUED:
         calls_ahead = services.queue_position(transcript=transcript)
     return TranscriptShown(
         followup_id=followup_id,
         transcript=transcript,
         segments=segments,
-        waveform=waveform,
         masked=masked,
         calls_ahead=calls_ahead,
     )
+
+
+def transcript_waveform(
+    *, user: AbstractBaseUser | AnonymousUser, transcript: Transcript | None
+) -> Waveform | None:
+    """The recording's waveform for the player's seek bar, or None: no finished transcript,
+    no peaks, or a user who may not listen. Loudness only, no words: no audit entry (the
+    recording it is drawn from is audited when played)."""
+    if transcript is None or transcript.status != Transcript.Status.DONE:
+        return None
+    if not may_read(user=user):
+        return None
+    return waveform_draw(peaks=transcript.peaks)
 
 
 def _words_shown_record(*, audit: access.LookupAudit, shown: TranscriptShown) -> None:

@@ -16,6 +16,7 @@ from followups.htmx import HtmxHttpRequest, page_render, swaps, vary_on_htmx
 from followups.models import AuditAction
 from transcripts import reading, services
 from transcripts.forms import TranscriptsQueueForm
+from transcripts.models import Transcript
 from transcripts.panels import PANEL_TEMPLATE
 
 # The panel's own region: htmx's polling and "Try again" swap it alone.
@@ -34,7 +35,13 @@ def transcript_page(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
     clean_id = _followup_id_require(request, followup_id, AuditAction.TRANSCRIPT_VIEW)
     shown = reading.transcript_view(user=access.signed_in_user(request), followup_id=clean_id)
     if swaps(request, PANEL_TARGET):
-        return render(request, PANEL_TEMPLATE, {"shown": shown, "on_page": True})
+        context = {"shown": shown, "on_page": True}
+        if shown.state == Transcript.Status.DONE:
+            # Done while the page was open: the waveform joins the player's seek bar too.
+            context["seek_bar_waveform"] = reading.transcript_waveform(
+                user=access.signed_in_user(request), transcript=shown.transcript
+            )
+        return render(request, PANEL_TEMPLATE, context)
     if shown.transcript is None:
         raise reading.TranscriptMissingError()
     return page_render(request, "transcripts/transcript.html", {"shown": shown})

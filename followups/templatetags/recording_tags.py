@@ -4,11 +4,14 @@ of a recording wherever they show (a comment's `clock`)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django import template
+from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
-from followups import moments, recording
+from followups import extensions, moments, recording
+from followups.getbill import Followup
 
 register = template.Library()
 
@@ -86,3 +89,14 @@ def clock(seconds: int | str | None) -> str:
 def duration_seconds(ms: int | None) -> str:
     """A length in milliseconds as seconds for a slider's `max`: `57.785`; "" when unknown."""
     return moments.seconds_exact_format(ms=ms if isinstance(ms, int) else None)
+
+
+@register.simple_tag(takes_context=True)
+def seek_bar_layers(context: dict[str, Any], followup: Followup) -> SafeString:
+    """What the apps draw on the seek bar of `followup`'s player (followups.extensions)."""
+    request = context.get("request")
+    # The layers are drawn for a user: a template rendered outside a signed-in page has none.
+    if not isinstance(request, HttpRequest) or getattr(request, "user", None) is None:
+        return SafeString("")
+    layers = extensions.seek_bar_layers_render(request=request, followup=followup)
+    return SafeString("".join(layers))

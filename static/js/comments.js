@@ -91,13 +91,9 @@ document.addEventListener("focusin", function (event) {
 function markerLayer(root) {
   let layer = root.querySelector("[data-comment-markers]");
   if (layer) { return layer; }
-  const seek = root.querySelector("[data-player-seek]");
-  if (!seek) { return null; }
   // The seek bar and its markers share a box, so a marker sits over its moment.
-  const wrap = document.createElement("div");
-  wrap.className = "player-seek-wrap";
-  seek.parentNode.insertBefore(wrap, seek);
-  wrap.appendChild(seek);
+  const wrap = root.querySelector("[data-player-track]");
+  if (!wrap) { return null; }
   layer = document.createElement("div");
   layer.className = "comment-markers";
   layer.setAttribute("data-comment-markers", "");
@@ -107,7 +103,7 @@ function markerLayer(root) {
 
 function markersRender() {
   const root = playerRoot();
-  // Only a page with the comments panel gets markers (and the seek bar's wrapper).
+  // Only a page with the comments panel gets markers.
   if (!root || !root.playerControls || !document.querySelector("[data-comments]")) { return; }
   const layer = markerLayer(root);
   if (!layer) { return; }

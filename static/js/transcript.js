@@ -7,19 +7,16 @@
      ends a text selection: quoting a sentence must not jump the recording).
    - The search box highlights matches, with next and previous (Enter, Shift+Enter).
    - "Comment here" fills the comment form's moment with the segment's and focuses its text.
-   - The waveform is a seek bar: its played part follows playback; click or arrow keys seek.
 
    It talks to the player only through the page's <audio> element (its events, currentTime,
-   play()), so it works whatever drives the player. No inline style: the played part is an SVG
-   attribute. Without JavaScript the times are links to the moment. */
-import { clock } from "./player/moments.js";
-
+   play()), so it works whatever drives the player. The recording's waveform is not here: it is
+   drawn on the player's own seek bar (transcripts/panels.py). Without JavaScript the times are
+   links to the moment. */
 
 const AUDIO = "#recording audio";
 const PANEL = "[data-transcript]";
 // A word stays lit this long after its end: words are often timed a little short.
 const WORD_GRACE_SECONDS = 0.15;
-const KEY_STEP_SECONDS = 5;
 // Scrolling that lands within this many pixels of where this script put it is its own.
 const OWN_SCROLL_SLACK_PX = 2;
 
@@ -126,29 +123,10 @@ function highlight(state, time) {
   }
 }
 
-function duration(panel) {
-  const audio = audioElement();
-  if (audio && Number.isFinite(audio.duration) && audio.duration > 0) { return audio.duration; }
-  const known = parseFloat(panel.dataset.duration);
-  return known > 0 ? known : 0;
-}
-
-function waveformRender(panel, time) {
-  const waveform = panel.querySelector("[data-transcript-waveform]");
-  if (!waveform) { return; }
-  const length = duration(panel);
-  const share = length > 0 ? Math.min(1, Math.max(0, time / length)) : 0;
-  const width = parseFloat(waveform.dataset.width) || 0;
-  waveform.querySelector("[data-transcript-played]").setAttribute("width", (share * width).toFixed(1));
-  waveform.setAttribute("aria-valuenow", String(Math.floor(time)));
-  waveform.setAttribute("aria-valuetext", `${clock(time)} of ${clock(length)}`);
-}
-
 function render(time) {
   const panel = document.querySelector(PANEL);
   if (!panel) { return; }
   highlight(panelState(panel), time);
-  waveformRender(panel, time);
 }
 
 let frameAsked = false;
@@ -200,13 +178,6 @@ function seekClicked(event, panel) {
   event.preventDefault();
   followResume(panel, state);
   seek(parseFloat((word || segmentElement).dataset.start));
-}
-
-function waveformSeek(event, waveform) {
-  const box = waveform.getBoundingClientRect();
-  const length = duration(waveform.closest(PANEL));
-  if (!(box.width > 0 && length > 0)) { return; }
-  seek(Math.min(1, Math.max(0, (event.clientX - box.left) / box.width)) * length);
 }
 
 /* ---- Comment here ----------------------------------------------------------------------- */
@@ -306,8 +277,6 @@ document.addEventListener("click", (event) => {
     searchStep(panel, panelState(panel), step.matches("[data-transcript-next]") ? 1 : -1);
     return;
   }
-  const waveform = event.target.closest("[data-transcript-waveform]");
-  if (waveform) { waveformSeek(event, waveform); return; }
   seekClicked(event, panel);
 });
 
@@ -340,26 +309,6 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
-function waveformKey(event) {
-  const waveform = event.currentTarget;
-  const audio = audioElement();
-  const moves = {
-    ArrowLeft: -KEY_STEP_SECONDS, ArrowDown: -KEY_STEP_SECONDS,
-    ArrowRight: KEY_STEP_SECONDS, ArrowUp: KEY_STEP_SECONDS,
-  };
-  if (!audio || !(event.key in moves || event.key === "Home" || event.key === "End")) { return; }
-  event.preventDefault();
-  // Heard on the waveform itself, before the player's shortcuts on the document, which would
-  // move the recording a second time.
-  event.stopPropagation();
-  const length = duration(waveform.closest(PANEL));
-  let to = audio.currentTime + (moves[event.key] || 0);
-  if (event.key === "Home") { to = 0; }
-  if (event.key === "End") { to = length; }
-  audio.currentTime = Math.min(length || Infinity, Math.max(0, to));
-  render(audio.currentTime);
-}
-
 function panelReady(scope) {
   const panel = scope.matches && scope.matches(PANEL) ? scope : scope.querySelector(PANEL);
   if (!panel || panel.querySelector("[data-transcript-search]") === null) { return; }
@@ -367,15 +316,6 @@ function panelReady(scope) {
   const commentable = Boolean(document.querySelector("[data-comment-form]"));
   for (const button of panel.querySelectorAll("[data-transcript-comment]")) {
     button.hidden = !commentable;
-  }
-  const waveform = panel.querySelector("[data-transcript-waveform]");
-  if (waveform && audioElement()) {
-    waveform.setAttribute("role", "slider");
-    waveform.setAttribute("tabindex", "0");
-    waveform.setAttribute("aria-label", "Position in the recording");
-    waveform.setAttribute("aria-valuemin", "0");
-    waveform.setAttribute("aria-valuemax", String(Math.floor(duration(panel))));
-    waveform.addEventListener("keydown", waveformKey);
   }
   const audio = audioElement();
   render(audio ? audio.currentTime : 0);

@@ -1,6 +1,7 @@
 """The transcript beside the player in a real browser: the highlight follows playback, a click
-on a word or a segment seeks there, the list keeps the moment in view, search finds words, the
-waveform seeks. The transcript is a row made here (no model is run)."""
+on a word or a segment seeks there, the list keeps the moment in view, search finds words. The
+transcript is a row made here (no model is run); its waveform is on the player's seek bar
+(test_seek_bar.py)."""
 
 from typing import Any
 
@@ -9,7 +10,6 @@ from playwright.sync_api import expect
 
 from sandbox.data import EXAMPLES
 from tests.support.transcripts import PEAKS, transcript_make
-from transcripts.display import WAVEFORM_SLOT
 
 FOLLOWUP_ID = EXAMPLES["call_deal_found"]  # collection-call.mp3, 57.8 s
 PAGE = f"/followups/{FOLLOWUP_ID}/"
@@ -138,17 +138,6 @@ def test_search_finds_words_with_next_and_previous(transcript_page):
     box.fill("nowhere said")
     expect(page.locator("[data-transcript-count]")).to_have_text("No match")
     expect(page.locator(".is-match")).to_have_count(0)
-    assert errors == []
-
-
-def test_the_waveform_seeks(transcript_page):
-    page, errors = transcript_page
-    waveform = page.get_by_role("slider", name="Position in the recording")
-    box = waveform.bounding_box()
-    waveform.click(position={"x": box["width"] * 0.5, "y": box["height"] / 2})
-    _wait(page, "audio.currentTime > 27 && audio.currentTime < 31")
-    played = float(page.locator("[data-transcript-played]").get_attribute("width"))
-    assert 0.45 * len(PEAKS) * WAVEFORM_SLOT < played < 0.55 * len(PEAKS) * WAVEFORM_SLOT
     assert errors == []
 
 

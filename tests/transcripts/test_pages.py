@@ -13,7 +13,8 @@ from django.utils import timezone
 from followups.models import AuditEntry
 from tests.support.accounts import signed_in_client
 from tests.support.html import html_attribute, html_find, html_has, html_one, html_text, html_texts
-from tests.support.transcripts import transcript_make
+from tests.support.transcripts import PEAKS, transcript_make
+from transcripts.display import WAVEFORM_SLOT
 from transcripts.models import Transcript
 
 ID = "abc123def456"
@@ -72,8 +73,56 @@ def test_the_panel_shows_segments_with_moment_speaker_and_words(qa_client, with_
     assert all(html_has(button, "hidden") for button in comment_buttons)
     assert {html_text(button) for button in comment_buttons} == {"Comment here"}
     assert html_find(panel, "a", href=VTT, download=True)
-    assert html_find(panel, "svg")  # the waveform, drawn on the server
+    assert not html_find(panel, "svg")  # the waveform is on the player's seek bar
     assert not html_has(panel, "hx-trigger")  # done: no polling
+
+
+def _seek_bar(body: str) -> Element:
+    return html_one(html_one(body, "section", id="recording"), "div", data_player_track=True)
+
+
+def test_the_waveform_is_drawn_behind_the_players_seek_bar(qa_client, with_recording):
+    transcript_make(ID)
+    body = qa_client.get(DETAIL).content.decode()
+    seek_bar = _seek_bar(body)
+    assert html_find(seek_bar, "input", type="range", data_player_seek=True)
+    waveform = html_one(seek_bar, "div", class_="seekbar-waveform", aria_hidden="true")
+    svg = html_one(waveform, "svg", preserveaspectratio="none")
+    assert html_attribute(svg, "viewbox") == f"0 0 {len(PEAKS) * WAVEFORM_SLOT} 100"
+    bars = html_attribute(html_one(svg, "path", id="seekbar-bars"), "d") or ""
+    assert bars.count("M") == len(PEAKS)
+    # The played part: the player moves this clip's width.
+    assert html_find(svg, "rect", data_player_played=True, width="0")
+    # One seek bar: the page has one waveform, and the transcript's panel none.
+    assert len(html_find(body, "svg", preserveaspectratio="none")) == 1
+    assert not html_find(_panel(body), "svg")
+
+
+def test_the_recording_fragment_keeps_the_waveform(qa_client, with_recording):
+    transcript_make(ID)
+    body = qa_client.get(f"/followups/{ID}/recording/", headers={"HX-Request": "true"})
+    assert html_find(_seek_bar(body.content.decode()), "div", class_="seekbar-waveform")
+
+
+@pytest.mark.parametrize(
+    "transcript",
+    [
+        pytest.param({"peaks": []}, id="no peaks"),
+        pytest.param({"status": Transcript.Status.RUNNING, "segments": []}, id="being made"),
+        pytest.param({"status": Transcript.Status.FAILED, "segments": []}, id="failed"),
+        pytest.param(None, id="no transcript"),
+    ],
+)
+def test_without_peaks_the_seek_bar_is_the_plain_one(
+    qa_client, with_recording, settings, transcript
+):
+    settings.TRANSCRIBE_ENGINE = "off"  # opening the page queues nothing
+    if transcript is not None:
+        transcript_make(ID, **transcript)
+    seek_bar = _seek_bar(qa_client.get(DETAIL).content.decode())
+    assert html_find(seek_bar, "input", type="range", data_player_seek=True)
+    assert not html_find(seek_bar, "svg")
+    assert not html_find(seek_bar, "div", class_="seekbar-waveform")
 
 
 def test_the_panel_comes_right_after_the_player(qa_client, with_recording):
@@ -176,6 +225,23 @@ def test_a_transcript_whose_worker_died_is_queued_again_when_polled(qa_client, s
     fragment = qa_client.get(PAGE, **POLL).content.decode()
     assert "Transcribing… (next in line)" in fragment
     assert Transcript.objects.get(followup_id=ID).status == Transcript.Status.QUEUED
+
+
+def test_done_when_polled_the_waveform_joins_the_players_seek_bar(qa_client, db):
+    transcript_make(ID, status=Transcript.Status.RUNNING, segments=[])
+    fragment = qa_client.get(PAGE, **POLL).content.decode()
+    assert "hx-swap-oob" not in fragment
+    Transcript.objects.filter(followup_id=ID).update(status=Transcript.Status.DONE)
+    fragment = qa_client.get(PAGE, **POLL).content.decode()
+    added = html_one(fragment, "div", hx_swap_oob=True)
+    # Into the player's seek bar, unless one is drawn there already.
+    assert html_attribute(added, "hx-swap-oob") == (
+        "beforeend:[data-player-track]:not(:has([data-seekbar-waveform]))"
+    )
+    assert html_find(added, "rect", data_player_played=True)
+    # Without peaks there is nothing to add.
+    Transcript.objects.filter(followup_id=ID).update(peaks=[])
+    assert "hx-swap-oob" not in qa_client.get(PAGE, **POLL).content.decode()
 
 
 def test_polling_stops_when_done(qa_client, db):

@@ -20,7 +20,11 @@
    - Its rules for reading and writing moments (moments.js) and for when keys are not shortcuts
      (keys.js `typingIn`) are modules: scripts beside the player import them.
    - Data attributes the server writes on the root: data-duration-ms, data-start (`?t=`),
-     data-played-url, data-csrf-token, data-keepalive-url, data-session-idle-seconds. */
+     data-played-url, data-csrf-token, data-keepalive-url, data-session-idle-seconds.
+   - `[data-player-track]` holds the seek bar and what other apps draw on it (followups'
+     seek bar layers): the player keeps each `[data-player-played]` SVG element's width at the
+     played share (a percentage), places each `[data-player-mark]` at its `data-at` seconds
+     (shown once the length is known) and, when one is pressed, seeks there and plays. */
 import { keysListen } from "./keys.js";
 import { Player } from "./player.js";
 
@@ -72,7 +76,12 @@ document.addEventListener("htmx:beforeSwap", (event) => {
   if (target) { players.filter((player) => target.contains(player.root)).forEach(destroy); }
 });
 
-// A followup page swapped in by htmx.
-document.addEventListener("htmx:load", (event) => setUp(event.target));
+// A followup page swapped in by htmx, or a layer added to a player's seek bar (a transcript
+// finished while the page was open).
+document.addEventListener("htmx:load", (event) => {
+  players.filter((player) => player.root.contains(event.target))
+    .forEach((player) => player.layersChanged());
+  setUp(event.target);
+});
 
 setUp(document);

@@ -5,7 +5,12 @@
    redirects to a freshly signed link; the browser then reads byte ranges from that link. When a
    link dies (it expired, mid-play or while paused) the element reports an error and the player
    loads the same address again and puts the position back: no timer, no renewal request of its
-   own. No inline script or style: a strict Content Security Policy applies. */
+   own. No inline script or style: a strict Content Security Policy applies.
+
+   Its seek bar carries what other apps draw on it (followups.extensions' seek bar layers): the
+   player sets the width of each `[data-player-played]` (an SVG clip) to the played share, places
+   each `[data-player-mark]` at its moment (`data-at`, seconds) and seeks there when it is
+   pressed. */
 import { Dock } from "./dock.js";
 import { clock } from "./moments.js";
 import { SKIP_SECONDS } from "./keys.js";
@@ -37,6 +42,7 @@ export class Player {
     this.audio = root.querySelector("audio");
     this.ui = part("ui");
     this.seek = part("seek");
+    this.track = part("track");
     this.current = part("current");
     this.total = part("duration");
     this.playButton = part("play");
@@ -61,6 +67,7 @@ export class Player {
     this.statusTimer = null;
     this.reported = false;
     this.scrubbing = false;
+    this.marksPlacedFor = null; // the duration the seek bar's marks were placed for
     this.keepAlive = new KeepAlive(root, () => this.sessionEnded());
     this.dock = new Dock(root);
 
@@ -161,6 +168,13 @@ export class Player {
     });
     on(this.seek, "pointerup", () => { this.scrubbing = false; });
     on(this.seek, "pointercancel", () => { this.scrubbing = false; });
+    on(this.track, "click", (event) => {
+      const mark = event.target.closest("[data-player-mark]");
+      if (!mark) { return; }
+      // A marker is a moment worth hearing: go there and listen.
+      this.seekTo(parseFloat(mark.getAttribute("data-at")));
+      this.play();
+    });
     // Runs before dashboard.js's copy handler on the document, which copies `data-copy`.
     on(this.copyButton, "click", () => this.copyButton.setAttribute("data-copy", this.momentUrl()));
     on(this.reloadButton, "click", () => window.location.assign(this.momentUrl()));
@@ -357,9 +371,33 @@ export class Player {
     this.seek.setAttribute(
       "aria-valuetext", `${clock(position)} of ${duration > 0 ? total : "unknown length"}`
     );
+    this.layersRender(position, duration);
     const sounding = this.wantsSound();
     this.root.classList.toggle("is-playing", sounding);
     this.playButton.setAttribute("aria-label", sounding ? "Pause" : "Play");
+  }
+
+  // The layers on the seek bar: the played share of a waveform, and marks at their moments
+  // (placed through the CSS object model, which the CSP allows; no style attribute is written).
+  layersRender(position, duration) {
+    const share = duration > 0 ? Math.min(1, Math.max(0, position / duration)) : 0;
+    for (const played of this.track.querySelectorAll("[data-player-played]")) {
+      played.setAttribute("width", `${(share * 100).toFixed(3)}%`);
+    }
+    if (duration === this.marksPlacedFor) { return; }
+    this.marksPlacedFor = duration;
+    for (const mark of this.track.querySelectorAll("[data-player-mark]")) {
+      const at = parseFloat(mark.getAttribute("data-at"));
+      // Only a known length places a mark; one past the end has no place on the bar.
+      mark.hidden = !(duration > 0 && at >= 0 && at <= duration);
+      if (!mark.hidden) { mark.style.left = `${((at / duration) * 100).toFixed(3)}%`; }
+    }
+  }
+
+  // Something was added to the seek bar: its played part and marks are drawn now.
+  layersChanged() {
+    this.marksPlacedFor = null;
+    this.render();
   }
 
   volumeRender() {
