@@ -19,9 +19,10 @@ from trackers.services import transcript_trackers_check
 ID = "abc123def456"
 S3_URL = "https://s3.amazonaws.com/bucket/call.mp3?X-Amz-Signature=abc&X-Amz-Expires=3600"
 # Session, user, permissions; the lookup's audit entry; tracker results; the transcript and its
-# "words shown" entry; comments; the review, its answers, its criteria; the recent view (written
-# after the response). The debt card is not kept here, so it loads after the page.
-WARM_PAGE_STATEMENTS = 12
+# "words shown" entry; the reviewer's calibration of this call still to answer; comments; the
+# review, its answers, its criteria; the recent view (written after the response). The debt
+# card is not kept here, so it loads after the page.
+WARM_PAGE_STATEMENTS = 13
 
 
 @pytest.fixture
