@@ -54,6 +54,7 @@ class TrackerResult(models.Model):
     phrase = models.CharField(max_length=PHRASE_MAX_LENGTH, blank=True)
     # A tracker bound to a speaker, on a one-channel call (no speakers): matched anyone's words.
     speaker_unknown = models.BooleanField(default=False)
+    # When the result was last written: a re-check leaves a result that did not change as it is.
     checked_at = models.DateTimeField(auto_now=True)
 
     class Meta:

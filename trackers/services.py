@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from trackers.checking import TrackerRule, rule_make, transcript_check
 from trackers.forms import FILE_KEYS, entry_errors, entry_form
@@ -44,28 +45,9 @@ def transcript_trackers_check(
 ) -> list[TrackerResult]:
     """Check a finished transcript against the trackers (or `rules`) and keep the results,
     replacing the earlier ones."""
-    outcomes = transcript_check(
-        segments=transcript.segments,
-        channels=transcript.channels,
-        language=transcript.language,
-        rules=tracker_rules() if rules is None else rules,
-        agent_channel=settings.TRANSCRIPT_AGENT_CHANNEL,
+    return _results_keep(
+        transcripts=[transcript], rules=tracker_rules() if rules is None else rules
     )
-    results = [
-        TrackerResult(
-            transcript=transcript,
-            tracker_id=outcome.tracker_id,
-            found=outcome.found,
-            flagged=outcome.flagged,
-            at_seconds=outcome.at_seconds,
-            phrase=outcome.phrase,
-            speaker_unknown=outcome.speaker_unknown,
-        )
-        for outcome in outcomes
-    ]
-    with transaction.atomic():
-        TrackerResult.objects.filter(transcript=transcript).delete()
-        return TrackerResult.objects.bulk_create(results)
 
 
 def check_on_transcript_done(sender: Any, *, transcript: Transcript, **kwargs: Any) -> None:
@@ -75,7 +57,8 @@ def check_on_transcript_done(sender: Any, *, transcript: Transcript, **kwargs: A
 
 def transcripts_recheck() -> int:
     """Check every finished transcript again (the job run after trackers changed), a batch at
-    a time so that pages keep their share of the database; returns how many."""
+    a time (one short transaction each) so that pages keep their share of the database;
+    returns how many."""
     rules = tracker_rules()
     done = Transcript.objects.filter(status=Transcript.Status.DONE).order_by("pk")
     checked = 0
@@ -88,10 +71,60 @@ def transcripts_recheck() -> int:
         )
         if not batch:
             return checked
-        for transcript in batch:
-            transcript_trackers_check(transcript=transcript, rules=rules)
+        _results_keep(transcripts=batch, rules=rules)
         checked += len(batch)
         last_pk = batch[-1].pk
+
+
+# What a result says; the rest of the row is whose result it is, and when it was written.
+_RESULT_FIELDS = ("found", "flagged", "at_seconds", "phrase", "speaker_unknown")
+
+
+def _results_keep(
+    *, transcripts: list[Transcript], rules: list[TrackerRule]
+) -> list[TrackerResult]:
+    """Check `transcripts` against `rules` and keep the results, in one transaction: a result
+    that did not change is left as it is (after one tracker changed, re-checking every
+    transcript writes that tracker's changed results, not all 50 of every call), one for a
+    tracker that no longer applies is deleted. Returns the transcripts' results."""
+    outcomes = {
+        transcript.pk: transcript_check(
+            segments=transcript.segments,
+            channels=transcript.channels,
+            language=transcript.language,
+            rules=rules,
+            agent_channel=settings.TRANSCRIPT_AGENT_CHANNEL,
+        )
+        for transcript in transcripts
+    }
+    now = timezone.now()
+    with transaction.atomic():
+        earlier = {
+            (result.transcript_id, result.tracker_id): result
+            for result in TrackerResult.objects.filter(transcript_id__in=outcomes)
+        }
+        results: list[TrackerResult] = []
+        created: list[TrackerResult] = []
+        changed: list[TrackerResult] = []
+        for transcript_id, transcript_outcomes in outcomes.items():
+            for outcome in transcript_outcomes:
+                says = {name: getattr(outcome, name) for name in _RESULT_FIELDS}
+                result = earlier.pop((transcript_id, outcome.tracker_id), None)
+                if result is None:
+                    result = TrackerResult(
+                        transcript_id=transcript_id, tracker_id=outcome.tracker_id, **says
+                    )
+                    created.append(result)
+                elif any(getattr(result, name) != value for name, value in says.items()):
+                    for name, value in says.items():
+                        setattr(result, name, value)
+                    result.checked_at = now  # bulk_update does not apply auto_now
+                    changed.append(result)
+                results.append(result)
+        TrackerResult.objects.filter(pk__in=[result.pk for result in earlier.values()]).delete()
+        TrackerResult.objects.bulk_update(changed, [*_RESULT_FIELDS, "checked_at"], batch_size=500)
+        TrackerResult.objects.bulk_create(created)
+    return results
 
 
 def trackers_changed() -> None:
