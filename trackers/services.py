@@ -45,9 +45,8 @@ def transcript_trackers_check(
 ) -> list[TrackerResult]:
     """Check a finished transcript against the trackers (or `rules`) and keep the results,
     replacing the earlier ones."""
-    return _results_keep(
-        transcripts=[transcript], rules=tracker_rules() if rules is None else rules
-    )
+    _results_keep(transcripts=[transcript], rules=tracker_rules() if rules is None else rules)
+    return list(TrackerResult.objects.filter(transcript=transcript).order_by("tracker_id"))
 
 
 def check_on_transcript_done(sender: Any, *, transcript: Transcript, **kwargs: Any) -> None:
@@ -80,13 +79,11 @@ def transcripts_recheck() -> int:
 _RESULT_FIELDS = ("found", "flagged", "at_seconds", "phrase", "speaker_unknown")
 
 
-def _results_keep(
-    *, transcripts: list[Transcript], rules: list[TrackerRule]
-) -> list[TrackerResult]:
-    """Check `transcripts` against `rules` and keep the results, in one transaction: a result
-    that did not change is left as it is (after one tracker changed, re-checking every
-    transcript writes that tracker's changed results, not all 50 of every call), one for a
-    tracker that no longer applies is deleted. Returns the transcripts' results."""
+def _results_keep(*, transcripts: list[Transcript], rules: list[TrackerRule]) -> None:
+    """Check `transcripts` against `rules` and keep the results, in one short transaction (the
+    check is done before it): a result that did not change is left as it is (after one tracker
+    changed, re-checking every transcript writes that tracker's changed results, not all 50
+    of every call), one for a tracker that no longer applies is deleted."""
     outcomes = {
         transcript.pk: transcript_check(
             segments=transcript.segments,
@@ -99,32 +96,33 @@ def _results_keep(
     }
     now = timezone.now()
     with transaction.atomic():
+        # Plain values, and rows made only for what is written: building 10,000 model
+        # instances a batch cost more than the check itself.
         earlier = {
-            (result.transcript_id, result.tracker_id): result
-            for result in TrackerResult.objects.filter(transcript_id__in=outcomes)
+            (transcript_id, tracker_id): (pk, tuple(said))
+            for pk, transcript_id, tracker_id, *said in TrackerResult.objects.filter(
+                transcript_id__in=outcomes
+            ).values_list("pk", "transcript_id", "tracker_id", *_RESULT_FIELDS)
         }
-        results: list[TrackerResult] = []
         created: list[TrackerResult] = []
         changed: list[TrackerResult] = []
         for transcript_id, transcript_outcomes in outcomes.items():
             for outcome in transcript_outcomes:
-                says = {name: getattr(outcome, name) for name in _RESULT_FIELDS}
-                result = earlier.pop((transcript_id, outcome.tracker_id), None)
-                if result is None:
-                    result = TrackerResult(
-                        transcript_id=transcript_id, tracker_id=outcome.tracker_id, **says
-                    )
-                    created.append(result)
-                elif any(getattr(result, name) != value for name, value in says.items()):
-                    for name, value in says.items():
-                        setattr(result, name, value)
-                    result.checked_at = now  # bulk_update does not apply auto_now
-                    changed.append(result)
-                results.append(result)
-        TrackerResult.objects.filter(pk__in=[result.pk for result in earlier.values()]).delete()
+                says = tuple(getattr(outcome, name) for name in _RESULT_FIELDS)
+                pk, said = earlier.pop((transcript_id, outcome.tracker_id), (None, None))
+                if said == says:
+                    continue
+                result = TrackerResult(
+                    pk=pk,
+                    transcript_id=transcript_id,
+                    tracker_id=outcome.tracker_id,
+                    checked_at=now,  # bulk_update does not apply auto_now
+                    **dict(zip(_RESULT_FIELDS, says, strict=True)),
+                )
+                (created if pk is None else changed).append(result)
+        TrackerResult.objects.filter(pk__in=[pk for pk, _ in earlier.values()]).delete()
         TrackerResult.objects.bulk_update(changed, [*_RESULT_FIELDS, "checked_at"], batch_size=500)
         TrackerResult.objects.bulk_create(created)
-    return results
 
 
 def trackers_changed() -> None:
