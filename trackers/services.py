@@ -4,6 +4,7 @@ after a change, importing and exporting the file."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +17,10 @@ from trackers.models import Tracker, TrackerResult
 from transcripts.models import Transcript
 
 RECHECK_BATCH = 200
+# After each batch the job rests this many times as long as the batch took: it then takes at
+# most half of one core, and the pages opened meanwhile (on the same machine, the same
+# database) keep the rest. A re-check is no hurry; it is minutes either way.
+RECHECK_REST = 1.0
 
 
 class TrackerFileError(ValueError):
@@ -56,8 +61,8 @@ def check_on_transcript_done(sender: Any, *, transcript: Transcript, **kwargs: A
 
 def transcripts_recheck() -> int:
     """Check every finished transcript again (the job run after trackers changed), a batch at
-    a time (one short transaction each) so that pages keep their share of the database;
-    returns how many."""
+    a time (one short transaction each, then a rest) so that pages keep their share of the
+    machine and the database; returns how many."""
     rules = tracker_rules()
     done = Transcript.objects.filter(status=Transcript.Status.DONE).order_by("pk")
     checked = 0
@@ -70,9 +75,12 @@ def transcripts_recheck() -> int:
         )
         if not batch:
             return checked
+        began = time.monotonic()
         _results_keep(transcripts=batch, rules=rules)
         checked += len(batch)
         last_pk = batch[-1].pk
+        if len(batch) == RECHECK_BATCH:  # not after the last one
+            time.sleep((time.monotonic() - began) * RECHECK_REST)
 
 
 # What a result says; the rest of the row is whose result it is, and when it was written.
