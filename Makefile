@@ -7,8 +7,10 @@ DEV_ENV := DJANGO_DEBUG=true
 # Every queue the dashboard's jobs use (a worker serves only the queues it is told).
 WORKER_QUEUES := default,transcripts
 # Asked twice, a worker stops at once and puts the job it was doing back in the queue (asked
-# once, it would finish the call it is transcribing first).
-WORKER_STOP := kill $$worker 2>/dev/null; sleep 0.5; kill $$worker 2>/dev/null; wait $$worker
+# once, it would finish the call it is transcribing first). The periodic read of the newest
+# calls stops when asked once.
+WORKER_STOP := kill $$worker $$poll 2>/dev/null; sleep 0.5; kill $$worker 2>/dev/null; \
+	wait $$worker $$poll
 
 .PHONY: run serve test lint install bench clean
 
@@ -26,10 +28,13 @@ install: $(VENV)/.installed
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py sandbox_demo_account
-	@# The jobs' worker runs beside the server, reaching the sandbox where it listens; Ctrl-C
-	@# (or the server stopping) stops it too.
+	@# The jobs' worker and the periodic read of the newest calls (django-tasks has no
+	@# scheduler) run beside the server, reaching the sandbox where it listens; Ctrl-C (or the
+	@# server stopping) stops them too.
 	$(DEV_ENV) GETBILL_SANDBOX_ORIGIN=http://127.0.0.1:$(PORT) \
 		$(BIN)/python manage.py db_worker --no-reload --queue-name $(WORKER_QUEUES) & worker=$$!; \
+	$(DEV_ENV) GETBILL_SANDBOX_ORIGIN=http://127.0.0.1:$(PORT) \
+		$(BIN)/python manage.py calls_poll & poll=$$!; \
 	trap '$(WORKER_STOP)' EXIT INT TERM; \
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
@@ -50,6 +55,7 @@ serve: install $(SERVE_SECRET)
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(SERVE_ENV) $(BIN)/python manage.py sandbox_demo_account
 	$(SERVE_ENV) $(BIN)/python manage.py db_worker --queue-name $(WORKER_QUEUES) & worker=$$!; \
+	$(SERVE_ENV) $(BIN)/python manage.py calls_poll & poll=$$!; \
 	trap '$(WORKER_STOP)' EXIT INT TERM; \
 	$(SERVE_ENV) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT)
 

@@ -1,10 +1,13 @@
 """What `/insights/` costs over 100,000 submitted reviews (four answers each, twelve reviewers,
-two scorecards, one of which changed version, a year of weeks): the page as a manager sees it
+two scorecards, one of which changed version, a year of weeks; each call transcribed and two
+trackers linked to criteria, one flagging a call in five): the page as a manager sees it
 (everyone's figures) and as a reviewer (their own), for the default twelve weeks and for the
-whole year, through Django's test client; and one chart's CSV export.
+whole year, through Django's test client; and two charts' CSV exports.
 
-Prints the median wall time of a few runs of each, and the number of SQL queries of a page.
-Asserts nothing. SQLite on a file by default; PostgreSQL with DATABASE_URL=postgres://...
+Prints the median and 95th percentile wall time of ROUNDS runs of each (INSIGHTS_BENCH_ROUNDS),
+the median CPU time of this process (on SQLite that is the database's work too, and it does not
+grow when other work shares the machine; on PostgreSQL the server's work is not in it), and the
+number of SQL queries of a page. Asserts nothing. SQLite on a file by default; PostgreSQL with DATABASE_URL=postgres://...
 (an empty database the benchmark may fill). Run with `.venv/bin/python bench/insights_page.py`.
 """
 
@@ -24,7 +27,7 @@ from harness import django_ready
 
 REVIEWS = 100_000
 REVIEWERS = 12
-ROUNDS = 7
+ROUNDS = int(os.environ.get("INSIGHTS_BENCH_ROUNDS", "21"))
 # INSIGHTS_BENCH_SQLITE=path keeps the filled database for the next run.
 _sqlite = os.environ.get("INSIGHTS_BENCH_SQLITE") or (
     f"{tempfile.mkdtemp(prefix='bench-insights-')}/bench.sqlite3"
@@ -38,8 +41,10 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from reviews import services  # noqa: E402
-from reviews.models import Answer, Review, ReviewStatus, Verdict  # noqa: E402
+from reviews.models import Answer, Criterion, Review, ReviewStatus, SuggestionUse, Verdict  # noqa: E402
 from tests.support.accounts import role_user_make  # noqa: E402
+from trackers.models import Tracker, TrackerResult  # noqa: E402
+from transcripts.models import Transcript  # noqa: E402
 
 _CHUNK = 5000
 
@@ -57,6 +62,15 @@ def _fill() -> tuple[Any, Any]:
     calls_v2 = services.scorecard_new_version(scorecard=calls)
     services._criteria_create(scorecard=calls_v2, criteria=criteria)
     cards = [calls, letters, calls_v2]
+    disclosure = Tracker.objects.create(
+        name="Recording disclosure", kind=Tracker.Kind.REQUIRED, phrases=["this call is recorded"]
+    )
+    threats = Tracker.objects.create(
+        name="Threats", kind=Tracker.Kind.FORBIDDEN, phrases=["we will seize"]
+    )
+    linked = {"Criterion 0": disclosure, "Criterion 1": threats}
+    for label, tracker in linked.items():
+        Criterion.objects.filter(label=label).update(tracker=tracker)
     card_criteria = {card.pk: list(card.criteria.all()) for card in cards}
     now = timezone.now()
     for first in range(0, REVIEWS, _CHUNK):
@@ -76,33 +90,76 @@ def _fill() -> tuple[Any, Any]:
                 )
             )
         made = Review.objects.bulk_create(batch)
-        Answer.objects.bulk_create(
-            Answer(
-                review=review,
-                criterion=criterion,
-                value=randomiser.choice(["yes", "yes", "no", "na"]),
-            )
+        transcripts = Transcript.objects.bulk_create(
+            Transcript(followup_id=review.followup_id, status=Transcript.Status.DONE)
             for review in made
-            for criterion in card_criteria[review.scorecard_id]
         )
+        # A flagged result suggests "no" (a required phrase missing, a forbidden one said).
+        flagged = {
+            (transcript.followup_id, tracker.pk): randomiser.random() < 0.2
+            for transcript in transcripts
+            for tracker in linked.values()
+        }
+        TrackerResult.objects.bulk_create(
+            TrackerResult(
+                transcript=transcript,
+                tracker=tracker,
+                found=flagged[transcript.followup_id, tracker.pk] == (tracker == threats),
+                flagged=flagged[transcript.followup_id, tracker.pk],
+            )
+            for transcript in transcripts
+            for tracker in linked.values()
+        )
+        answers = []
+        for review in made:
+            for criterion in card_criteria[review.scorecard_id]:
+                value = randomiser.choice(["yes", "yes", "no", "na"])
+                suggestion, hit = "", False
+                if criterion.tracker_id is not None:
+                    hit = flagged[review.followup_id, criterion.tracker_id]
+                    suggested = "no" if hit else "yes"
+                    suggestion = (
+                        SuggestionUse.FOLLOWED if value == suggested else SuggestionUse.OVERRIDDEN
+                    )
+                answers.append(
+                    Answer(
+                        review=review,
+                        criterion=criterion,
+                        value=value,
+                        suggestion=suggestion,
+                        tracker_flagged=hit,
+                    )
+                )
+        Answer.objects.bulk_create(answers)
+    with connection.cursor() as cursor:
+        # Fresh statistics, and on PostgreSQL the visibility map that index-only scans need.
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     return manager, qa
 
 
-def _median_ms(client: Client, url: str, query: dict[str, str]) -> tuple[float, int]:
-    times = []
+def _timed(client: Client, url: str, query: dict[str, str]) -> str:
+    """The median and 95th percentile wall time in ms of ROUNDS requests, their median CPU
+    time, and the queries of one."""
+    times, cpu = [], []
     for _ in range(ROUNDS):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         response = client.get(url, query, secure=True)
         if hasattr(response, "streaming_content"):
             b"".join(response.streaming_content)
         times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - cpu_started) * 1000)
         assert response.status_code == 200, response.status_code
     with CaptureQueriesContext(connection) as queries:
-        client.get(url, query, secure=True)
+        response = client.get(url, query, secure=True)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
     if os.environ.get("INSIGHTS_BENCH_QUERIES"):
         for captured in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:3]:
             print(f"    {float(captured['time']) * 1000:7.1f} ms {captured['sql'][:160]}")
-    return statistics.median(times), len(queries)
+    return (
+        f"{statistics.median(times):6.1f} ms, p95 {statistics.quantiles(times, n=20)[18]:6.1f} ms,"
+        f" cpu {statistics.median(cpu):6.1f} ms, {len(queries)} queries"
+    )
 
 
 def main() -> None:
@@ -121,16 +178,21 @@ def main() -> None:
         "start": (timezone.localdate() - timedelta(days=364)).isoformat(),
         "end": timezone.localdate().isoformat(),
     }
+    print(
+        f"{ROUNDS} requests each: median and 95th percentile wall time, median CPU time of "
+        f"this process, SQL queries of one (load average {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores)"
+    )
     for who, user in (("manager", manager), ("reviewer", qa)):
         client = Client()
         client.force_login(user)
         for span, query in (("12 weeks", {}), ("one year", year)):
-            median, count = _median_ms(client, "/insights/", query)
-            print(f"/insights/ {who:8} {span:8}: {median:6.1f} ms median, {count} queries")
+            print(f"/insights/ {who:8} {span:8}: {_timed(client, '/insights/', query)}")
     client = Client()
     client.force_login(manager)
-    median, count = _median_ms(client, "/insights/export/weeks.csv", year)
-    print(f"weeks.csv manager  one year: {median:6.1f} ms median, {count} queries")
+    for chart in ("weeks", "trackers"):
+        figures = _timed(client, f"/insights/export/{chart}.csv", year)
+        print(f"{chart + '.csv':10} manager  one year: {figures}")
 
 
 if __name__ == "__main__":

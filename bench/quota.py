@@ -21,6 +21,15 @@ Scenarios:
   results), then stepping through each of its followups (page and side panel).
 - A manager stepping quickly through a long debt, with the per-user limits as configured: which
   page, if any, is refused.
+- The periodic read of the newest calls (`manage.py calls_poll`) over a simulated hour, its
+  timer ticking every minute: without webhooks, and with GetBill delivering a followup's event
+  every few minutes (the read slows down by itself). Its requests are counted at the sandbox.
+- A team of 40 reviewers' hour with webhooks on, against today's: the reviewer's hour again,
+  each call's `followup.completed` event (a signed delivery of the sandbox's followup, links
+  and all) received WEBHOOK_LAG_MINUTES before the reviewer opens it (the live queue shows new
+  calls as they come). The event keeps the followup (its kept copy then ages like any other)
+  and drops its debt's kept pages (the side panel asks again). The team's hour adds the
+  periodic read's cost once, for the whole deployment.
 
 The scenarios run in seconds, not hours, so the reviewer's hour keeps a simulated clock: each
 call takes MINUTES_PER_CALL, and every answer the sandbox sent is dropped from the shared cache
@@ -34,13 +43,17 @@ Run with `.venv/bin/python bench/quota.py`.
 """
 
 import contextlib
+import hashlib
+import hmac
 import html
+import json
 import logging
 import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from harness import django_ready
@@ -69,6 +82,13 @@ QUICK_STEPS = 40
 # Debts this long are the sandbox's paging test, not a reviewer's usual queue.
 ORDINARY_DEBT_MAX = 20
 CALL_TYPES = ("call", "manual_call")
+# The team whose hour is shown with webhooks on, and how long after a call ends (its event)
+# a reviewer opens it from the live queue.
+TEAM = 40
+WEBHOOK_LAG_MINUTES = (5, 30)
+WEBHOOK_SECRET = "bench-webhook-secret"  # noqa: S105 - signs the bench's own deliveries
+# With webhooks on, GetBill sends a followup's event about this often (any call of the company).
+WEBHOOK_EVERY_MINUTES = 2
 # Per-user limits, before and after issue 13: lifted where minutes are compressed into seconds.
 PER_USER_LIMIT_SETTINGS = ("DASHBOARD_GETBILL_REQUESTS_PER_HOUR",)
 _PANEL_URL = re.compile(r'hx-get="([^"]+)"\s+hx-trigger="load"')
@@ -257,12 +277,21 @@ class SimulatedClock:
     def advance(self, minutes: float) -> None:
         self._note_requests()
         self.minutes += minutes
+        self._aged_forget()
+
+    def _aged_forget(self) -> None:
         if not self._fresh_minutes:
             return
         aged = [k for k, at in self._sent.items() if self.minutes - at >= self._fresh_minutes]
         _answers_forget(aged)
         for key in aged:
             del self._sent[key]
+
+    def note_told(self, key: tuple[str, tuple[str | int, ...]], *, minutes_ago: float) -> None:
+        """An answer kept without asking GetBill (a webhook's followup), told `minutes_ago`."""
+        self._note_requests()
+        self._sent[key] = self.minutes - minutes_ago
+        self._aged_forget()
 
     def _note_requests(self) -> None:
         for path, query in self._counter.api_requests[self._seen :]:
@@ -307,10 +336,17 @@ def review_queue() -> list[str]:
 
 
 def reviewer_calls(
-    person: Person, queue: Iterable[str], *, counter: _CountingApp, show_debt: bool = False
+    person: Person,
+    queue: Iterable[str],
+    *,
+    counter: _CountingApp,
+    show_debt: bool = False,
+    before_open: Callable[[str, SimulatedClock], None] | None = None,
 ) -> None:
     clock = SimulatedClock(counter)
     for call in queue:
+        if before_open is not None:
+            before_open(call, clock)
         person.open(call, show_debt=show_debt)
         person.recording_load(call)
         person.listen(call)
@@ -325,6 +361,102 @@ def manager_debt_review(person: Person, *, debt_id: str) -> None:
     person.debt_page(debt_id, type="call", status="deal_found")
     for followup_id in _debt_followups(debt_id):
         person.open(followup_id)
+
+
+# --- Webhooks and the periodic read of the newest calls -----------------------------------------
+
+
+def _signed_post(client: Client, event: dict[str, Any]) -> int:
+    body = json.dumps(event).encode()
+    signature = hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    response = client.post(
+        "/webhooks/getbill/",
+        data=body,
+        content_type="application/json",
+        headers={"X-GetBill-Signature": signature},
+        secure=True,
+    )
+    return int(response.status_code)
+
+
+def completed_event_deliver(*, origin: str, minutes_ago: float) -> Callable[[str, Any], None]:
+    """`before_open` for `reviewer_calls`: GetBill's `followup.completed` for the call, as the
+    sandbox's API would present the followup (freshly signed links), delivered signed; the
+    clock learns the followup was kept `minutes_ago`."""
+    from sandbox.services import followup_present
+
+    deliverer = Client()
+
+    def deliver(call: str, clock: Any) -> None:
+        record = next(f for f in SANDBOX_FOLLOWUPS if f["id"] == call)
+        data = followup_present(record=record, absolute_uri=lambda path: origin + path)
+        status = _signed_post(deliverer, {"type": "followup.completed", "data": data})
+        assert status == 200, f"the webhook was refused ({status})"
+        clock.note_told(("followup", (call,)), minutes_ago=minutes_ago)
+
+    return deliver
+
+
+def periodic_read_hour(counter: _CountingApp, *, webhooks: bool) -> tuple[int, int]:
+    """The periodic read over a simulated hour, its timer asking every minute (as
+    `calls_poll` does, more often than any interval); with `webhooks`, a followup's event
+    delivered every WEBHOOK_EVERY_MINUTES. GetBill requests counted, and reads made."""
+    from calls.services import calls_poll_once
+    from webhooks.services import webhook_delivery_receive
+
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    before, reads = counter.api, 0
+    for minute in range(60):
+        now = start + timedelta(minutes=minute)
+        if webhooks and minute % WEBHOOK_EVERY_MINUTES == 0:
+            # A partial update: the kind of event that drops kept answers and asks nothing.
+            body = json.dumps(
+                {"type": "followup.updated", "data": {"id": f"bench{minute:04d}", "status": "x"}}
+            ).encode()
+            webhook_delivery_receive(body=body, now=now)
+        reads += calls_poll_once(now=now) is not None
+    return counter.api - before, reads
+
+
+def webhooks_figures(counter: _CountingApp, *, today_per_hour: float, origin: str) -> None:
+    from webhooks.models import WebhookDelivery
+
+    minutes = settings.DASHBOARD_CALLS_POLL_MINUTES
+    print(f"\nThe periodic read of the newest calls (DASHBOARD_CALLS_POLL_MINUTES={minutes})")
+    fresh_start()
+    WebhookDelivery.objects.all().delete()
+    read_alone, reads = periodic_read_hour(counter, webhooks=False)
+    print(f"{'  without webhooks, per hour':<56} {read_alone:6d} requests   ({reads} reads)")
+    fresh_start()
+    read_slowed, reads = periodic_read_hour(counter, webhooks=True)
+    print(
+        f"{'  with webhooks delivering, per hour':<56} {read_slowed:6d} requests   ({reads} reads)"
+    )
+    WebhookDelivery.objects.all().delete()
+
+    queue = review_queue()
+    print(
+        f"\nA team of {TEAM} QA reviewers' hour, per reviewer-hour with the periodic read's "
+        f"share ({HOURLY_QUOTA:,} an hour)"
+    )
+    rows = [
+        ("today (no webhooks, no periodic read)", today_per_hour, 0),
+        (f"no webhooks, periodic read every {minutes} min", today_per_hour, read_alone),
+    ]
+    settings.GETBILL_WEBHOOK_SECRET = WEBHOOK_SECRET
+    for lag in WEBHOOK_LAG_MINUTES:
+        fresh_start()
+        live = person_make(name=f"qa-hour-webhooks-{lag}", group="QA reviewers")
+        deliver = completed_event_deliver(origin=origin, minutes_ago=lag)
+        before = counter.api
+        reviewer_calls(live, queue, counter=counter, before_open=deliver)
+        per_hour = (counter.api - before) / len(queue) * CALLS_PER_REVIEWER_HOUR
+        rows.append((f"webhooks on, calls opened {lag} min after they end", per_hour, read_slowed))
+    for label, per_hour, read in rows:
+        team = per_hour * TEAM + read
+        print(f"{'  ' + label:<56} {team / TEAM:6.1f} requests   (team {team:.0f})")
+    settings.GETBILL_WEBHOOK_SECRET = ""
+    WebhookDelivery.objects.all().delete()
 
 
 def _team(per_hour: float) -> int:
@@ -356,6 +488,12 @@ def main() -> None:
 
 
 def run(counter: _CountingApp) -> None:
+    today_per_hour = run_today(counter)
+    webhooks_figures(counter, today_per_hour=today_per_hour, origin=settings.SANDBOX_ORIGIN)
+
+
+def run_today(counter: _CountingApp) -> float:
+    """The figures of the dashboard as people use it; a QA reviewer's hour, returned."""
     debt = EXAMPLES["debt_with_history"]
     first, second = _debt_calls(debt)[:2]
     other_debt_call = next(call for call in review_queue() if _debt_of(call) != debt)
@@ -389,6 +527,7 @@ def run(counter: _CountingApp) -> None:
             f" {per_hour:6.1f} requests"
         )
         print(f"{'largest QA team in 1,000 requests an hour':<56} {_team(per_hour):6d} reviewers")
+        reviewer_per_hour = per_hour
 
         # The honest other figure: a reviewer who opens the debt card on every call.
         fresh_start()
@@ -424,6 +563,7 @@ def run(counter: _CountingApp) -> None:
         f"{f'manager stepping through {QUICK_STEPS} followups of a long debt':<56}"
         f" {quick_requests:6d} requests   ({refused})"
     )
+    return reviewer_per_hour
 
 
 if __name__ == "__main__":

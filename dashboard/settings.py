@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "trackers",
     "search",
     "webhooks",
+    "calls",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -514,7 +515,14 @@ TRANSCRIBE_RETRY_SECONDS = _env_positive_int("TRANSCRIBE_RETRY_SECONDS", default
 TRANSCRIBE_JOB_TIMEOUT_SECONDS = _env_positive_int(
     "TRANSCRIBE_JOB_TIMEOUT_SECONDS", default=30 * 60
 )
-# `manage.py transcripts_purge` deletes transcripts made longer ago than this.
+# `manage.py transcripts_purge` deletes transcripts (and calls only known) made longer ago
+# than this.
 DASHBOARD_TRANSCRIPT_RETENTION_DAYS = _env_positive_int(
     "DASHBOARD_TRANSCRIPT_RETENTION_DAYS", default=365
+)
+# `manage.py calls_poll` reads GetBill's newest calls this often (one request per call-like
+# type: 3 requests, 36 an hour at 5 minutes), six times less often while GetBill delivers
+# followups' webhooks; 0 turns the read off.
+DASHBOARD_CALLS_POLL_MINUTES = _env_positive_int(
+    "DASHBOARD_CALLS_POLL_MINUTES", default=5, minimum=0
 )

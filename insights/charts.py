@@ -71,17 +71,29 @@ class WeekValue:
     score: float | None
 
 
+def _plot() -> tuple[float, float]:
+    return WIDTH - LEFT - RIGHT, WEEKS_HEIGHT - TOP - BOTTOM
+
+
+def _week_labels(labels: Sequence[str]) -> list[Label]:
+    """The labels under a week chart's slots: every n-th when slots are narrow."""
+    slot = _plot()[0] / max(len(labels), 1)
+    label_every = max(1, int(WEEK_LABEL_MIN_SPACING // slot) + 1)
+    return [
+        Label(x=round(LEFT + slot * (index + 0.5), 1), y=WEEKS_HEIGHT - 8, text=label)
+        for index, label in enumerate(labels)
+        if index % label_every == 0
+    ]
+
+
 def week_chart(values: Sequence[WeekValue]) -> WeekChart:
-    plot_width = WIDTH - LEFT - RIGHT
-    plot_height = WEEKS_HEIGHT - TOP - BOTTOM
+    plot_width, plot_height = _plot()
     slot = plot_width / max(len(values), 1)
 
     def y_of(percent: float) -> float:
         return round(TOP + plot_height * (1 - percent / 100), 1)
 
     columns, points, lines, run = [], [], [], []
-    label_every = max(1, int(WEEK_LABEL_MIN_SPACING // slot) + 1)
-    x_labels = []
     for index, value in enumerate(values):
         centre = LEFT + slot * (index + 0.5)
         if value.rate is not None:
@@ -107,8 +119,6 @@ def week_chart(values: Sequence[WeekValue]) -> WeekChart:
             if len(run) > 1:
                 lines.append(" ".join(run))
             run = []
-        if index % label_every == 0:
-            x_labels.append(Label(x=round(centre, 1), y=WEEKS_HEIGHT - 8, text=value.label))
     if len(run) > 1:
         lines.append(" ".join(run))
     return WeekChart(
@@ -117,9 +127,66 @@ def week_chart(values: Sequence[WeekValue]) -> WeekChart:
         columns=columns,
         points=points,
         lines=lines,
-        x_labels=x_labels,
+        x_labels=_week_labels([value.label for value in values]),
         y_labels=[Label(x=LEFT - 6, y=y_of(p) + 4, text=f"{p} %") for p in (0, 50, 100)],
         gridlines=[y_of(p) for p in (0, 25, 50, 75, 100)],
+        empty=not columns,
+    )
+
+
+@dataclass(frozen=True)
+class WeekCount:
+    label: str
+    total: int
+    part: int  # of `total`, drawn inside its column
+    title: str  # what the column says when pointed at
+
+
+@dataclass(frozen=True)
+class CountChart:
+    """Counts per week as columns scaled to the largest, each with the part of it that is
+    `part` drawn over it from the bottom."""
+
+    width: int
+    height: int
+    columns: list[Column]
+    parts: list[Column]
+    x_labels: list[Label]
+    y_labels: list[Label]
+    gridlines: list[float]
+    empty: bool
+
+
+def count_chart(values: Sequence[WeekCount]) -> CountChart:
+    plot_width, plot_height = _plot()
+    slot = plot_width / max(len(values), 1)
+    top = max((value.total for value in values), default=0)
+
+    def y_of(count: float) -> float:
+        return round(TOP + plot_height * (1 - count / top), 1) if top else TOP + plot_height
+
+    columns: list[Column] = []
+    parts: list[Column] = []
+    for index, value in enumerate(values):
+        if not value.total:
+            continue
+        x, width = round(LEFT + slot * (index + 0.15), 1), round(slot * 0.7, 1)
+        for count, into in ((value.total, columns), (value.part, parts)):
+            y = y_of(count)
+            into.append(
+                Column(
+                    x=x, y=y, width=width, height=round(TOP + plot_height - y, 1), title=value.title
+                )
+            )
+    scale = [0, top // 2, top] if top > 1 else [0, top]
+    return CountChart(
+        width=WIDTH,
+        height=WEEKS_HEIGHT,
+        columns=columns,
+        parts=parts,
+        x_labels=_week_labels([value.label for value in values]),
+        y_labels=[Label(x=LEFT - 6, y=y_of(n) + 4, text=str(n)) for n in scale],
+        gridlines=[y_of(n) for n in scale],
         empty=not columns,
     )
 

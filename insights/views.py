@@ -3,7 +3,8 @@ own figures, those who see all reviews everyone's."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -19,8 +20,19 @@ from django.views.decorators.http import require_GET
 
 from followups.csv_export import csv_lines, csv_response
 from insights import charts
-from insights.forms import InsightsFilterForm
-from insights.services import Insights, insights_export_audit, insights_figures
+from insights.forms import InsightsFilterForm, InsightsFilters
+from insights.services import (
+    Insights,
+    ReviewerFigures,
+    figures_per_criterion,
+    figures_per_reviewer,
+    figures_per_week,
+    figures_reading,
+    figures_tracker_hits_per_week,
+    insights_export_audit,
+    insights_figures,
+    reviews_counted,
+)
 from reviews.models import Review
 from reviews.services import PERM_REVIEW, may_see_all, may_see_reviews
 
@@ -85,6 +97,17 @@ def _charts(insights: Insights) -> dict[str, Any]:
             ],
             scale_max=100,
         ),
+        "tracker_chart": charts.count_chart(
+            [
+                charts.WeekCount(
+                    label=f"{week.week:%d %b}",
+                    total=week.hits,
+                    part=week.confirmed,
+                    title=f"{week.week:%d %b}: {week.hits} hits, {week.confirmed} confirmed",
+                )
+                for week in insights.tracker_weeks
+            ]
+        ),
         "volume_chart": charts.bar_chart(
             [
                 charts.BarValue(label=r.username, value=r.reviews, text=str(r.reviews))
@@ -105,7 +128,8 @@ def _charts(insights: Insights) -> dict[str, Any]:
 
 @require_GET
 def insights_page(request: HttpRequest) -> HttpResponse:
-    """Pass rate and average score per week, failure rate per criterion, figures per reviewer."""
+    """Pass rate and average score per week, failure rate per criterion, figures per reviewer,
+    tracker hits per week."""
     user = _user(request)
     form = _form(request, user)
     if not form.is_valid():
@@ -120,6 +144,11 @@ def insights_page(request: HttpRequest) -> HttpResponse:
             "insights": insights,
             "sees_all": may_see_all(user=user),
             "time_zone": settings.TIME_ZONE,
+            "reviewer_columns": REVIEWER_COLUMNS,
+            "reviewer_rows": [
+                (reviewer.username, [column.html(reviewer) for column in REVIEWER_COLUMNS])
+                for reviewer in insights.reviewers
+            ],
             "export_urls": {
                 chart: reverse("insights:export", kwargs={"chart": chart})
                 + (f"?{query}" if query else "")
@@ -134,8 +163,41 @@ def _cell(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
-def _week_rows(insights: Insights) -> Iterable[Sequence[str]]:
-    for week in insights.weeks:
+@dataclass(frozen=True)
+class ReviewerColumn:
+    """One column of the per-reviewer table, in the page and in its CSV export: a new figure
+    per reviewer is one more of these (and its field in `ReviewerFigures`)."""
+
+    title: str
+    csv_name: str
+    value: Callable[[ReviewerFigures], float | None]
+    unit: str = ""  # written after the value in the page: " %"
+    missing: str = ""  # what the page writes for no value: "no score"
+
+    def html(self, reviewer: ReviewerFigures) -> str:
+        value = self.value(reviewer)
+        return self.missing if value is None else f"{value:g}{self.unit}"
+
+    def csv(self, reviewer: ReviewerFigures) -> str:
+        return _cell(self.value(reviewer))
+
+
+REVIEWER_COLUMNS = [
+    ReviewerColumn("Reviews", "reviews", lambda r: r.reviews),
+    ReviewerColumn("Passed", "passed", lambda r: r.passed),
+    ReviewerColumn("Pass rate", "pass_rate_percent", lambda r: r.pass_rate, unit=" %"),
+    ReviewerColumn(
+        "Average score",
+        "average_score_percent",
+        lambda r: r.average_score,
+        unit=" %",
+        missing="no score",
+    ),
+]
+
+
+def _week_rows(reviews: QuerySet[Review], filters: InsightsFilters) -> Iterable[Sequence[str]]:
+    for week in figures_per_week(reviews=reviews, start=filters.start, end=filters.end):
         yield (
             week.week.isoformat(),
             str(week.reviews),
@@ -145,8 +207,8 @@ def _week_rows(insights: Insights) -> Iterable[Sequence[str]]:
         )
 
 
-def _criterion_rows(insights: Insights) -> Iterable[Sequence[str]]:
-    for criterion in insights.criteria:
+def _criterion_rows(reviews: QuerySet[Review], filters: InsightsFilters) -> Iterable[Sequence[str]]:
+    for criterion in figures_per_criterion(reviews=reviews):
         yield (
             criterion.scorecard,
             criterion.label,
@@ -156,18 +218,29 @@ def _criterion_rows(insights: Insights) -> Iterable[Sequence[str]]:
         )
 
 
-def _reviewer_rows(insights: Insights) -> Iterable[Sequence[str]]:
-    for reviewer in insights.reviewers:
+def _reviewer_rows(reviews: QuerySet[Review], filters: InsightsFilters) -> Iterable[Sequence[str]]:
+    for reviewer in figures_per_reviewer(reviews=reviews):
+        yield (reviewer.username, *(column.csv(reviewer) for column in REVIEWER_COLUMNS))
+
+
+def _tracker_rows(reviews: QuerySet[Review], filters: InsightsFilters) -> Iterable[Sequence[str]]:
+    for week in figures_tracker_hits_per_week(
+        reviews=reviews, start=filters.start, end=filters.end
+    ):
         yield (
-            reviewer.username,
-            str(reviewer.reviews),
-            str(reviewer.passed),
-            _cell(reviewer.pass_rate),
-            _cell(reviewer.average_score),
+            week.week.isoformat(),
+            str(week.hits),
+            str(week.confirmed),
+            str(week.overridden),
+            _cell(week.confirmation_rate),
         )
 
 
-EXPORTS = {
+# Each chart's CSV: its header, and its rows from the selected reviews (only its own query).
+EXPORTS: dict[
+    str,
+    tuple[Sequence[str], Callable[[QuerySet[Review], InsightsFilters], Iterable[Sequence[str]]]],
+] = {
     "weeks": (
         ["week_starting", "reviews", "passed", "pass_rate_percent", "average_score_percent"],
         _week_rows,
@@ -177,8 +250,12 @@ EXPORTS = {
         _criterion_rows,
     ),
     "reviewers": (
-        ["reviewer", "reviews", "passed", "pass_rate_percent", "average_score_percent"],
+        ["reviewer", *(column.csv_name for column in REVIEWER_COLUMNS)],
         _reviewer_rows,
+    ),
+    "trackers": (
+        ["week_starting", "tracker_hits", "confirmed", "overridden", "confirmed_percent"],
+        _tracker_rows,
     ),
 }
 
@@ -193,10 +270,13 @@ def insights_export(request: HttpRequest, chart: str) -> HttpResponseBase:
     if not form.is_valid():
         return render(request, "insights/insights.html", {"form": form}, status=400)
     filters = form.filters()
-    insights = insights_figures(user=user, filters=filters)
-    insights_export_audit(user=user, chart=chart, filters=filters)
+    reviews = reviews_counted(user=user, filters=filters)
     header, rows = EXPORTS[chart]
+    with figures_reading():
+        # A row per week or per criterion at most: read here, within the transaction.
+        figures = list(rows(reviews, filters))
+    insights_export_audit(user=user, chart=chart, filters=filters)
     return csv_response(
-        lines=csv_lines(header=header, rows=rows(insights)),
+        lines=csv_lines(header=header, rows=figures),
         filename=f"insights-{chart}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.csv",
     )

@@ -204,7 +204,34 @@ class Review(models.Model):
                 fields=["followup_id", "reviewer"], name="review_one_per_reviewer"
             ),
         ]
-        indexes = [models.Index(fields=["reviewer", "status"], name="review_reviewer_status")]
+        # The insights' figures read submitted reviews by submission time, everyone's or one
+        # reviewer's: these indexes hold every column those queries read (no table lookups).
+        indexes = [
+            models.Index(
+                fields=[
+                    "reviewer",
+                    "status",
+                    "submitted_at",
+                    "scorecard",
+                    "verdict",
+                    "score",
+                    "call_type",
+                ],
+                name="review_reviewer_figures",
+            ),
+            models.Index(
+                fields=[
+                    "status",
+                    "submitted_at",
+                    "reviewer",
+                    "scorecard",
+                    "verdict",
+                    "score",
+                    "call_type",
+                ],
+                name="review_submitted_figures",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"review {self.pk} of {self.followup_id}"
@@ -221,12 +248,22 @@ class Answer(models.Model):
     # For a criterion linked to a tracker that suggested an answer: whether the reviewer's
     # answer followed the suggestion or overrode it ("" when nothing was suggested).
     suggestion = models.CharField(max_length=16, choices=SuggestionUse.choices, blank=True)
+    # That tracker had flagged the call when the answer was saved (a hit, as the reviewer saw
+    # it): counted by the insights without looking the call's tracker results up again.
+    tracker_flagged = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["review", "criterion"], name="answer_one_per_criterion"
             ),
+        ]
+        # Counted per criterion for the insights, for a set of reviews: read from the index.
+        indexes = [
+            models.Index(
+                fields=["review", "criterion", "value", "suggestion", "tracker_flagged"],
+                name="answer_review_figures_hits",
+            )
         ]
 
     def __str__(self) -> str:

@@ -56,7 +56,7 @@ from reviews.models import (
     Verdict,
 )
 from reviews.scoring import Outcome, ScoredAnswer, review_outcome
-from trackers.evidence import evidence_for
+from trackers.evidence import Evidence, evidence_for
 
 PERM_REVIEW = "reviews.review_followup"
 PERM_VIEW_ALL = "reviews.view_all_reviews"
@@ -394,13 +394,14 @@ def review_save(*, user: AbstractBaseUser, followup_id: str, data: ReviewInput) 
             review.submitted_at = timezone.now()
         _review_store(review)
         review.answers.all().delete()
-        suggested = _suggestions(scorecard=scorecard, followup_id=followup_id)
+        evidence = _evidence(scorecard=scorecard, followup_id=followup_id)
         Answer.objects.bulk_create(
             Answer(
                 review=review,
                 criterion_id=pk,
                 value=value,
-                suggestion=_suggestion_use(suggested.get(pk, ""), value),
+                suggestion=_suggestion_use(evidence[pk].suggested if pk in evidence else "", value),
+                tracker_flagged=pk in evidence and evidence[pk].flagged,
             )
             for pk, value in answers.items()
         )
@@ -408,15 +409,12 @@ def review_save(*, user: AbstractBaseUser, followup_id: str, data: ReviewInput) 
     return review
 
 
-def _suggestions(*, scorecard: Scorecard, followup_id: str) -> dict[int, str]:
-    """The answers suggested by the trackers linked to `scorecard`'s criteria, by criterion."""
+def _evidence(*, scorecard: Scorecard, followup_id: str) -> dict[int, Evidence]:
+    """The evidence of the trackers linked to `scorecard`'s criteria (the answer each
+    suggests, whether it flagged the call), by criterion."""
     linked = {c.pk: c.tracker_id for c in scorecard.criteria.all() if c.tracker_id is not None}
     evidence = evidence_for(followup_id=followup_id, tracker_ids=linked.values())
-    return {
-        pk: evidence[tracker_id].suggested
-        for pk, tracker_id in linked.items()
-        if tracker_id in evidence
-    }
+    return {pk: evidence[tracker_id] for pk, tracker_id in linked.items() if tracker_id in evidence}
 
 
 def _suggestion_use(suggested: str, value: str) -> str:

@@ -19,6 +19,7 @@ class Evidence:
     moment: str  # "0:12", or "" when not found
     phrase: str
     suggested: str  # "yes", "no", or "" (a signal suggests nothing)
+    flagged: bool  # worth a reviewer's attention (TrackerResult.flagged): a hit
 
 
 def _suggested(kind: str, found: bool) -> str:
@@ -46,5 +47,6 @@ def evidence_for(*, followup_id: str, tracker_ids: Iterable[int | None]) -> dict
             moment=duration_format(ms=second * 1000) or "" if second is not None else "",
             phrase=result.phrase,
             suggested=_suggested(result.tracker.kind, result.found),
+            flagged=result.flagged,
         )
     return evidence

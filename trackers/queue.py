@@ -42,7 +42,7 @@ class RiskRow:
 @dataclass(frozen=True)
 class RiskQueue:
     rows: list[RiskRow]
-    not_transcribed: int  # calls the dashboard knows that have no finished transcript yet
+    not_transcribed: int  # calls with a recording the dashboard knows, not transcribed yet
 
 
 def _flagged(kind: str) -> Count:
@@ -112,7 +112,10 @@ def risk_queue_get(*, user: AbstractBaseUser, flag: str, newest_first: bool) -> 
         )
         for call in calls
     ]
-    not_transcribed = Transcript.objects.exclude(status=Transcript.Status.DONE).count()
+    # Calls without a recording stay known forever: nothing of theirs can be transcribed.
+    not_transcribed = (
+        Transcript.objects.filter(has_recording=True).exclude(status=Transcript.Status.DONE).count()
+    )
     audit_record(
         user=user,
         action=AuditAction.REVIEW_QUEUE,

@@ -1,5 +1,6 @@
-"""Transcripts in the admin: read-only (the worker writes them), with how many wait for a
-worker and since when, for whoever runs the workers."""
+"""The table of calls and their transcripts in the admin: read-only (GetBill's answers and the
+worker write them), with how many wait for a worker and since when, for whoever runs the
+workers."""
 
 from __future__ import annotations
 
@@ -17,12 +18,15 @@ class TranscriptAdmin(admin.ModelAdmin):
     list_display = [
         "followup_id",
         "status",
+        "call_type",
+        "called_at",
+        "has_recording",
         "attempts",
         "language",
         "duration_seconds",
         "created_at",
     ]
-    list_filter = ["status", "language"]
+    list_filter = ["status", "has_recording", "call_type", "language"]
     search_fields = ["followup_id", "debt_id"]
     # The text is as personal as the recording: the admin shows the job, not the words.
     exclude = ["segments", "peaks"]

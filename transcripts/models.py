@@ -1,8 +1,12 @@
-"""Transcripts of followups' recordings, made on the company's own machines.
+"""Transcripts of followups' recordings, made on the company's own machines, and the
+dashboard's own table of calls.
 
-One row per followup, tied to it by its GetBill ID. The row is also the job's state (queued,
-running, done, failed, with its attempts), and keeps the call's facts as GetBill last gave them
-so that calls can be searched and ordered without asking GetBill.
+One row per call, tied to it by its GetBill ID, from the moment the dashboard learns of the call
+(a page that fetched it, a webhook, the periodic read of the newest calls): `known` until a
+transcript is asked for. The row is then also the job's state (queued, running, done, failed,
+with its attempts). It keeps the call's facts as GetBill last gave them (type, status, date,
+duration, debt, whether there is a recording; no summary or notes) so that calls can be listed,
+searched and ordered without asking GetBill. A call without a recording stays `known`.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ FOLLOWUP_ID_MAX_LENGTH = 64
 
 class Transcript(models.Model):
     class Status(models.TextChoices):
+        KNOWN = "known", "Not transcribed"
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Transcribing"
         DONE = "done", "Done"
@@ -46,6 +51,9 @@ class Transcript(models.Model):
     called_at = models.DateTimeField(null=True, blank=True)
     call_duration_ms = models.PositiveIntegerField(null=True, blank=True)
     debt_id = models.CharField(max_length=64, blank=True)
+    # Whether GetBill ever gave the call a recording (once seen, a recording is not forgotten
+    # because one answer came without its link).
+    has_recording = models.BooleanField(default=False)
     facts_updated_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -60,4 +68,4 @@ class Transcript(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Transcript of {self.followup_id} ({self.status})"
+        return f"Call {self.followup_id} ({self.get_status_display().lower()})"

@@ -59,6 +59,9 @@ _PROGRESS_SECONDS = 3.0
 # How long a job waits, when GetBill's quota is under the reserve and its reset is unknown.
 _QUOTA_WAIT_SECONDS = 300
 _AUDIT_DETAIL = "for a transcript"
+# How long before a page was opened a call may have been made and still be new to it (learnt
+# of since): the periodic read, or a list kept in the cache, may bring it that late.
+NEW_CALL_MAX_AGE = timedelta(hours=1)
 
 Status = Transcript.Status
 
@@ -85,13 +88,15 @@ class QuotaWait(Exception):
 
 
 def transcript_get(*, followup_id: str) -> Transcript | None:
-    return Transcript.objects.filter(followup_id=followup_id).first()
+    """The followup's transcript (queued, running, done or failed); None for a call that is
+    only known (never asked to be transcribed) or not in the table."""
+    return Transcript.objects.filter(followup_id=followup_id).exclude(status=Status.KNOWN).first()
 
 
 def transcript_request(*, followup: Followup) -> Transcript | None:
     """The followup's transcript, queued now if it has a recording and no transcript yet (at
-    most one job per followup, whoever opens it). None when transcripts are off or there is no
-    recording to transcribe."""
+    most one job per followup, whoever asks first: a page, a webhook, the periodic read). None
+    when transcripts are off or there is no recording to transcribe."""
     if transcripts_off_reason() is not None:
         return transcript_get(followup_id=followup.id)
     transcript = transcript_get(followup_id=followup.id)
@@ -101,17 +106,29 @@ def transcript_request(*, followup: Followup) -> Transcript | None:
         return None
     try:
         with transaction.atomic():
-            transcript = Transcript.objects.create(
+            transcript, created = Transcript.objects.get_or_create(
                 followup_id=followup.id,
-                status=Status.QUEUED,
-                **facts_from_followup(followup),
-                facts_updated_at=timezone.now(),
+                defaults={
+                    "status": Status.QUEUED,
+                    **facts_from_followup(followup),
+                    "facts_updated_at": timezone.now(),
+                },
             )
-            _enqueue_on_commit(followup_id=followup.id)
+            if created:
+                _enqueue_on_commit(followup_id=followup.id)
+                return transcript
+            # Only known so far (a list, a webhook): the one who switches it queues the job.
+            if (
+                Transcript.objects.filter(pk=transcript.pk, status=Status.KNOWN).update(
+                    status=Status.QUEUED, has_recording=True, updated_at=timezone.now()
+                )
+                == 1
+            ):
+                _enqueue_on_commit(followup_id=followup.id)
     except IntegrityError:
-        # Someone opened the same call at the same moment: theirs is the job.
-        return transcript_get(followup_id=followup.id)
-    return transcript
+        # Someone asked for the same call at the same moment: theirs is the job.
+        pass
+    return transcript_get(followup_id=followup.id)
 
 
 def transcript_retry(*, followup_id: str) -> Transcript | None:
@@ -135,30 +152,38 @@ def transcript_retry(*, followup_id: str) -> Transcript | None:
 
 
 def queue_position(*, transcript: Transcript) -> int:
-    """How many calls are ahead of `transcript` (queued before it, or being transcribed)."""
+    """How many calls are ahead of `transcript` (queued before it, or being transcribed).
+
+    A queued row was last written when it was queued: a call known long before it was queued
+    does not jump the queue."""
     if transcript.status not in (Status.QUEUED, Status.RUNNING):
         return 0
     return (
         Transcript.objects.filter(status__in=(Status.QUEUED, Status.RUNNING))
-        .filter(Q(created_at__lt=transcript.created_at) | Q(status=Status.RUNNING))
+        .filter(Q(updated_at__lt=transcript.updated_at) | Q(status=Status.RUNNING))
         .exclude(pk=transcript.pk)
         .count()
     )
 
 
 def calls_known_since(*, since: datetime, limit: int) -> list[Transcript]:
-    """The calls the dashboard's own table learnt of after `since` (a webhook, a page that
-    fetched them), newest first: their facts only, read without asking GetBill."""
+    """The calls the dashboard's own table learnt of after `since` (a webhook, the periodic
+    read, a page that fetched them), transcribed or not, newest first: their facts only,
+    read without asking GetBill. Old calls learnt of only now (a debt's page listing last
+    month's calls, the first periodic read) are not new: a call made more than
+    NEW_CALL_MAX_AGE before `since` is left out."""
     return list(
         Transcript.objects.filter(created_at__gt=since)
+        .filter(Q(called_at__isnull=True) | Q(called_at__gte=since - NEW_CALL_MAX_AGE))
         .order_by("-created_at")
         .only("followup_id", "created_at", *FACT_FIELDS)[:limit]
     )
 
 
 def transcripts_purge(*, now: datetime) -> int:
-    """Delete transcripts made more than DASHBOARD_TRANSCRIPT_RETENTION_DAYS before `now`;
-    how many. Reopening such a call transcribes it again."""
+    """Delete the table's rows (transcripts, and calls only known) made more than
+    DASHBOARD_TRANSCRIPT_RETENTION_DAYS before `now`; how many. Reopening such a call
+    transcribes it again."""
     before = now - timedelta(days=settings.DASHBOARD_TRANSCRIPT_RETENTION_DAYS)
     deleted, _ = Transcript.objects.filter(created_at__lt=before).delete()
     return deleted
@@ -336,7 +361,9 @@ def _quota_wait(*, transcript: Transcript, until: datetime) -> None:
             _enqueue_on_commit(followup_id=transcript.followup_id, run_after=until)
 
 
-def _system_user() -> AbstractBaseUser:
+def system_user() -> AbstractBaseUser:
+    """The account the audit trail names for what the dashboard does on its own (jobs, the
+    periodic read): inactive, with no usable password."""
     user, created = get_user_model().objects.get_or_create(
         username=SYSTEM_USERNAME, defaults={"is_active": False}
     )
@@ -351,7 +378,7 @@ def _followup_fetch(*, transcript: Transcript) -> Followup:
     whose link has minutes left costs nothing; otherwise GetBill is asked (counted in the
     company's quota only), unless the quota is under the reserve, where the job waits."""
     followup_id = transcript.followup_id
-    system = _system_user()
+    system = system_user()
     try:
         if transcript.attempts > 1:
             # An earlier attempt's link may be what failed: this one asks for a new link.

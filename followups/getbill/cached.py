@@ -86,6 +86,7 @@ def followups_list_answer_get(
     limit: int,
     status: str | None = None,
     type: str | None = None,
+    mode: AnswerMode = AnswerMode.CACHED,
     before_request: Callable[[], None] | None = None,
 ) -> Answer[FollowupPage]:
     """`followups_list_get` through the shared cache, kept under the page, size and filters.
@@ -97,6 +98,7 @@ def followups_list_answer_get(
     return answer_get(
         key=AnswerKey("followups-list", (page, limit, status or "any", type or "any")),
         fetch=lambda: followups_list_get(page=page, limit=limit, status=status, type=type),
+        mode=mode,
         before_request=before_request,
         related=_page_followups,
     )

@@ -35,6 +35,8 @@ class ReviewMaker:
         verdict: str,
         score: str | None,
         call_type: str | None = "call",
+        suggestions: list[str] | None = None,
+        flagged: list[bool] | None = None,
     ) -> Review:
         self.count += 1
         review = Review.objects.create(
@@ -48,8 +50,20 @@ class ReviewMaker:
             call_type=call_type,
         )
         Answer.objects.bulk_create(
-            Answer(review=review, criterion=criterion, value=value)
-            for criterion, value in zip(scorecard.criteria.all(), values, strict=True)
+            Answer(
+                review=review,
+                criterion=criterion,
+                value=value,
+                suggestion=suggestion,
+                tracker_flagged=hit,
+            )
+            for criterion, value, suggestion, hit in zip(
+                scorecard.criteria.all(),
+                values,
+                suggestions or [""] * len(values),
+                flagged or [False] * len(values),
+                strict=True,
+            )
         )
         return review
 

@@ -52,3 +52,42 @@ def test_bars_scale_to_the_largest_count_or_to_a_hundred_percent():
     rates = charts.bar_chart([charts.BarValue(label="a", value=50, text="50 %")], scale_max=100)
     assert rates.bars[0].width == counts.bars[0].width / 2
     assert charts.bar_chart([]).empty
+
+
+@given(
+    st.lists(
+        st.integers(min_value=0, max_value=10**6).flatmap(
+            lambda total: st.tuples(st.just(total), st.integers(min_value=0, max_value=total))
+        ),
+        max_size=110,
+    )
+)
+def test_a_count_chart_stays_inside_its_picture_and_parts_inside_their_columns(weeks):
+    chart = charts.count_chart(
+        [
+            charts.WeekCount(label=str(i), total=total, part=part, title="")
+            for i, (total, part) in enumerate(weeks)
+        ]
+    )
+    assert len(chart.columns) == len(chart.parts) == sum(1 for total, _ in weeks if total)
+    for column, part in zip(chart.columns, chart.parts, strict=True):
+        assert column.x >= 0
+        assert column.x + column.width <= chart.width
+        assert 0 <= column.y <= part.y
+        # Both stand on the axis (to the rounding of their coordinates).
+        assert abs(column.y + column.height - (part.y + part.height)) <= 0.1
+        assert part.y + part.height <= chart.height
+    assert chart.empty == (not any(total for total, _ in weeks))
+
+
+def test_a_count_chart_scales_to_the_busiest_week():
+    chart = charts.count_chart(
+        [
+            charts.WeekCount(label="a", total=10, part=5, title=""),
+            charts.WeekCount(label="b", total=0, part=0, title=""),
+            charts.WeekCount(label="c", total=5, part=0, title=""),
+        ]
+    )
+    assert chart.columns[0].height == 2 * chart.columns[1].height == 2 * chart.parts[0].height
+    assert chart.parts[1].height == 0
+    assert [label.text for label in chart.y_labels] == ["0", "5", "10"]

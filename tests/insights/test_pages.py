@@ -113,3 +113,51 @@ def test_each_chart_exports_its_numbers_as_csv_and_the_export_is_audited(
             == 200
         )
     assert manager_client.get("/insights/export/secrets.csv").status_code == 404
+
+
+def test_tracker_hits_have_a_chart_a_table_and_an_audited_export(
+    manager_client, qa_client, scorecard, review_make, qa_user, manager_user
+):
+    from reviews.models import SuggestionUse
+
+    for reviewer in (qa_user, manager_user):
+        review_make(
+            reviewer=reviewer,
+            scorecard=scorecard,
+            at=_recent(),
+            values=["no", "yes"],
+            verdict=Verdict.FAIL,
+            score="25.0",
+            suggestions=[SuggestionUse.FOLLOWED, ""],
+            flagged=[True, False],
+        )
+
+    body = manager_client.get(PAGE).content.decode()
+    table = body.split("data-insights-trackers", 1)[1].split("</table>", 1)[0]
+    assert "<td>2</td><td>2</td><td>0</td><td>100.0 %</td>" in table
+    assert 'aria-labelledby="trackers-title"' in body
+    assert body.count("<svg") == 5
+    own = qa_client.get(PAGE).content.decode().split("data-insights-trackers", 1)[1]
+    assert "<td>1</td><td>1</td><td>0</td><td>100.0 %</td>" in own
+
+    response = manager_client.get(reverse("insights:export", kwargs={"chart": "trackers"}))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == [
+        "week_starting",
+        "tracker_hits",
+        "confirmed",
+        "overridden",
+        "confirmed_percent",
+    ]
+    assert [row[1:] for row in rows[1:] if row[1] != "0"] == [["2", "2", "0", "100"]]
+    entry = AuditEntry.objects.filter(action=AuditAction.REVIEWS_EXPORT).get()
+    assert entry.detail.startswith("insights trackers, ")
+
+
+def test_the_reviewer_table_and_its_export_have_the_same_columns(manager_client, two_reviewers):
+    body = manager_client.get(PAGE).content.decode()
+    table = body.split("data-insights-reviewers", 1)[1].split("</table>", 1)[0]
+    assert "<td>qa-user</td><td>1</td><td>1</td><td>100 %</td><td>75 %</td>" in table
+    response = manager_client.get(reverse("insights:export", kwargs={"chart": "reviewers"}))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert ["qa-user", "1", "1", "100", "75"] in rows

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from insights.forms import CALL_TYPE_UNKNOWN, InsightsFilters
 from insights.services import insights_figures
 from reviews import services
-from reviews.models import Verdict
+from reviews.models import SuggestionUse, Verdict
 
 MONDAY = date(2026, 11, 2)
 
@@ -141,3 +141,101 @@ def test_a_version_change_in_range_is_said_and_criteria_stay_per_version(
         ),
     )
     assert (one.total, one.versions_note) == (1, "")
+
+
+def test_weeks_across_a_change_to_summer_time_start_on_local_mondays(
+    settings, scorecard, review_make, manager_user
+):
+    settings.TIME_ZONE = "Europe/Paris"
+    # Clocks went back on Sunday 25 October 2026: Monday 26 October starts at 23:00 UTC on the
+    # 25th, Monday 2 November likewise; Monday 19 October started at 22:00 UTC on the 18th.
+    for at in (
+        datetime(2026, 10, 18, 22, 30, tzinfo=UTC),  # Monday 19 October, 00:30 in Paris
+        datetime(2026, 10, 25, 22, 30, tzinfo=UTC),  # Sunday 25 October, 23:30 in Paris
+        datetime(2026, 10, 25, 23, 30, tzinfo=UTC),  # Monday 26 October, 00:30 in Paris
+        datetime(2026, 11, 1, 23, 0, tzinfo=UTC),  # Monday 2 November, midnight in Paris
+    ):
+        review_make(
+            reviewer=manager_user,
+            scorecard=scorecard,
+            at=at,
+            values=["yes", "yes"],
+            verdict=Verdict.PASS,
+            score="100.0",
+        )
+    figures = insights_figures(
+        user=manager_user, filters=InsightsFilters(start=date(2026, 10, 19), end=MONDAY)
+    )
+    assert [(w.week, w.reviews) for w in figures.weeks] == [
+        (date(2026, 10, 19), 2),
+        (date(2026, 10, 26), 1),
+        (date(2026, 11, 2), 1),
+    ]
+    assert figures.total == 4
+
+
+def test_tracker_hits_per_week_count_confirmed_and_overridden_hits(
+    scorecard, review_make, qa_user, manager_user
+):
+    review_make(
+        reviewer=qa_user,
+        scorecard=scorecard,
+        at=_at(3),
+        values=["no", "yes"],
+        verdict=Verdict.FAIL,
+        score="25.0",
+        suggestions=[SuggestionUse.FOLLOWED, ""],
+        flagged=[True, False],
+    )
+    review_make(
+        reviewer=manager_user,
+        scorecard=scorecard,
+        at=_at(4),
+        values=["yes", "na"],
+        verdict=Verdict.PASS,
+        score="100.0",
+        suggestions=[SuggestionUse.OVERRIDDEN, ""],
+        # A signal flags without suggesting: a hit, neither confirmed nor overridden.
+        flagged=[True, True],
+    )
+    review_make(  # not flagged: the tracker suggested "yes" and the reviewer agreed
+        reviewer=qa_user,
+        scorecard=scorecard,
+        at=_at(17),
+        values=["yes", "yes"],
+        verdict=Verdict.PASS,
+        score="100.0",
+        suggestions=[SuggestionUse.FOLLOWED, ""],
+    )
+    filters = InsightsFilters(start=MONDAY, end=date(2026, 11, 22))
+
+    weeks = insights_figures(user=manager_user, filters=filters).tracker_weeks
+
+    assert [(w.week, w.hits, w.confirmed, w.overridden, w.confirmation_rate) for w in weeks] == [
+        (date(2026, 11, 2), 3, 1, 1, 50.0),
+        (date(2026, 11, 9), 0, 0, 0, None),
+        (date(2026, 11, 16), 0, 0, 0, None),
+    ]
+    own = insights_figures(user=qa_user, filters=filters).tracker_weeks
+    assert [(w.hits, w.confirmed) for w in own] == [(1, 1), (0, 0), (0, 0)]
+    typed = insights_figures(
+        user=manager_user,
+        filters=InsightsFilters(start=MONDAY, end=date(2026, 11, 22), call_type="manual_call"),
+    )
+    assert typed.tracker_hits == 0
+
+
+def test_a_reviewer_with_no_reviews_and_a_week_with_none_are_empty_not_errors(
+    scorecard, review_make, manager_user, qa_user
+):
+    figures = insights_figures(
+        user=manager_user,
+        filters=InsightsFilters(start=MONDAY, end=MONDAY, reviewer_id=qa_user.pk),
+    )
+    assert (figures.total, figures.reviewers, figures.criteria, figures.tracker_hits) == (
+        0,
+        [],
+        [],
+        0,
+    )
+    assert [(w.week, w.reviews, w.average_score) for w in figures.weeks] == [(MONDAY, 0, None)]

@@ -56,6 +56,9 @@ def test_the_review_records_followed_or_overridden(qa_user: Any, linked: Any) ->
         balance.pk: SuggestionUse.OVERRIDDEN,
         wrap.pk: "",
     }
+    # Both trackers flagged the call (the disclosure missing, the dispute said): hits.
+    hits = dict(Answer.objects.values_list("criterion_id", "tracker_flagged"))
+    assert hits == {disclosure.pk: True, balance.pk: True, wrap.pk: False}
 
 
 def test_the_panel_shows_the_evidence(qa_client: Any, linked: Any, upstream_returns: Any) -> None:

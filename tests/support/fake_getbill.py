@@ -2,9 +2,10 @@
 package's public seam (`getbill.client_transport_override`), so everything above the transport
 (sign-in, retries, status mapping, parsing) runs as in production.
 
-It answers only what a test told it to: the token endpoint, the followups in `followups`, the
-debts' followups in `debts`, the debts themselves in `debt_records`, and canned `answers`; any
-other request fails the test.
+It answers only what a test told it to: the token endpoint, the followups in `followups` (one
+by one, and as GET /followups' list, filtered by type and status), the debts' followups in
+`debts`, the debts themselves in `debt_records`, and canned `answers`; any other request fails
+the test.
 
 Its service account has `followups:read` only, as the token's `scope` says, unless a test adds
 a debt (`debt_add`): the client then knows `debts:read` is missing and asks nothing for debt
@@ -127,6 +128,22 @@ class FakeGetBill:
         prefix = API_URL + path
         return [r for r in self.requests if str(r.url).startswith(prefix)]
 
+    def list_answer(self, request: httpx.Request) -> httpx.Response:
+        """GET /followups: `followups` in the order they were added (taken as newest first),
+        filtered by the request's `type` and `status`, paged (for an `answers` entry that
+        changes some of the list's answers and leaves the others)."""
+        query = parse_qs(request.url.query.decode())
+        wanted = {name: query[name][0] for name in ("type", "status") if name in query}
+        return _page_answer(
+            [
+                data
+                for data in self.followups.values()
+                if all(data.get(name) == value for name, value in wanted.items())
+            ],
+            page=int(query.get("page", ["1"])[0]),
+            limit=int(query.get("limit", ["20"])[0]),
+        )
+
     def handle(self, request: httpx.Request) -> httpx.Response:
         url = str(request.url.copy_with(query=None))
         if request.method == "POST" and url == TOKEN_URL:
@@ -176,6 +193,8 @@ class FakeGetBill:
                 page=int(query.get("page", ["1"])[0]),
                 limit=int(query.get("limit", ["100"])[0]),
             )
+        if path == "/followups":
+            return self.list_answer(request)
         if path.startswith("/debts/"):
             record = self.debt_records.get(path.removeprefix("/debts/"))
             if record is None:

@@ -31,7 +31,9 @@ def calls() -> None:
         if segments is not None:
             fields["segments"] = segments
         transcript_trackers_check(transcript=transcript_make(followup_id, **fields))
-    Transcript.objects.create(followup_id="fu-waiting")
+    Transcript.objects.create(followup_id="fu-waiting", has_recording=True)
+    # Without a recording, a call is never transcribed: it is not waiting for it.
+    Transcript.objects.create(followup_id="fu-no-audio", status=Transcript.Status.KNOWN)
 
 
 def _order(page: str) -> list[str]:

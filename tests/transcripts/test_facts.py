@@ -1,4 +1,5 @@
-"""The calls' facts kept on transcripts follow GetBill's answers as they pass through the client."""
+"""The table of calls follows GetBill's answers as they pass through the client: calls come in
+as known, and their facts are kept up to date."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -27,24 +28,43 @@ def test_a_new_answer_refreshes_the_facts(fake_getbill):
     assert transcript.facts_updated_at is not None
 
 
-def test_a_page_of_a_debts_followups_refreshes_those_with_a_transcript(fake_getbill):
+def test_a_page_of_a_debts_followups_refreshes_rows_and_puts_new_calls_in_as_known(fake_getbill):
     Transcript.objects.create(followup_id="call1", call_status="scheduled")
     fake_getbill.debts[DEBT_ID] = [
         followup_json(id="call1", status="deal_found"),
-        followup_json(id="call2", status="no_answer"),
+        followup_json(id="call2", status="no_answer", audio_url=None, pdf_url=None),
+        followup_json(id="sms1", type="sms", status="sent", audio_url=None, pdf_url=None),
+        followup_json(id="letter1", type="letter"),
     ]
 
     debt_followups_get(debt_id=DEBT_ID)
 
-    assert list(Transcript.objects.values_list("followup_id", "call_status")) == [
-        ("call1", "deal_found")
+    rows = Transcript.objects.order_by("followup_id")
+    assert list(rows.values_list("followup_id", "status", "call_status", "has_recording")) == [
+        ("call1", Transcript.Status.QUEUED, "deal_found", True),
+        # A call without a recording is in the table, and stays known.
+        ("call2", Transcript.Status.KNOWN, "no_answer", False),
+        # Not call-like, but GetBill gave it a recording: a call to the table.
+        ("letter1", Transcript.Status.KNOWN, "deal_found", True),
     ]
+
+
+def test_a_recording_once_seen_is_not_forgotten_by_an_answer_without_its_link(fake_getbill):
+    fake_getbill.followup_add(status="in_progress")
+    followup_answer_get(followup_id=FOLLOWUP_ID, mode=AnswerMode.REFRESH)
+    assert Transcript.objects.get().has_recording
+    fake_getbill.followup_add(status="deal_found", audio_url=None)
+
+    followup_answer_get(followup_id=FOLLOWUP_ID, mode=AnswerMode.REFRESH)
+
+    call = Transcript.objects.get()
+    assert (call.call_status, call.has_recording) == ("deal_found", True)
 
 
 def test_a_kept_copy_served_again_writes_nothing(fake_getbill, django_assert_num_queries):
     fake_getbill.followup_add(media_urls_expire_at=timezone.now() + timedelta(hours=1))
     followup_answer_get(followup_id=FOLLOWUP_ID)
-    Transcript.objects.create(followup_id=FOLLOWUP_ID, call_status="edited meanwhile")
+    Transcript.objects.filter(followup_id=FOLLOWUP_ID).update(call_status="edited meanwhile")
 
     with django_assert_num_queries(0):
         followup_answer_get(followup_id=FOLLOWUP_ID)
@@ -54,8 +74,6 @@ def test_a_kept_copy_served_again_writes_nothing(fake_getbill, django_assert_num
 
 def test_unchanged_facts_are_not_written_again(fake_getbill):
     fake_getbill.followup_add()
-    followup_answer_get(followup_id=FOLLOWUP_ID, mode=AnswerMode.REFRESH)
-    Transcript.objects.create(followup_id=FOLLOWUP_ID)
     followup_answer_get(followup_id=FOLLOWUP_ID, mode=AnswerMode.REFRESH)
     first = Transcript.objects.get().facts_updated_at
 

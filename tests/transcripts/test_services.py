@@ -69,7 +69,30 @@ def test_a_call_without_recording_queues_nothing(fake_getbill, django_capture_on
     fake_getbill.followup_add(audio_url=None)
 
     assert _request(django_capture_on_commit_callbacks) is None
-    assert not Transcript.objects.exists()
+    # In the table of calls, known, with nothing to transcribe.
+    assert list(Transcript.objects.values_list("status", "has_recording")) == [
+        (Status.KNOWN, False)
+    ]
+    assert not _jobs()
+
+
+def test_a_call_only_known_is_queued_once_when_asked(call, django_capture_on_commit_callbacks):
+    followup = followup_get(followup_id=FOLLOWUP_ID)
+    assert Transcript.objects.get().status == Status.KNOWN
+    assert services.transcript_get(followup_id=FOLLOWUP_ID) is None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.transcript_request(followup=followup)
+        again = services.transcript_request(followup=followup)
+
+    assert first is not None
+    assert again is not None
+    assert (first.pk, first.status, again.status) == (
+        Transcript.objects.get().pk,
+        Status.QUEUED,
+        Status.QUEUED,
+    )
+    assert len(_jobs()) == 1
 
 
 def test_transcripts_off_queue_nothing(call, settings, django_capture_on_commit_callbacks):
@@ -443,14 +466,19 @@ def test_queue_position_counts_the_calls_ahead():
     ):
         Transcript.objects.create(followup_id=f"call{index}", status=status)
         Transcript.objects.filter(followup_id=f"call{index}").update(
-            created_at=now + timedelta(seconds=index)
+            updated_at=now + timedelta(seconds=index)
         )
+    # Known long before the others, queued after them: last in line.
+    Transcript.objects.create(followup_id="call5", status=Status.QUEUED)
+    Transcript.objects.filter(followup_id="call5").update(
+        created_at=now - timedelta(days=1), updated_at=now + timedelta(seconds=5)
+    )
 
     positions = [
-        services.queue_position(transcript=t) for t in Transcript.objects.order_by("created_at")
+        services.queue_position(transcript=t) for t in Transcript.objects.order_by("followup_id")
     ]
 
-    assert positions == [0, 0, 1, 2, 0]
+    assert positions == [0, 0, 1, 2, 0, 3]
 
 
 def test_purge_deletes_transcripts_past_the_retention(settings):

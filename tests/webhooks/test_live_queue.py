@@ -87,3 +87,28 @@ def test_the_queue_page_holds_the_polling_region(sandbox: Any, qa_client: Any) -
     assert 'hx-trigger="every 30s"' in body
     # Only the first part: older parts have nothing newer to show.
     assert 'id="queue-new-calls"' not in qa_client.get("/queue/", {"part": 2}).content.decode()
+
+
+def test_a_new_call_without_a_recording_says_so(qa_client: Any) -> None:
+    _call("recorded1", minutes_ago=2)
+    Transcript.objects.filter(followup_id="recorded1").update(has_recording=True)
+    silent = _call("silent001", minutes_ago=1)
+    Transcript.objects.filter(pk=silent.pk).update(status=Transcript.Status.KNOWN)
+
+    body = qa_client.get(POLL, {"since": _since(5)}).content.decode()
+
+    rows = dict(re.findall(r'<li data-followup-id="([^"]+)">(.*?)</li>', body, re.S))
+    assert "no recording" in rows["silent001"]
+    assert "no recording" not in rows["recorded1"]
+
+
+def test_an_old_call_learnt_of_only_now_is_not_new(qa_client: Any) -> None:
+    recent = _call("recent01", minutes_ago=1)
+    old = _call("lastweek", minutes_ago=1)
+    now = timezone.now()
+    Transcript.objects.filter(pk=recent.pk).update(called_at=now - timedelta(minutes=20))
+    Transcript.objects.filter(pk=old.pk).update(called_at=now - timedelta(days=7))
+
+    body = qa_client.get(POLL, {"since": _since(5)}).content.decode()
+
+    assert NEW_ROW.findall(body) == ["recent01"]

@@ -318,6 +318,33 @@ def test_a_completed_call_with_a_recording_queues_its_transcript_by_id(
     assert kept_followup().audio_url == AUDIO_URL
 
 
+def test_a_new_call_enters_the_table_as_known_then_is_queued_when_completed(
+    client: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.TRANSCRIBE_ENGINE = "faster-whisper"
+    started = followup_json(status="in_progress", audio_url=None, media_urls_expire_at=None)
+    with engine_override(ScriptedEngine([])), django_capture_on_commit_callbacks(execute=True):
+        assert post(client, event_body("followup.created", started)).status_code == 200
+    call = Transcript.objects.get(followup_id=FOLLOWUP_ID)
+    assert (call.status, call.has_recording, call.call_status) == (
+        Transcript.Status.KNOWN,
+        False,
+        "in_progress",
+    )
+    assert not DBTaskResult.objects.exists()
+
+    completed = followup_json(media_urls_expire_at=expires_in(3600))
+    with engine_override(ScriptedEngine([])), django_capture_on_commit_callbacks(execute=True):
+        assert post(client, event_body("followup.completed", completed)).status_code == 200
+    call.refresh_from_db()
+    assert (call.status, call.has_recording, call.call_status) == (
+        Transcript.Status.QUEUED,
+        True,
+        "deal_found",
+    )
+    assert [task.args_kwargs["args"] for task in DBTaskResult.objects.all()] == [[FOLLOWUP_ID]]
+
+
 def test_an_update_refreshes_the_facts_of_a_known_call(client: Any) -> None:
     Transcript.objects.create(followup_id=FOLLOWUP_ID, call_status="scheduled")
     post(client, event_body("followup.updated", followup_json(status="no_answer", audio_url=None)))
