@@ -1,23 +1,36 @@
 """Search and trackers at size: 10,000 generated transcripts of three minutes (30 segments of
-about 15 words, two channels), indexed as the worker indexes them.
+about 15 words, two channels), indexed as the worker indexes them, 50 trackers.
 
-Prints, on the database DATABASE_URL names (default: SQLite in memory; a PostgreSQL URL runs
-the same on PostgreSQL):
+Prints, on the database DATABASE_URL names (default: an SQLite file of its own in a temporary
+folder; a PostgreSQL URL, naming an empty database made for it, runs the same on PostgreSQL):
 - search: p50 and p95 of `transcripts_search` (the page's service: parse, audit entry, matching
-  calls counted, newest first, one page of best segments) over a mix of words, phrases, word
-  starts, filters, for a manager and for a QA reviewer (masked digits);
-- trackers: p50 and p95 of checking one transcript against 50 trackers (the pure check, and
-  with its results written), and the time to check all 10,000 again after a change (the job).
-CPU time of this process (its own work and SQLite's, in process; other work on a shared machine
-does not count; PostgreSQL's server time is not in it, so on PostgreSQL it is wall time);
-asserts nothing. Run with `.venv/bin/python bench/search.py`
-(TRANSCRIPTS=2000 for a quicker run).
+  calls listed newest first up to 1,000, one page of best segments) over a mix of one word, a
+  phrase, a word's start, several words, each alone and with a filter (type, date, tracker),
+  for a manager and for a QA reviewer (masked digits); and the last page of a common word;
+- trackers: p50 and p95 of checking one transcript against the 50 trackers (the pure check,
+  and with its results written), the first check of all 10,000 (every result written), then
+  one tracker changed and all 10,000 checked again by the job in a process of its own (as the
+  worker runs it), while a few signed-in users open a call's page at once: the page's p50 and
+  p99 while the job runs and without it (a bounded number of requests each).
+Search and the check alone: CPU time of this process (its own work, and SQLite's, in process)
+and, on PostgreSQL, of its server process (read from /proc when the server runs on this
+machine): other work on a shared machine does not count; the searches' wall time is printed
+too. The job and the pages: wall time. The load average is printed with them: on a shared
+machine it says how much of a wall time is other work. Asserts nothing.
+
+    .venv/bin/python bench/search.py                    # SQLite
+    DATABASE_URL=postgres://USER@HOST:PORT/EMPTY_DB .venv/bin/python bench/search.py
+
+TRANSCRIPTS=2000 for a quicker run.
 """
 
 import os
 import random
 import statistics
+import subprocess
 import sys
+import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,22 +39,27 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import django_ready
 
-django_ready(
-    **({"DATABASE_URL": os.environ["DATABASE_URL"]} if "DATABASE_URL" in os.environ else {})
+# The job's own process (below) is this file run again with this flag, on the same database.
+RECHECK_FLAG = "--recheck-job"
+DATABASE_URL = os.environ.get("DATABASE_URL") or (
+    f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench-search-')) / 'db.sqlite3'}"
 )
+django_ready(DATABASE_URL=DATABASE_URL, DASHBOARD_GETBILL_REQUESTS_PER_HOUR="1000000")
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
-from django.contrib.postgres.search import SearchVector  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
 
+from sandbox.data import EXAMPLES  # noqa: E402
+from sandbox.origin import sandbox_origin_set  # noqa: E402
+from sandbox.serve import sandbox_serve_in_thread  # noqa: E402
 from search.folding import text_fold  # noqa: E402
-from search.indexing import TEXT_SEARCH_CONFIG  # noqa: E402
 from search.models import SegmentEntry, segment_entry_id  # noqa: E402
-from search.services import SearchFilters, transcripts_search  # noqa: E402
+from search.services import MAX_LISTED, PAGE_SIZE, SearchFilters, transcripts_search  # noqa: E402
 from trackers.checking import transcript_check  # noqa: E402
-from trackers.models import Tracker  # noqa: E402
+from trackers.models import Tracker, TrackerResult  # noqa: E402
 from trackers.services import tracker_rules, transcript_trackers_check, transcripts_recheck  # noqa: E402
 from transcripts.masking import digits_mask  # noqa: E402
 from transcripts.models import Transcript  # noqa: E402
@@ -121,7 +139,8 @@ def _generate() -> None:
     types, statuses = ["call_out", "call_in", "voicemail"], ["answered", "no_answer", "busy"]
     rows = [
         Transcript(
-            followup_id=f"fu{n:06d}",
+            # The newest is a call the sandbox knows, so that its page opens (the pages below).
+            followup_id=EXAMPLES["call_deal_found"] if n == TRANSCRIPTS - 1 else f"fu{n:06d}",
             status=Transcript.Status.DONE,
             language=random.choice(["en", "fr"]),
             channels=2,
@@ -143,7 +162,8 @@ def _generate() -> None:
         for n in range(TRANSCRIPTS)
     ]
     Transcript.objects.bulk_create(rows, batch_size=500)
-    # Indexed as search.indexing does, in larger batches (the FTS5 triggers fire the same).
+    # Indexed as search.indexing does, in larger batches (the FTS5 triggers, or PostgreSQL's
+    # tsvector triggers, fire the same).
     entries = []
     for transcript in Transcript.objects.only("pk", "segments").iterator(chunk_size=500):
         for position, segment in enumerate(transcript.segments):
@@ -163,10 +183,7 @@ def _generate() -> None:
             entries = []
     SegmentEntry.objects.bulk_create(entries)
     if connection.vendor == "postgresql":
-        SegmentEntry.objects.update(
-            vector=SearchVector("words", config=TEXT_SEARCH_CONFIG),
-            vector_masked=SearchVector("words_masked", config=TEXT_SEARCH_CONFIG),
-        )
+        # As autovacuum would soon: the planner's statistics of the new rows.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
 
@@ -189,11 +206,16 @@ def _trackers(count: int) -> None:
     )
 
 
-def _ms(seconds: list[float]) -> str:
+def _ms(seconds: list[float], *, high: float = 0.95) -> str:
     ordered = sorted(seconds)
-    p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
+    top = ordered[max(0, int(len(ordered) * high + 0.5) - 1)]
     median = statistics.median(ordered)
-    return f"p50 {median * 1000:6.1f} ms   p95 {p95 * 1000:6.1f} ms   (n={len(ordered)})"
+    label = f"p{int(high * 100)}"
+    return f"p50 {median * 1000:6.1f} ms   {label} {top * 1000:6.1f} ms   (n={len(ordered)})"
+
+
+def _load() -> str:
+    return "load average " + " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def _user(name: str, group: str):
@@ -202,47 +224,106 @@ def _user(name: str, group: str):
     return user
 
 
-_clock = time.perf_counter if connection.vendor == "postgresql" else time.process_time
+def _server_pid() -> int | None:
+    """The PostgreSQL server process that runs this connection's queries, when it runs on this
+    machine (loopback) and says how long it ran (/proc/PID/schedstat, in nanoseconds)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    return pid if Path(f"/proc/{pid}/schedstat").exists() else None
+
+
+_SERVER_PID = _server_pid()
+
+
+def _clock() -> float:
+    """CPU seconds of this process (SQLite's work included: it runs in process) and of its
+    PostgreSQL server process: what a search costs the machine, whatever else runs on it."""
+    cpu = time.process_time()
+    if _SERVER_PID is not None:
+        cpu += int(Path(f"/proc/{_SERVER_PID}/schedstat").read_text().split()[0]) / 1e9
+    return cpu
 
 
 def main() -> None:
-    began = _clock()
+    if Transcript.objects.exists():
+        sys.exit(f"{connection.settings_dict['NAME']} holds transcripts: give an empty database")
+    settings.SANDBOX_RATE_LIMIT = 100_000
+    origin, stop = sandbox_serve_in_thread()
+    sandbox_origin_set(origin=origin)
+    try:
+        run()
+    finally:
+        stop()
+
+
+def run() -> None:
+    print(f"{connection.vendor}: {_load()}")
+    began = time.perf_counter()
     _generate()
     segments = SegmentEntry.objects.count()
     print(
-        f"{connection.vendor}: {TRANSCRIPTS} transcripts, {segments} segments "
-        f"indexed in {_clock() - began:.1f} s"
+        f"{TRANSCRIPTS} transcripts, {segments} segments "
+        f"indexed in {time.perf_counter() - began:.1f} s (wall)"
     )
+    _trackers(50)
+    began = time.perf_counter()
+    checked = transcripts_recheck()
+    results = TrackerResult.objects.count()
+    print(
+        f"first check of all:            {checked} transcripts, {results} results written "
+        f"in {time.perf_counter() - began:.1f} s (wall)"
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    searches(tracker_id=Tracker.objects.get(name="Tracker 4").pk)  # "my lawyer will call you"
+    tracker_check()
+    recheck_beside_pages()
+
+
+def searches(*, tracker_id: int) -> None:
     manager = _user("bench-manager", "Collections managers")
     reviewer = _user("bench-qa", "QA reviewers")
     filters = [
         SearchFilters(),
         SearchFilters(call_type="call_in"),
         SearchFilters(called_from=datetime(2026, 3, 1).date()),
+        SearchFilters(tracker_id=tracker_id),
     ]
+    print(f"search, {len(QUERIES)} queries x {len(filters)} filters x {ROUNDS}: {_load()}")
     for label, user in [("manager", manager), ("QA reviewer", reviewer)]:
-        times = []
+        times, walls = [], []
         worst = ("", 0.0)
         for _ in range(ROUNDS):
             for query in QUERIES:
                 for search_filters in filters:
-                    started = _clock()
+                    started, wall = _clock(), time.perf_counter()
                     transcripts_search(user=user, text=query, filters=search_filters, page=1)
                     took = _clock() - started
+                    walls.append(time.perf_counter() - wall)
                     times.append(took)
                     worst = max(worst, (query, took), key=lambda w: w[1])
         print(
             f"search ({label}):{' ' * (19 - len(label))}{_ms(times)}   "
             f"slowest: {worst[0]!r} {worst[1] * 1000:.0f} ms"
         )
+        print(f"  wall time:                   {_ms(walls)}")
+    last_page = MAX_LISTED // PAGE_SIZE
     deep = []
     for _ in range(ROUNDS):
         started = _clock()
-        transcripts_search(user=manager, text="the", filters=SearchFilters(), page=200)
+        found = transcripts_search(
+            user=manager, text="the", filters=SearchFilters(), page=last_page
+        )
         deep.append(_clock() - started)
-    print(f"search, page 200 of 'the':     {_ms(deep)}")
+    listed = f"{'more than ' if found.more else ''}{found.total} calls"
+    print(f"search, page {last_page} of 'the' ({listed}): {_ms(deep)}")
 
-    _trackers(50)
+
+def tracker_check() -> None:
     rules = tracker_rules()
     sample = list(Transcript.objects.order_by("?")[:200])
     pure, written = [], []
@@ -259,15 +340,90 @@ def main() -> None:
         started = _clock()
         transcript_trackers_check(transcript=transcript, rules=rules)
         written.append(_clock() - started)
-    print(f"tracker check, 50 trackers:    {_ms(pure)}")
+    print(f"tracker check, 50 trackers:    {_ms(pure)}   {_load()}")
     print(f"  with its results written:    {_ms(written)}")
-    started = _clock()
-    checked = transcripts_recheck()
+
+
+PAGE_USERS = 4
+PAGE_REQUESTS = 40  # each user's, at most, in each of the two rounds
+
+
+def _pages(*, until: threading.Event | None) -> list[float]:
+    """Each of PAGE_USERS signed-in managers opens a call's page PAGE_REQUESTS times (or until
+    `until` is set), all at once; the wall time of each page."""
+    user_model = get_user_model()
+    url = f"/followups/{EXAMPLES['call_deal_found']}/"
+    times: list[float] = []
+    lock = threading.Lock()
+
+    def browse(number: int) -> None:
+        browser = Client()
+        browser.force_login(user_model.objects.get(username=f"bench-page-{number}"))
+        for _ in range(PAGE_REQUESTS):
+            if until is not None and until.is_set():
+                break
+            started = time.perf_counter()
+            response = browser.get(url, secure=True)
+            took = time.perf_counter() - started
+            assert response.status_code == 200, response.status_code
+            with lock:
+                times.append(took)
+        connection.close()
+
+    threads = [threading.Thread(target=browse, args=(n,)) for n in range(PAGE_USERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return times
+
+
+def recheck_beside_pages() -> None:
+    for number in range(PAGE_USERS):
+        _user(f"bench-page-{number}", "Collections managers")
+    warm = Client()
+    warm.force_login(get_user_model().objects.get(username="bench-page-0"))
+    assert warm.get(f"/followups/{EXAMPLES['call_deal_found']}/", secure=True).status_code == 200
+    alone = _pages(until=None)
+    print(f"call's page, {PAGE_USERS} users at once:  {_ms(alone, high=0.99)}   {_load()}")
+    # A tracker changed: one phrase more, said in some calls.
+    tracker = Tracker.objects.get(name="Tracker 7")
+    tracker.phrases = [*tracker.phrases, "pay call"]
+    tracker.save()
+    connection.close()  # the job's process must see the change (and SQLite's file unlocked)
+    job_done = threading.Event()
+    job = subprocess.Popen(  # noqa: S603 (this very file, run again)
+        [sys.executable, __file__, RECHECK_FLAG],
+        env={**os.environ, "DATABASE_URL": DATABASE_URL},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    threading.Thread(target=lambda: (job.wait(), job_done.set()), daemon=True).start()
+    during = _pages(until=job_done)
+    load = _load()
+    job.wait()
+    assert job.stdout is not None
+    checked, seconds, cpu, written = job.stdout.read().split()
+    print(f"  while the job re-checks all:  {_ms(during, high=0.99)}   {load}")
     print(
-        f"re-check all after a change:   {checked} transcripts in {_clock() - started:.1f} s "
-        "(a background job, batches of 200)"
+        f"re-check all after a change:   {checked} transcripts in {float(seconds):.1f} s "
+        f"(wall, its own process, resting between batches; CPU {float(cpu):.1f} s), "
+        f"{written} results written (those that changed)"
     )
 
 
+def recheck_job() -> None:
+    """The job's process: what the worker runs after a tracker changed."""
+    before = set(TrackerResult.objects.values_list("pk", "checked_at"))
+    began, cpu = time.perf_counter(), _clock()
+    checked = transcripts_recheck()
+    took, cpu = time.perf_counter() - began, _clock() - cpu
+    written = len(set(TrackerResult.objects.values_list("pk", "checked_at")) - before)
+    print(checked, took, cpu, written)
+
+
 if __name__ == "__main__":
-    main()
+    if RECHECK_FLAG in sys.argv:
+        recheck_job()
+    else:
+        main()

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.postgres.search import SearchVector
-from django.db import connection, transaction
+from django.db import transaction
 
 from search.folding import text_fold
 from search.models import SEGMENT_ID_SPAN, SegmentEntry, segment_entry_id
@@ -13,7 +12,8 @@ from transcripts.masking import digits_mask
 from transcripts.models import Transcript
 
 # PostgreSQL's configuration without stemming or stop words: the words are folded already,
-# and calls are in several languages.
+# and calls are in several languages. The stored tsvectors are written with it by the
+# database's triggers (migration 0002); queries use it too.
 TEXT_SEARCH_CONFIG = "simple"
 
 
@@ -35,11 +35,6 @@ def transcript_index(*, transcript: Transcript) -> int:
     with transaction.atomic():
         SegmentEntry.objects.filter(transcript=transcript).delete()
         SegmentEntry.objects.bulk_create(entries)
-        if connection.vendor == "postgresql":
-            SegmentEntry.objects.filter(transcript=transcript).update(
-                vector=SearchVector("words", config=TEXT_SEARCH_CONFIG),
-                vector_masked=SearchVector("words_masked", config=TEXT_SEARCH_CONFIG),
-            )
     return len(entries)
 
 

@@ -3,7 +3,7 @@ moment), folded (search.folding) for each database's full-text index.
 
 SQLite: the FTS5 table `search_segment_fts` reads its text from this table (external content)
 and triggers keep it in step (migration 0001). PostgreSQL: the two stored tsvector columns,
-each with a GIN index, are filled when the rows are written (search.indexing).
+each with a GIN index, are filled by triggers as the rows are written (migration 0002).
 """
 
 from __future__ import annotations

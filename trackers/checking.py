@@ -90,6 +90,9 @@ def transcript_check(
         )
         for segment in segments
     ]
+    # The whole call at once, a line a segment (a phrase never runs on from one to the next):
+    # most phrases are said in no call, and one look tells so, instead of one per segment.
+    call = "\n".join(words for _, _, words in spoken)
     two_speakers = channels > 1
     outcomes = []
     for rule in rules:
@@ -98,7 +101,9 @@ def transcript_check(
         channel = _speaker_channel(rule, agent_channel)
         speaker_unknown = channel is not None and not two_speakers
         found_at: tuple[float, str] | None = None
-        for start, speaker, words in spoken:
+        said = [(f" {folded} ", written) for folded, written in rule.phrases]
+        said = [(padded, written) for padded, written in said if padded in call]
+        for start, speaker, words in spoken if said else []:
             if (
                 rule.kind == "required"
                 and rule.within_seconds is not None
@@ -107,9 +112,7 @@ def transcript_check(
                 break
             if channel is not None and two_speakers and speaker != channel:
                 continue
-            phrase = next(
-                (written for folded, written in rule.phrases if f" {folded} " in words), None
-            )
+            phrase = next((written for padded, written in said if padded in words), None)
             if phrase is not None:
                 found_at = (start, phrase)
                 break

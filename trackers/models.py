@@ -54,13 +54,23 @@ class TrackerResult(models.Model):
     phrase = models.CharField(max_length=PHRASE_MAX_LENGTH, blank=True)
     # A tracker bound to a speaker, on a one-channel call (no speakers): matched anyone's words.
     speaker_unknown = models.BooleanField(default=False)
+    # When the result was last written: a re-check leaves a result that did not change as it is.
     checked_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["transcript", "tracker"], name="tracker_result_unique")
         ]
-        indexes = [models.Index(fields=["flagged", "transcript"], name="tracker_result_flagged")]
+        indexes = [
+            models.Index(fields=["flagged", "transcript"], name="tracker_result_flagged"),
+            # Search's filter "calls where this tracker was found": read from the index alone,
+            # not from every result of the tracker (one a call) scattered over the table.
+            models.Index(
+                fields=["tracker", "transcript"],
+                condition=models.Q(found=True),
+                name="tracker_result_found",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.tracker} on {self.transcript_id}: {'found' if self.found else 'missing'}"

@@ -4,10 +4,12 @@ after a change, importing and exporting the file."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from trackers.checking import TrackerRule, rule_make, transcript_check
 from trackers.forms import FILE_KEYS, entry_errors, entry_form
@@ -15,6 +17,10 @@ from trackers.models import Tracker, TrackerResult
 from transcripts.models import Transcript
 
 RECHECK_BATCH = 200
+# After each batch the job rests this many times as long as the batch took: it then takes at
+# most half of one core, and the pages opened meanwhile (on the same machine, the same
+# database) keep the rest. A re-check is no hurry; it is minutes either way.
+RECHECK_REST = 1.0
 
 
 class TrackerFileError(ValueError):
@@ -44,28 +50,8 @@ def transcript_trackers_check(
 ) -> list[TrackerResult]:
     """Check a finished transcript against the trackers (or `rules`) and keep the results,
     replacing the earlier ones."""
-    outcomes = transcript_check(
-        segments=transcript.segments,
-        channels=transcript.channels,
-        language=transcript.language,
-        rules=tracker_rules() if rules is None else rules,
-        agent_channel=settings.TRANSCRIPT_AGENT_CHANNEL,
-    )
-    results = [
-        TrackerResult(
-            transcript=transcript,
-            tracker_id=outcome.tracker_id,
-            found=outcome.found,
-            flagged=outcome.flagged,
-            at_seconds=outcome.at_seconds,
-            phrase=outcome.phrase,
-            speaker_unknown=outcome.speaker_unknown,
-        )
-        for outcome in outcomes
-    ]
-    with transaction.atomic():
-        TrackerResult.objects.filter(transcript=transcript).delete()
-        return TrackerResult.objects.bulk_create(results)
+    _results_keep(transcripts=[transcript], rules=tracker_rules() if rules is None else rules)
+    return list(TrackerResult.objects.filter(transcript=transcript).order_by("tracker_id"))
 
 
 def check_on_transcript_done(sender: Any, *, transcript: Transcript, **kwargs: Any) -> None:
@@ -75,7 +61,8 @@ def check_on_transcript_done(sender: Any, *, transcript: Transcript, **kwargs: A
 
 def transcripts_recheck() -> int:
     """Check every finished transcript again (the job run after trackers changed), a batch at
-    a time so that pages keep their share of the database; returns how many."""
+    a time (one short transaction each, then a rest) so that pages keep their share of the
+    machine and the database; returns how many."""
     rules = tracker_rules()
     done = Transcript.objects.filter(status=Transcript.Status.DONE).order_by("pk")
     checked = 0
@@ -88,10 +75,62 @@ def transcripts_recheck() -> int:
         )
         if not batch:
             return checked
-        for transcript in batch:
-            transcript_trackers_check(transcript=transcript, rules=rules)
+        began = time.monotonic()
+        _results_keep(transcripts=batch, rules=rules)
         checked += len(batch)
         last_pk = batch[-1].pk
+        if len(batch) == RECHECK_BATCH:  # not after the last one
+            time.sleep((time.monotonic() - began) * RECHECK_REST)
+
+
+# What a result says; the rest of the row is whose result it is, and when it was written.
+_RESULT_FIELDS = ("found", "flagged", "at_seconds", "phrase", "speaker_unknown")
+
+
+def _results_keep(*, transcripts: list[Transcript], rules: list[TrackerRule]) -> None:
+    """Check `transcripts` against `rules` and keep the results, in one short transaction (the
+    check is done before it): a result that did not change is left as it is (after one tracker
+    changed, re-checking every transcript writes that tracker's changed results, not all 50
+    of every call), one for a tracker that no longer applies is deleted."""
+    outcomes = {
+        transcript.pk: transcript_check(
+            segments=transcript.segments,
+            channels=transcript.channels,
+            language=transcript.language,
+            rules=rules,
+            agent_channel=settings.TRANSCRIPT_AGENT_CHANNEL,
+        )
+        for transcript in transcripts
+    }
+    now = timezone.now()
+    with transaction.atomic():
+        # Plain values, and rows made only for what is written: building 10,000 model
+        # instances a batch cost more than the check itself.
+        earlier = {
+            (transcript_id, tracker_id): (pk, tuple(said))
+            for pk, transcript_id, tracker_id, *said in TrackerResult.objects.filter(
+                transcript_id__in=outcomes
+            ).values_list("pk", "transcript_id", "tracker_id", *_RESULT_FIELDS)
+        }
+        created: list[TrackerResult] = []
+        changed: list[TrackerResult] = []
+        for transcript_id, transcript_outcomes in outcomes.items():
+            for outcome in transcript_outcomes:
+                says = tuple(getattr(outcome, name) for name in _RESULT_FIELDS)
+                pk, said = earlier.pop((transcript_id, outcome.tracker_id), (None, None))
+                if said == says:
+                    continue
+                result = TrackerResult(
+                    pk=pk,
+                    transcript_id=transcript_id,
+                    tracker_id=outcome.tracker_id,
+                    checked_at=now,  # bulk_update does not apply auto_now
+                    **dict(zip(_RESULT_FIELDS, says, strict=True)),
+                )
+                (created if pk is None else changed).append(result)
+        TrackerResult.objects.filter(pk__in=[pk for pk, _ in earlier.values()]).delete()
+        TrackerResult.objects.bulk_update(changed, [*_RESULT_FIELDS, "checked_at"], batch_size=500)
+        TrackerResult.objects.bulk_create(created)
 
 
 def trackers_changed() -> None:

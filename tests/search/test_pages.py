@@ -87,3 +87,16 @@ def test_header_box_words_through_htmx_redirect_the_page(manager_client: Any) ->
         "/followups/", {"q": "lawyer"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="main"
     )
     assert response["HX-Redirect"] == "/transcripts/?q=lawyer"
+
+
+def test_more_calls_than_listed_says_more_than(
+    manager_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from search import services
+
+    monkeypatch.setattr(services, "MAX_LISTED", 1)
+    transcript_index(transcript=transcript_make("fu-1042"))
+    transcript_index(transcript=transcript_make("fu-1043"))
+    page = manager_client.get("/transcripts/", {"q": "dispute"}).content.decode()
+    assert "More than 1 calls" in page
+    assert "add words or filters" in page

@@ -136,3 +136,21 @@ def test_reindex_replaces_and_delete_removes(manager_user: Any) -> None:
 def test_any_words_search_or_say_why(manager_user: Any, text: str) -> None:
     with contextlib.suppress(QueryError):
         _search(manager_user, text)
+
+
+def test_more_calls_than_listed_are_the_newest_and_said_so(
+    manager_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from search import services
+
+    monkeypatch.setattr(services, "MAX_LISTED", 2)
+    for day in (1, 2, 3):
+        _indexed(f"fu-{day}", called_at=datetime(2026, 1, day, tzinfo=UTC))
+    results = _search(manager_user, "dispute")
+    assert (results.total, results.more) == (2, True)
+    assert [hit.followup_id for hit in results.hits] == ["fu-3", "fu-2"]
+    monkeypatch.setattr(services, "MAX_LISTED", 3)
+    assert (_search(manager_user, "dispute").total, _search(manager_user, "dispute").more) == (
+        3,
+        False,
+    )

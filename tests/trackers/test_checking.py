@@ -68,3 +68,10 @@ def test_other_language_trackers_are_left_out() -> None:
 def test_any_phrase_and_text_check_without_error(phrases: list[str], text: str) -> None:
     rule = rule_make(tracker_id=1, kind="forbidden", phrases=phrases)
     _check([rule], segments=[{"start": 0, "speaker": 0, "text": text}])
+
+
+def test_a_phrase_does_not_run_on_from_one_sentence_to_the_next() -> None:
+    # "...for quality." then "I will call...": "quality i will" is in no one sentence.
+    rule = rule_make(tracker_id=1, kind="signal", phrases=["quality i will", "la dette we are"])
+    (outcome,) = _check([rule])
+    assert not outcome.found

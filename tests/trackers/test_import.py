@@ -122,3 +122,22 @@ def test_results_kept_and_rechecked() -> None:
     assert transcripts_recheck() == 1
     result = TrackerResult.objects.get()
     assert (result.found, result.flagged) == (False, False)
+
+
+def test_recheck_writes_only_what_changed() -> None:
+    transcript = transcript_make("fu-1")
+    changing = Tracker.objects.create(name="Dispute", kind="signal", phrases=["dispute"])
+    kept = Tracker.objects.create(name="Recorded", kind="required", phrases=["recorded"])
+    leaving = Tracker.objects.create(name="Dette", kind="signal", phrases=["dette"])
+    transcript_trackers_check(transcript=transcript)
+    before = dict(TrackerResult.objects.values_list("tracker_id", "checked_at"))
+    changing.phrases = ["bankrupt"]
+    changing.save()
+    leaving.language = "fr"  # the call is in English: no result for it any more
+    leaving.save()
+    assert transcripts_recheck() == 1
+    after = {result.tracker_id: result for result in TrackerResult.objects.all()}
+    assert set(after) == {changing.pk, kept.pk}
+    assert after[kept.pk].checked_at == before[kept.pk]
+    assert after[changing.pk].checked_at > before[changing.pk]
+    assert (after[changing.pk].found, after[changing.pk].flagged) == (False, False)
