@@ -61,6 +61,7 @@ from search.services import MAX_LISTED, PAGE_SIZE, SearchFilters, transcripts_se
 from trackers.checking import transcript_check  # noqa: E402
 from trackers.models import Tracker, TrackerResult  # noqa: E402
 from trackers.services import tracker_rules, transcript_trackers_check, transcripts_recheck  # noqa: E402
+from transcripts.management.commands.db_worker import WORKER_NICENESS  # noqa: E402
 from transcripts.masking import digits_mask  # noqa: E402
 from transcripts.models import Transcript  # noqa: E402
 
@@ -413,7 +414,9 @@ def recheck_beside_pages() -> None:
 
 
 def recheck_job() -> None:
-    """The job's process: what the worker runs after a tracker changed."""
+    """The job's process: what the worker runs after a tracker changed, at the worker's
+    priority."""
+    os.nice(WORKER_NICENESS)
     before = set(TrackerResult.objects.values_list("pk", "checked_at"))
     began, cpu = time.perf_counter(), _clock()
     checked = transcripts_recheck()

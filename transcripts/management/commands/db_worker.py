@@ -17,7 +17,7 @@ from django_tasks_db.management.commands import db_worker
 from transcripts.engine import EngineUnavailableError, engine_load
 from transcripts.services import transcripts_stale_requeue
 
-# How much lower than the web's a transcribing worker's CPU priority is.
+# How much lower than the web's a worker's CPU priority is.
 WORKER_NICENESS = 10
 
 
@@ -32,14 +32,20 @@ class Command(db_worker.Command):
         serves_transcripts = settings.TRANSCRIPTS_QUEUE in queues or "*" in queues
         # With --reload the first process only watches files; the one it starts runs jobs.
         watcher = options["reload"] and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true"
-        if serves_transcripts and not watcher:
+        if watcher:
+            super().handle(*args, **options)
+            return
+        engine = None
+        if serves_transcripts:
             try:
                 engine = engine_load()
             except EngineUnavailableError as error:
                 raise CommandError(f"This worker cannot make transcripts. {error}") from None
-            # Transcribing takes every core it is given: on a machine that also serves the
-            # web, the web's requests go first.
-            os.nice(WORKER_NICENESS)
+        # Jobs are background work (transcribing takes every core it is given; a tracker
+        # change re-checks every transcript): on a machine that also serves the web, the web's
+        # requests go first.
+        os.nice(WORKER_NICENESS)
+        if engine is not None:
             self.stdout.write(f"Transcripts: speech model {engine.name} loaded.")
             requeued = transcripts_stale_requeue(now=timezone.now())
             if requeued:
