@@ -35,9 +35,10 @@ _DURATION_MAX_MS = 2**31 - 1
 
 
 def is_call(followup: Followup) -> bool:
-    """Whether the followup belongs in the table of calls: a call-like type, or anything
-    GetBill gave a recording."""
-    return followup.type in values.CALL_TYPES or bool(followup.audio_url)
+    """Whether the followup belongs in the table of calls: a call by the dashboard's one rule
+    (`followups.values.followup_is_call`), or anything GetBill gave a recording (which can be
+    transcribed whatever its type says)."""
+    return values.followup_is_call(followup=followup) or bool(followup.audio_url)
 
 
 def facts_from_followup(followup: Followup) -> dict[str, Any]:
