@@ -20,10 +20,11 @@ from django.views.decorators.http import require_GET
 
 from followups.csv_export import csv_lines, csv_response
 from insights import charts, extensions
-from insights.forms import InsightsFilterForm, InsightsFilters
+from insights.forms import InsightsFilterForm
 from insights.services import (
     Insights,
     ReviewerFigures,
+    Selection,
     figures_per_criterion,
     figures_per_reviewer,
     figures_per_week,
@@ -31,7 +32,7 @@ from insights.services import (
     figures_tracker_hits_per_week,
     insights_export_audit,
     insights_figures,
-    reviews_counted,
+    selection_of,
 )
 from reviews.models import Review
 from reviews.services import PERM_REVIEW, may_see_all, may_see_reviews
@@ -205,8 +206,8 @@ REVIEWER_COLUMNS = [
 ]
 
 
-def _week_rows(reviews: QuerySet[Review], filters: InsightsFilters) -> Iterable[Sequence[str]]:
-    for week in figures_per_week(reviews=reviews, start=filters.start, end=filters.end):
+def _week_rows(selection: Selection) -> Iterable[Sequence[str]]:
+    for week in figures_per_week(selection=selection):
         yield (
             week.week.isoformat(),
             str(week.reviews),
@@ -216,8 +217,8 @@ def _week_rows(reviews: QuerySet[Review], filters: InsightsFilters) -> Iterable[
         )
 
 
-def _criterion_rows(reviews: QuerySet[Review], filters: InsightsFilters) -> Iterable[Sequence[str]]:
-    for criterion in figures_per_criterion(reviews=reviews):
+def _criterion_rows(selection: Selection) -> Iterable[Sequence[str]]:
+    for criterion in figures_per_criterion(selection=selection):
         yield (
             criterion.scorecard,
             criterion.label,
@@ -227,15 +228,13 @@ def _criterion_rows(reviews: QuerySet[Review], filters: InsightsFilters) -> Iter
         )
 
 
-def _reviewer_rows(reviews: QuerySet[Review], filters: InsightsFilters) -> Iterable[Sequence[str]]:
-    for reviewer in figures_per_reviewer(reviews=reviews):
+def _reviewer_rows(selection: Selection) -> Iterable[Sequence[str]]:
+    for reviewer in figures_per_reviewer(selection=selection):
         yield (reviewer.username, *(column.csv(reviewer) for column in REVIEWER_COLUMNS))
 
 
-def _tracker_rows(reviews: QuerySet[Review], filters: InsightsFilters) -> Iterable[Sequence[str]]:
-    for week in figures_tracker_hits_per_week(
-        reviews=reviews, start=filters.start, end=filters.end
-    ):
+def _tracker_rows(selection: Selection) -> Iterable[Sequence[str]]:
+    for week in figures_tracker_hits_per_week(selection=selection):
         yield (
             week.week.isoformat(),
             str(week.hits),
@@ -245,11 +244,8 @@ def _tracker_rows(reviews: QuerySet[Review], filters: InsightsFilters) -> Iterab
         )
 
 
-# Each chart's CSV: its header, and its rows from the selected reviews (only its own query).
-EXPORTS: dict[
-    str,
-    tuple[Sequence[str], Callable[[QuerySet[Review], InsightsFilters], Iterable[Sequence[str]]]],
-] = {
+# Each chart's CSV: its header, and its rows from the selected reviews (only its own queries).
+EXPORTS: dict[str, tuple[Sequence[str], Callable[[Selection], Iterable[Sequence[str]]]]] = {
     "weeks": (
         ["week_starting", "reviews", "passed", "pass_rate_percent", "average_score_percent"],
         _week_rows,
@@ -279,11 +275,10 @@ def insights_export(request: HttpRequest, chart: str) -> HttpResponseBase:
     if not form.is_valid():
         return render(request, "insights/insights.html", {"form": form}, status=400)
     filters = form.filters()
-    reviews = reviews_counted(user=user, filters=filters)
     header, rows = EXPORTS[chart]
     with figures_reading():
         # A row per week or per criterion at most: read here, within the transaction.
-        figures = list(rows(reviews, filters))
+        figures = list(rows(selection_of(user=user, filters=filters)))
     insights_export_audit(user=user, chart=chart, filters=filters)
     return csv_response(
         lines=csv_lines(header=header, rows=figures),
