@@ -46,9 +46,11 @@ _DAY = timedelta(days=1)
 _WEEK = timedelta(weeks=1)
 
 
-def _filtered(rows: QuerySet[Rows], *, user: User, filters: InsightsFilters) -> QuerySet[Rows]:
+def _filtered(
+    rows: QuerySet[Rows], *, user: User, filters: InsightsFilters, call_type_unknown: Q
+) -> QuerySet[Rows]:
     """`rows` (reviews or roll-up buckets: they name their columns alike) that `user` may see
-    and `filters` select, dates apart."""
+    and `filters` select, dates apart; `call_type_unknown` selects those without a type."""
     reviewer_ids = reviewer_ids_visible(user=user)
     if reviewer_ids is not None:
         rows = rows.filter(reviewer_id__in=reviewer_ids) if reviewer_ids else rows.none()
@@ -59,8 +61,7 @@ def _filtered(rows: QuerySet[Rows], *, user: User, filters: InsightsFilters) -> 
     if filters.reviewer_id is not None:
         rows = rows.filter(reviewer_id=filters.reviewer_id)
     if filters.call_type == CALL_TYPE_UNKNOWN:
-        unknown = Q(call_type__isnull=True) if rows.model is Review else Q(call_type=CALL_TYPE_NONE)
-        rows = rows.filter(unknown)
+        rows = rows.filter(call_type_unknown)
     elif filters.call_type:
         rows = rows.filter(call_type=filters.call_type)
     return rows
@@ -108,17 +109,28 @@ def selection_of(*, user: User, filters: InsightsFilters) -> Selection:
         if edge_days
         else Review.objects.none()
     )
+    in_weeks = Q(week__gte=first, week__lt=after)
+    bucket_unknown = Q(call_type=CALL_TYPE_NONE)
     return Selection(
         filters=filters,
         weeks=_filtered(
-            WeekRollup.objects.filter(week__gte=first, week__lt=after), user=user, filters=filters
-        ),
-        criteria=_filtered(
-            CriterionWeekRollup.objects.filter(week__gte=first, week__lt=after),
+            WeekRollup.objects.filter(in_weeks),
             user=user,
             filters=filters,
+            call_type_unknown=bucket_unknown,
         ),
-        edge_reviews=_filtered(edge_reviews, user=user, filters=filters),
+        criteria=_filtered(
+            CriterionWeekRollup.objects.filter(in_weeks),
+            user=user,
+            filters=filters,
+            call_type_unknown=bucket_unknown,
+        ),
+        edge_reviews=_filtered(
+            edge_reviews,
+            user=user,
+            filters=filters,
+            call_type_unknown=Q(call_type__isnull=True),
+        ),
         edge_mondays=sorted({monday_of(filters.start), monday_of(filters.end)}),
     )
 

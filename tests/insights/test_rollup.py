@@ -148,7 +148,8 @@ def test_figures_of_any_range_of_days_equal_the_reviews_counted_one_by_one(
     counted = [
         review
         for review in Review.objects.filter(status=ReviewStatus.SUBMITTED)
-        if first <= review.submitted_at.astimezone(company_zone()).date() <= last
+        if review.submitted_at is not None
+        and first <= review.submitted_at.astimezone(company_zone()).date() <= last
     ]
     assert figures.total == len(counted)
     assert sum(week.passed for week in figures.weeks) == sum(
