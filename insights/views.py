@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 from followups.csv_export import csv_lines, csv_response
 from insights import charts, extensions
 from insights.forms import InsightsFilterForm
+from insights.models import WeekRollup
 from insights.services import (
     Insights,
     ReviewerFigures,
@@ -34,7 +35,6 @@ from insights.services import (
     insights_figures,
     selection_of,
 )
-from reviews.models import Review
 from reviews.services import PERM_REVIEW, may_see_all, may_see_reviews
 
 
@@ -46,8 +46,9 @@ def _user(request: HttpRequest) -> AbstractBaseUser:
 
 
 def _reviewers(user: AbstractBaseUser) -> QuerySet[Any] | None:
-    """Whom the viewer may pick: everyone who reviews or reviewed, for those who see all
-    reviews; None (no choice: their own figures) for a reviewer."""
+    """Whom the viewer may pick: everyone who reviews (holds the permission) or has submitted
+    reviews, for those who see all reviews; None (no choice: their own figures) for a
+    reviewer."""
     if not may_see_all(user=user):
         return None
     app, codename = PERM_REVIEW.split(".")
@@ -58,11 +59,12 @@ def _reviewers(user: AbstractBaseUser) -> QuerySet[Any] | None:
             groups__permissions__content_type__app_label=app,
         )
     )
-    # Subqueries, not joins: a join with every review would make one row per review.
+    # Subqueries, not joins. Those who submitted reviews are read from the roll-up's buckets
+    # (a few thousand rows), not from every review.
     return (
         get_user_model()
         .objects.filter(
-            Q(pk__in=holders.values("pk")) | Q(pk__in=Review.objects.values("reviewer_id"))
+            Q(pk__in=holders.values("pk")) | Q(pk__in=WeekRollup.objects.values("reviewer_id"))
         )
         .order_by("username")
     )
