@@ -174,6 +174,17 @@ class FollowupDetail:
     recording: Media
     document: Media
 
+    @property
+    def has_player(self) -> bool:
+        """The page shows the recording's player: for every call (saying so when there is no
+        recording), and for anything else that has a recording."""
+        return self.call_like or self.recording.state != "absent"
+
+    @property
+    def recording_playable(self) -> bool:
+        """The player has a recording to play, and a seek bar that the apps draw on."""
+        return self.recording.state == "available"
+
 
 def _fact(
     followup: Followup,
