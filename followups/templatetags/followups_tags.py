@@ -8,7 +8,7 @@ from typing import Any
 
 from django import template
 from django.template.defaultfilters import linebreaksbr
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince, timeuntil
@@ -121,7 +121,7 @@ def when(value: datetime | None, style: str = "full") -> SafeString | str:
             '<time datetime="{}" title="{}">{}</time>',
             value.isoformat(),
             exact,
-            dateformat.format(local, "j M Y"),
+            presentation.date_short(value=local),
         )
     if style == "relative":
         return format_html(
@@ -132,7 +132,7 @@ def when(value: datetime | None, style: str = "full") -> SafeString | str:
         value.isoformat(),
         exact,
         relative,
-        dateformat.format(local, "j M Y, H:i"),
+        presentation.datetime_short(value=local),
     )
 
 
