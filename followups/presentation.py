@@ -136,8 +136,10 @@ def phone_format(*, number: str | None) -> str | None:
 def datetime_exact(*, value: datetime) -> str:
     """The exact, unambiguous form shown on hover: 2024-01-22 11:30:00 CET (a naive moment is
     named with the default time zone, as Django's "T" does)."""
-    zone = value.tzinfo if timezone.is_aware(value) else timezone.get_default_timezone()
-    return f"{value.year:04d}-{value:%m-%d %H:%M:%S} {zone.tzname(value) or ''}"
+    name = value.tzname() if timezone.is_aware(value) else None
+    if name is None:
+        name = timezone.get_default_timezone().tzname(value)
+    return f"{value.year:04d}-{value:%m-%d %H:%M:%S} {name or ''}"
 
 
 def date_short(*, value: datetime) -> str:
