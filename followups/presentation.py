@@ -196,9 +196,7 @@ class FollowupDetail:
 
     @property
     def has_player(self) -> bool:
-        """The page shows the recording's player: for every call (saying so when there is no
-        recording), and for anything else that has a recording."""
-        return self.call_like or self.recording.state != "absent"
+        return followup_has_player(followup=self.followup)
 
     @property
     def recording_playable(self) -> bool:
@@ -248,6 +246,16 @@ def followup_media(*, followup: Followup, field: Literal["audio_url", "pdf_url"]
     if not media_url_allowed(url=url):
         return Media(state="unavailable")
     return Media(state="available", url=url)
+
+
+def followup_has_player(*, followup: Followup) -> bool:
+    """The followup's page shows the recording's player: for every call (saying so when there
+    is no recording), and for anything else that has a recording. Nothing else can have a
+    transcript."""
+    return (
+        followup_category(followup=followup) == "calls"
+        or followup_media(followup=followup, field="audio_url").state != "absent"
+    )
 
 
 def debt_page_url(*, debt_id: str | None) -> str | None:

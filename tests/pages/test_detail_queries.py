@@ -104,12 +104,21 @@ def test_the_transcript_is_read_once(manager_client: Any, reviewed_call: None) -
     assert len(_reading(statements, "transcripts_transcript")) == 1, statements
 
 
-def test_a_followup_never_transcribed_reads_no_tracker_results(
+def test_a_call_never_transcribed_reads_no_tracker_results(
+    manager_client: Any, upstream_returns: Any
+) -> None:
+    upstream_returns(audio_url=None, duration_ms=None)
+    _, _, _, statements = _warm_page(manager_client)
+    assert len(_reading(statements, "transcripts_transcript")) == 1, statements
+    assert _reading(statements, "trackers_trackerresult") == [], statements
+
+
+def test_a_followup_without_a_player_reads_no_transcript(
     manager_client: Any, upstream_returns: Any
 ) -> None:
     upstream_returns(type="email", audio_url=None, duration_ms=None)
     _, _, _, statements = _warm_page(manager_client)
-    assert len(_reading(statements, "transcripts_transcript")) == 1, statements
+    assert _reading(statements, "transcripts_transcript") == [], statements
     assert _reading(statements, "trackers_trackerresult") == [], statements
 
 
