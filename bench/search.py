@@ -166,11 +166,16 @@ def _generate() -> None:
     # Indexed as search.indexing does, in larger batches (the FTS5 triggers, or PostgreSQL's
     # tsvector triggers, fire the same).
     entries = []
-    for transcript in Transcript.objects.only("pk", "segments").iterator(chunk_size=500):
+    calls = Transcript.objects.only("pk", "called_at", "segments")
+    for transcript in calls.iterator(chunk_size=500):
         for position, segment in enumerate(transcript.segments):
             entries.append(
                 SegmentEntry(
-                    id=segment_entry_id(transcript_id=transcript.pk, position=position),
+                    id=segment_entry_id(
+                        transcript_id=transcript.pk,
+                        called_at=transcript.called_at,
+                        position=position,
+                    ),
                     transcript_id=transcript.pk,
                     position=position,
                     start=segment["start"],

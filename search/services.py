@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -20,7 +19,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import F, QuerySet
-from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,7 +26,14 @@ from followups import access
 from followups.audit import audit_record
 from followups.models import AuditAction, AuditOutcome
 from search.indexing import TEXT_SEARCH_CONFIG
-from search.models import FTS_TABLE, SEGMENT_ID_SPAN, SegmentEntry
+from search.models import (
+    FTS_TABLE,
+    POSITION_BITS,
+    UNDATED_PERIOD,
+    SegmentEntry,
+    call_key_period,
+    call_key_transcript_id,
+)
 from search.query import Term, fts5_match, terms_parse, terms_score, tsquery_raw
 from trackers.models import TrackerResult
 from transcripts import reading
@@ -38,9 +43,12 @@ from transcripts.speakers import speaker_label
 
 PAGE_SIZE = 20
 # The most calls a search lists (50 pages). The matching calls are read newest first and the
-# reading stops there: on PostgreSQL a common word then costs a walk down the newest calls
-# (the index of migration 0002) rather than a pass over most of the 300,000 sentences.
+# reading stops there: a common word then costs a walk down the newest calls (on PostgreSQL the
+# index of migration 0002, on SQLite FTS5's row IDs, migration 0003) rather than a pass over
+# most of the 300,000 sentences.
 MAX_LISTED = 1000
+# The order calls are listed in: newest first, undated last.
+NEWEST_FIRST = (F("called_at").desc(nulls_last=True), "-pk")
 
 
 @dataclass(frozen=True)
@@ -88,19 +96,10 @@ def transcripts_search(
         outcome=AuditOutcome.SHOWN,
         detail=" ".join(_term_words(term) for term in terms),
     )
-    # The IDs of the matching calls, newest first, in one query, one more than listed (to know
-    # whether there are more); a page's calls are then read alone.
-    call_ids = list(
-        _filtered(
-            Transcript.objects.filter(
-                status=Transcript.Status.DONE,
-                pk__in=_matching_transcript_ids(terms, masked=masked),
-            ),
-            filters,
-        )
-        .order_by(F("called_at").desc(nulls_last=True), "-pk")
-        .values_list("pk", flat=True)[: MAX_LISTED + 1]
-    )
+    # The IDs of the matching calls, newest first, one more than listed (to know whether there
+    # are more); a page's calls are then read alone.
+    calls = _filtered(Transcript.objects.filter(status=Transcript.Status.DONE), filters)
+    call_ids = _newest_matching(terms, masked=masked, calls=calls)
     paginator = Paginator(call_ids[:MAX_LISTED], PAGE_SIZE)
     shown = paginator.get_page(page)
     page_ids = list(shown)
@@ -149,16 +148,49 @@ def _day_start(day: date, *, after: bool = False) -> datetime:
 # --- Each database's index -------------------------------------------------------------------
 
 
-def _matching_transcript_ids(terms: tuple[Term, ...], *, masked: bool) -> Any:
-    """A subquery of the IDs of transcripts with a segment holding every term."""
+def _newest_matching(
+    terms: tuple[Term, ...], *, masked: bool, calls: QuerySet[Transcript]
+) -> list[int]:
+    """The IDs of `calls` with a segment holding every term, newest first, MAX_LISTED + 1 at
+    most."""
+    wanted = MAX_LISTED + 1
     if connection.vendor == "postgresql":
-        return _pg_matches(terms, masked=masked).values("transcript_id")
-    # Read from FTS5's own index: a row's ID tells its transcript (search.models).
-    # The match holds only quoted folded words (search.query); the table's name is ours.
-    return RawSQL(  # noqa: S611
-        f"SELECT rowid / %s FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
-        [SEGMENT_ID_SPAN, fts5_match(terms, column=_column(masked))],
-    )
+        matching = _pg_matches(terms, masked=masked).values("transcript_id")
+        return list(
+            calls.filter(pk__in=matching)
+            .order_by(*NEWEST_FIRST)
+            .values_list("pk", flat=True)[:wanted]
+        )
+    # SQLite: FTS5 gives the matching calls newest first (search.models: a row's ID begins
+    # with its call's period), a batch at a time, and each batch's calls are filtered until
+    # enough pass. Within a period the IDs hold the calls' order by ID, not by their exact
+    # time: the calls of the period where enough passed are all read (undated calls are
+    # ordered by ID), then put in exact order.
+    listed: list[int] = []
+    last_period: int | None = None
+    with connection.cursor() as cursor:
+        # FTS5 serves `ORDER BY rowid DESC` from its index (no sort), and no more of it is
+        # read than the batches fetched. The match holds only quoted folded words
+        # (search.query); the table's name and the bits are ours.
+        cursor.execute(
+            f"SELECT DISTINCT rowid >> {POSITION_BITS} FROM {FTS_TABLE} "  # noqa: S608
+            f"WHERE {FTS_TABLE} MATCH %s ORDER BY rowid DESC",
+            [fts5_match(terms, column=_column(masked))],
+        )
+        while keys := [key for (key,) in cursor.fetchmany(wanted)]:
+            read = keys
+            if last_period is not None:
+                keys = [key for key in keys if call_key_period(key) == last_period]
+            ids = [call_key_transcript_id(key) for key in keys]
+            listed += calls.filter(pk__in=ids).values_list("pk", flat=True)
+            if last_period is not None and len(keys) < len(read):
+                break  # past the period
+            if last_period is None and len(listed) >= wanted:
+                last_period = call_key_period(keys[-1])
+                if last_period == UNDATED_PERIOD:
+                    break
+    newest = Transcript.objects.filter(pk__in=listed).order_by(*NEWEST_FIRST)
+    return list(newest.values_list("pk", flat=True)[:wanted])
 
 
 def _best_segments(
