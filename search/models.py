@@ -47,7 +47,8 @@ def call_period(called_at: datetime | None) -> int:
     migration 0003's trigger computes the same from the stored date (a test holds them equal)."""
     if called_at is None:
         return UNDATED_PERIOD
-    # Whole seconds (microseconds dropped) in UTC, as SQLite's strftime('%s') reads the date.
+    # The whole seconds in UTC (microseconds dropped, not rounded), as migration 0003 reads
+    # the date.
     seconds = calendar.timegm(called_at.utctimetuple()) - PERIOD_EPOCH
     return max(FIRST_PERIOD, min(LAST_PERIOD, FIRST_PERIOD + seconds // PERIOD_SECONDS))
 

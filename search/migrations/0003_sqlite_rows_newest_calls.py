@@ -12,8 +12,10 @@ from django.db import migrations
 # The period, as search.models.call_period computes it (a test holds the two equal): two
 # minutes from 2000-01-01 (Unix second 946684800), the first one 2, at most 2^25 - 1;
 # undated calls 1. All the SQL below is made of this file's constants.
+# The stored date's first 19 characters ("2026-01-05 10:00:59", UTC): strftime would round
+# its microseconds to the nearest second, the period is that of the second it is in.
 _PERIOD = """CASE WHEN {date} IS NULL THEN 1 ELSE max(2, min(33554431,
-    2 + (CAST(strftime('%s', {date}) AS INTEGER) - 946684800) / 120)) END"""
+    2 + (CAST(strftime('%s', substr({date}, 1, 19)) AS INTEGER) - 946684800) / 120)) END"""
 _KEYED_ID = "((" + _PERIOD + ") << 38) | ({transcript} << 12) | position"
 _STORED_DATE = "(SELECT called_at FROM transcripts_transcript t WHERE t.id = transcript_id)"
 _FTS_UPDATE_TRIGGER = """
