@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -29,6 +30,7 @@ from search.indexing import TEXT_SEARCH_CONFIG
 from search.models import (
     FTS_TABLE,
     POSITION_BITS,
+    TRANSCRIPT_MASK,
     UNDATED_PERIOD,
     SegmentEntry,
     call_key_period,
@@ -161,36 +163,43 @@ def _newest_matching(
             .order_by(*NEWEST_FIRST)
             .values_list("pk", flat=True)[:wanted]
         )
-    # SQLite: FTS5 gives the matching calls newest first (search.models: a row's ID begins
-    # with its call's period), a batch at a time, and each batch's calls are filtered until
-    # enough pass. Within a period the IDs hold the calls' order by ID, not by their exact
-    # time: the calls of the period where enough passed are all read (undated calls are
-    # ordered by ID), then put in exact order.
+    # SQLite: FTS5 gives the matching sentences newest call first (search.models: a row's ID
+    # begins with its call's period), each checked against the filters as it comes, and the
+    # reading stops once enough calls are listed. Within a period the IDs hold the calls'
+    # order by ID, not by their exact time: the reading goes on to the end of the period where
+    # it had enough (undated calls are in order by ID), then those read are put in exact order.
     listed: list[int] = []
     last_period: int | None = None
     with connection.cursor() as cursor:
-        # FTS5 serves `ORDER BY rowid DESC` from its index (no sort), and no more of it is
-        # read than the batches fetched. The match holds only quoted folded words
-        # (search.query); the table's name and the bits are ours.
-        cursor.execute(
-            f"SELECT DISTINCT rowid >> {POSITION_BITS} FROM {FTS_TABLE} "  # noqa: S608
-            f"WHERE {FTS_TABLE} MATCH %s ORDER BY rowid DESC",
-            [fts5_match(terms, column=_column(masked))],
-        )
-        while keys := [key for (key,) in cursor.fetchmany(wanted)]:
-            read = keys
-            if last_period is not None:
-                keys = [key for key in keys if call_key_period(key) == last_period]
-            ids = [call_key_transcript_id(key) for key in keys]
-            listed += calls.filter(pk__in=ids).values_list("pk", flat=True)
-            if last_period is not None and len(keys) < len(read):
-                break  # past the period
-            if last_period is None and len(listed) >= wanted:
-                last_period = call_key_period(keys[-1])
-                if last_period == UNDATED_PERIOD:
-                    break
+        cursor.execute(*_sqlite_matching_call_keys(terms, masked=masked, calls=calls))
+        for (key,) in cursor:  # fetched as they are read
+            period = call_key_period(key)
+            if len(listed) >= wanted and (period != last_period or period == UNDATED_PERIOD):
+                break
+            listed.append(call_key_transcript_id(key))
+            last_period = period
     newest = Transcript.objects.filter(pk__in=listed).order_by(*NEWEST_FIRST)
     return list(newest.values_list("pk", flat=True)[:wanted])
+
+
+def _sqlite_matching_call_keys(
+    terms: tuple[Term, ...], *, masked: bool, calls: QuerySet[Transcript]
+) -> tuple[str, list[Any]]:
+    """SQL for the keys of `calls` (search.models.call_key) with a segment holding every term,
+    newest first, read from FTS5's own index as they are fetched."""
+    # FTS5 serves `ORDER BY rowid DESC` from its index (no sort), and each row ID read is
+    # joined to its call, by primary key, and checked against `calls`' conditions (those of
+    # _filtered, on the calls' own columns). The match holds only quoted folded words
+    # (search.query); the tables' names and the bits are ours.
+    where, where_params = calls.query.get_compiler(connection=connection).compile(calls.query.where)
+    table = connection.ops.quote_name(Transcript._meta.db_table)
+    key = f"{FTS_TABLE}.rowid >> {POSITION_BITS}"
+    sql = (
+        f"SELECT DISTINCT {key} FROM {FTS_TABLE} "  # noqa: S608
+        f"CROSS JOIN {table} ON {table}.id = ({key}) & {TRANSCRIPT_MASK} "
+        f"WHERE {FTS_TABLE} MATCH %s AND {where} ORDER BY {FTS_TABLE}.rowid DESC"
+    )
+    return sql, [fts5_match(terms, column=_column(masked)), *where_params]
 
 
 def _best_segments(
@@ -217,11 +226,15 @@ def _best_segments(
     best: dict[int, SegmentEntry] = {}
     best_score: dict[int, int] = {}
     entries = SegmentEntry.objects.filter(transcript_id__in=transcript_ids).order_by("pk")
-    for row in entries.only("transcript_id", "position", "start", "speaker", column):
-        score = terms_score(terms, getattr(row, column))
-        if score > best_score.get(row.transcript_id, 0):
-            best[row.transcript_id] = row
-            best_score[row.transcript_id] = score
+    # Read as tuples (hundreds of rows): an entry is made only of a call's best so far.
+    rows = entries.values_list("transcript_id", "position", "start", "speaker", column)
+    for transcript_id, position, start, speaker, words in rows:
+        score = terms_score(terms, words)
+        if score > best_score.get(transcript_id, 0):
+            best[transcript_id] = SegmentEntry(
+                transcript_id=transcript_id, position=position, start=start, speaker=speaker
+            )
+            best_score[transcript_id] = score
     return best
 
 
