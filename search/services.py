@@ -100,8 +100,8 @@ def transcripts_search(
     )
     # The IDs of the matching calls, newest first, one more than listed (to know whether there
     # are more); a page's calls are then read alone.
-    calls = _filtered(Transcript.objects.filter(status=Transcript.Status.DONE), filters)
-    call_ids = _newest_matching(terms, masked=masked, calls=calls)
+    searched = _filtered(Transcript.objects.filter(status=Transcript.Status.DONE), filters)
+    call_ids = _newest_matching(terms, masked=masked, calls=searched)
     paginator = Paginator(call_ids[:MAX_LISTED], PAGE_SIZE)
     shown = paginator.get_page(page)
     page_ids = list(shown)
