@@ -2,7 +2,8 @@
 moment), folded (search.folding) for each database's full-text index.
 
 SQLite: the FTS5 table `search_segment_fts` reads its text from this table (external content)
-and triggers keep it in step (migration 0001). PostgreSQL: the two stored tsvector columns,
+and triggers keep it in step (migration 0001); its row IDs are this table's, laid out below
+(migration 0003). PostgreSQL: the two stored tsvector columns,
 each with a GIN index, are filled by triggers as the rows are written (migration 0002).
 """
 
