@@ -20,6 +20,7 @@ from followups.errors import AppError
 from followups.getbill import (
     Answer,
     AnswerMode,
+    AnswerSource,
     Followup,
     GetBillId,
     InvalidIdError,
@@ -214,10 +215,12 @@ def _followup_fetch(
     followup_id: GetBillId,
     permissions: list[str],
     mode: AnswerMode,
+    kept_copy_audited: bool = True,
 ) -> Answer[Followup]:
     # The steps every followup use case starts with: access (before the cache is read), the
     # answer (from the cache, or from GetBill against the user's limit), the audit entry of its
-    # outcome and source, and what the user may not see taken out (after the cache).
+    # outcome and source (left to the caller for a kept copy without `kept_copy_audited`), and
+    # what the user may not see taken out (after the cache).
     access.access_require(audit=audit, permissions=permissions)
     with access.failures_audited(audit=audit):
         answer = followup_answer_get(
@@ -225,7 +228,8 @@ def _followup_fetch(
             mode=mode,
             before_request=functools.partial(access.getbill_request_take, audit=audit),
         )
-    audit.shown(answer=answer, debt_id=answer.value.debt_id or "")
+    if kept_copy_audited or answer.source is not AnswerSource.CACHE:
+        audit.shown(answer=answer, debt_id=answer.value.debt_id or "")
     return dataclasses.replace(
         answer, value=access.followup_restrict(user=audit.user, followup=answer.value)
     )
@@ -254,6 +258,24 @@ def followup_lookup(
         lambda: recent_view_record(user=user, followup_id=answer.value.id, followup=answer.value)
     )
     return answer
+
+
+def followup_panels_lookup(*, user: AbstractBaseUser, followup_id: GetBillId) -> Followup:
+    """The followup whose page asks for its panels (transcript, trackers, reviews) right after
+    itself, for `user`, restricted like the page's.
+
+    The page has just looked it up, audited the look and kept the answer: the kept copy needs
+    no second entry for the same look. When the copy is gone (evicted, or stale by now) it is
+    looked up as the page was, against the user's limit, and that look is audited. Raises like
+    `followup_lookup`.
+    """
+    return _followup_fetch(
+        audit=access.LookupAudit(user=user, action=AuditAction.LOOKUP, followup_id=followup_id),
+        followup_id=followup_id,
+        permissions=[access.PERM_VIEW_FOLLOWUP_DATA],
+        mode=AnswerMode.CACHED,
+        kept_copy_audited=False,
+    ).value
 
 
 def followup_recording_refresh(*, user: AbstractBaseUser, followup_id: GetBillId) -> Followup:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("followups/", views.lookup, name="lookup"),
     path("followups/<str:followup_id>/", views.detail, name="detail"),
+    path("followups/<str:followup_id>/panels/", views.followup_panels, name="panels"),
     path(
         "followups/<str:followup_id>/refresh/",
         views.followup_refresh,

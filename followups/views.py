@@ -183,12 +183,7 @@ def _detail_response(
         "answer": presentation.answer_note(answer=answer, refresh=refresh),
         "card": card,
         "queue_next_url": queue_next_url,
-        "panels_main": extensions.detail_panels_render(
-            request=request, followup=followup, column="main"
-        ),
-        "panels_side": extensions.detail_panels_render(
-            request=request, followup=followup, column="side"
-        ),
+        "panels_url": reverse("followups:panels", kwargs={"followup_id": followup.id}),
         "page_title": presentation.followup_page_title(
             detail=detail, debtor=card.debtor_shown if card else None
         ),
@@ -206,6 +201,41 @@ def _followup_id_require(request: HtmxHttpRequest, followup_id: str) -> GetBillI
 @vary_on_htmx
 def detail(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
     return _detail_response(request, _followup_id_require(request, followup_id))
+
+
+# The region of a followup's page that its panels replace once loaded.
+PANELS_TARGET = "followup-panels"
+
+
+@require_GET
+@vary_on_htmx
+def followup_panels(request: HtmxHttpRequest, followup_id: str) -> HttpResponse:
+    """A followup's panels (transcript, trackers, comments, review...), which the apps fill
+    from the dashboard's own records: loaded right after the page, so that the page itself
+    shows GetBill's answer at once.
+
+    htmx swaps them into the page's region (the side column's panels and the seek bar's layers
+    out of band); opened without htmx (the region's link), a page of the panels alone.
+    """
+    user = access.signed_in_user(request)
+    followup = services.followup_panels_lookup(
+        user=user, followup_id=_followup_id_require(request, followup_id)
+    )
+    context: dict[str, Any] = {
+        "followup": followup,
+        "panels_main": extensions.detail_panels_render(
+            request=request, followup=followup, column="main"
+        ),
+        "panels_side": extensions.detail_panels_render(
+            request=request, followup=followup, column="side"
+        ),
+    }
+    if swaps(request, PANELS_TARGET):
+        seek_bar = presentation.followup_detail(followup=followup).recording_playable
+        return render(request, "followups/_panels.html", {**context, "seek_bar": seek_bar})
+    context["detail_url"] = reverse("followups:detail", kwargs={"followup_id": followup.id})
+    context["page_title"] = f"Transcript, trackers and reviews of {followup.id}"
+    return page_render(request, "followups/panels.html", context)
 
 
 @require_POST

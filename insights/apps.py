@@ -8,3 +8,14 @@ class InsightsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "insights"
     verbose_name = "QA insights"
+
+    def ready(self) -> None:
+        # The weekly roll-up follows every submitted review through the reviews' registry,
+        # in the transaction that writes the review.
+        from insights.rollup import rollup_review_change
+        from reviews import extensions
+
+        extensions.submitted_hook_register(
+            name="insights_rollup",
+            hook=lambda review, change: rollup_review_change(review=review, change=change),
+        )

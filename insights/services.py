@@ -2,26 +2,31 @@
 
 Only submitted reviews count, each in the week it was submitted (weeks start on Monday in the
 company's time zone, settings.TIME_ZONE). A reviewer's figures are their own; those who see
-every review see everyone's (the rule is `reviews.services.reviews_visible`).
+every review see everyone's (the rule is `reviews.services.reviewer_ids_visible`).
+
+The whole weeks of a range are read from the weekly roll-up (`insights.models`, kept by
+`insights.rollup`); the days at its edges whose week is only partly in the range (today's week,
+by default) are read from the reviews themselves, so any range of days is counted exactly. Each
+chart adds the two, grouped the same way: a few rows per week or per criterion, never a row per
+review in Python.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
-from typing import Any
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
+from typing import Any, TypeVar
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, transaction
-from django.db.models import Avg, Case, Count, DateField, Q, QuerySet, Value, When
+from django.db import connection, models, transaction
+from django.db.models import Count, Q, QuerySet, Sum
 
 from insights.forms import CALL_TYPE_UNKNOWN, InsightsFilters
+from insights.models import CALL_TYPE_NONE, CriterionWeekRollup, WeekRollup
+from insights.rollup import day_start, monday_of, mondays_between, tenths, week_of
 from reviews.host import AuditAction, AuditOutcome, audit_record
 from reviews.models import (
     Answer,
@@ -33,43 +38,160 @@ from reviews.models import (
     SuggestionUse,
     Verdict,
 )
-from reviews.services import User, reviews_visible
+from reviews.services import User, reviewer_ids_visible
+
+Rows = TypeVar("Rows", bound=models.Model)
+
+_DAY = timedelta(days=1)
+_WEEK = timedelta(weeks=1)
 
 
-def _company_zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=_company_zone())
-
-
-def reviews_counted(*, user: User, filters: InsightsFilters) -> QuerySet[Review]:
-    """The submitted reviews `user` may see that `filters` select."""
-    reviews = reviews_visible(user=user).filter(
-        status=ReviewStatus.SUBMITTED,
-        submitted_at__gte=_day_start(filters.start),
-        submitted_at__lt=_day_start(filters.end + timedelta(days=1)),
-    )
+def _filtered(
+    rows: QuerySet[Rows], *, user: User, filters: InsightsFilters, call_type_unknown: Q
+) -> QuerySet[Rows]:
+    """`rows` (reviews or roll-up buckets: they name their columns alike) that `user` may see
+    and `filters` select, dates apart; `call_type_unknown` selects those without a type."""
+    reviewer_ids = reviewer_ids_visible(user=user)
+    if reviewer_ids is not None:
+        rows = rows.filter(reviewer_id__in=reviewer_ids) if reviewer_ids else rows.none()
     if filters.scorecard_family:
-        reviews = reviews.filter(scorecard__family=filters.scorecard_family)
+        rows = rows.filter(scorecard__family=filters.scorecard_family)
     if filters.scorecard_version is not None:
-        reviews = reviews.filter(scorecard__version=filters.scorecard_version)
+        rows = rows.filter(scorecard__version=filters.scorecard_version)
     if filters.reviewer_id is not None:
-        reviews = reviews.filter(reviewer_id=filters.reviewer_id)
+        rows = rows.filter(reviewer_id=filters.reviewer_id)
     if filters.call_type == CALL_TYPE_UNKNOWN:
-        reviews = reviews.filter(call_type__isnull=True)
+        rows = rows.filter(call_type_unknown)
     elif filters.call_type:
-        reviews = reviews.filter(call_type=filters.call_type)
-    return reviews
+        rows = rows.filter(call_type=filters.call_type)
+    return rows
+
+
+def _whole_weeks(start: date, end: date) -> tuple[date, date]:
+    """The first Monday of the whole weeks within `start` to `end` and the Monday after the
+    last of them; the same Monday twice when no whole week is within."""
+    first = start if start.weekday() == 0 else monday_of(start) + _WEEK
+    after = monday_of(end + _DAY)
+    return first, max(first, after)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The submitted reviews a user may see that filters select, in two parts: the roll-up's
+    buckets of the whole weeks within the dates, and the reviews of the days left at the
+    edges (whose weeks are `edge_mondays`)."""
+
+    filters: InsightsFilters
+    weeks: QuerySet[WeekRollup]
+    criteria: QuerySet[CriterionWeekRollup]
+    edge_reviews: QuerySet[Review]
+    edge_mondays: list[date]
+
+    @property
+    def edge_answers(self) -> QuerySet[Answer]:
+        return Answer.objects.filter(review__in=self.edge_reviews.values("pk"))
+
+
+def selection_of(*, user: User, filters: InsightsFilters) -> Selection:
+    """What `user` may see of what `filters` select (no query is run here)."""
+    first, after = _whole_weeks(filters.start, filters.end)
+    day_after = filters.end + _DAY
+    if first < after:
+        edges = [(filters.start, first), (after, day_after)]
+    else:
+        edges = [(filters.start, day_after)]
+    edge_days = Q()
+    for since, until in edges:
+        if since < until:
+            edge_days |= Q(submitted_at__gte=day_start(since), submitted_at__lt=day_start(until))
+    edge_reviews = (
+        Review.objects.filter(edge_days, status=ReviewStatus.SUBMITTED)
+        if edge_days
+        else Review.objects.none()
+    )
+    in_weeks = Q(week__gte=first, week__lt=after)
+    bucket_unknown = Q(call_type=CALL_TYPE_NONE)
+    return Selection(
+        filters=filters,
+        weeks=_filtered(
+            WeekRollup.objects.filter(in_weeks),
+            user=user,
+            filters=filters,
+            call_type_unknown=bucket_unknown,
+        ),
+        criteria=_filtered(
+            CriterionWeekRollup.objects.filter(in_weeks),
+            user=user,
+            filters=filters,
+            call_type_unknown=bucket_unknown,
+        ),
+        edge_reviews=_filtered(
+            edge_reviews,
+            user=user,
+            filters=filters,
+            call_type_unknown=Q(call_type__isnull=True),
+        ),
+        edge_mondays=sorted({monday_of(filters.start), monday_of(filters.end)}),
+    )
+
+
+def _summed(key: str, *parts: Iterable[Mapping[str, Any]]) -> dict[Any, dict[str, int]]:
+    """Rows of grouped sums from several parts, added up by `key`."""
+    totals: dict[Any, dict[str, int]] = {}
+    for rows in parts:
+        for row in rows:
+            into = totals.setdefault(row[key], {})
+            for field, value in row.items():
+                if field != key:
+                    into[field] = into.get(field, 0) + (value or 0)
+    return totals
+
+
+# Per group of the roll-up's weeks: reviews, passed, scored and their scores in tenths.
+_WEEK_SUMS = {
+    "n_reviews": Sum("reviews"),
+    "n_passed": Sum("passed"),
+    "n_scored": Sum("scored"),
+    "n_tenths": Sum("score_tenths"),
+}
+
+
+def _week_sums(selection: Selection, key: str) -> dict[Any, dict[str, int]]:
+    """Reviews, passed, scored and score tenths per `key` (a column of both the roll-up and
+    the reviews, or "week")."""
+    edges = selection.edge_reviews
+    if key == "week":
+        edges = edges.annotate(week=week_of("submitted_at", mondays=selection.edge_mondays))
+    edge_rows = (
+        edges.values(key)
+        .order_by()
+        .annotate(
+            n_reviews=Count("id"),
+            n_passed=Count("id", filter=Q(verdict=Verdict.PASS)),
+            n_scored=Count("score"),
+            score_sum=Sum("score"),
+        )
+    )
+    return _summed(
+        key,
+        selection.weeks.values(key).order_by().annotate(**_WEEK_SUMS),
+        (
+            {
+                **{k: v for k, v in row.items() if k != "score_sum"},
+                "n_tenths": tenths(row["score_sum"]),
+            }
+            for row in edge_rows
+        ),
+    )
 
 
 def _rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def _score(value: Decimal | float | None) -> float | None:
-    return round(float(value), 1) if value is not None else None
+def _average(sums: Mapping[str, int]) -> float | None:
+    scored = sums.get("n_scored", 0)
+    return round(sums.get("n_tenths", 0) / scored / 10, 1) if scored else None
 
 
 @dataclass(frozen=True)
@@ -84,59 +206,17 @@ class WeekFigures:
         return _rate(self.passed, self.reviews)
 
 
-def _mondays(start: date, end: date) -> list[date]:
-    first = start - timedelta(days=start.weekday())
-    return [first + timedelta(weeks=n) for n in range((end - first).days // 7 + 1)]
-
-
-def week_of(field: str, *, mondays: Sequence[date]) -> Case | Value:
-    """The Monday (of `mondays`, in order) of the week in which `field`, a datetime, falls.
-
-    A balanced search over the weeks' first instants written as nested CASE: a few comparisons
-    per row (seven for two years) on any database. TruncWeek with a time zone would be one
-    Python call per row on SQLite; the instants are computed here, so summer time is right."""
-    if len(mondays) == 1:
-        return Value(mondays[0], output_field=DateField())
-    middle = len(mondays) // 2
-    return Case(
-        When(
-            **{f"{field}__lt": _day_start(mondays[middle])},
-            then=week_of(field, mondays=mondays[:middle]),
-        ),
-        default=week_of(field, mondays=mondays[middle:]),
-        output_field=DateField(),
-    )
-
-
-def _per_week(
-    rows: Iterable[Mapping[str, Any]], mondays: Sequence[date]
-) -> list[Mapping[str, Any]]:
-    """Rows grouped by "week", one per Monday of `mondays` (an empty dict for a week without)."""
-    by_week = {row["week"]: row for row in rows}
-    return [by_week.get(monday, {}) for monday in mondays]
-
-
-def figures_per_week(*, reviews: QuerySet[Review], start: date, end: date) -> list[WeekFigures]:
-    """Every week from the one of `start` to the one of `end`, those without reviews too."""
-    mondays = _mondays(start, end)
-    rows = (
-        reviews.annotate(week=week_of("submitted_at", mondays=mondays))
-        .values("week")
-        .order_by()
-        .annotate(
-            total=Count("id"),
-            passed=Count("id", filter=Q(verdict=Verdict.PASS)),
-            average=Avg("score"),
-        )
-    )
+def figures_per_week(*, selection: Selection) -> list[WeekFigures]:
+    """Every week from the one of the start to the one of the end, those without reviews too."""
+    sums = _week_sums(selection, "week")
     return [
         WeekFigures(
             week=monday,
-            reviews=row.get("total", 0),
-            passed=row.get("passed", 0),
-            average_score=_score(row.get("average")),
+            reviews=sums.get(monday, {}).get("n_reviews", 0),
+            passed=sums.get(monday, {}).get("n_passed", 0),
+            average_score=_average(sums.get(monday, {})),
         )
-        for monday, row in zip(mondays, _per_week(rows, mondays), strict=True)
+        for monday in mondays_between(selection.filters.start, selection.filters.end)
     ]
 
 
@@ -152,21 +232,23 @@ class CriterionFigures:
         return _rate(self.failed, self.answered)
 
 
-def figures_per_criterion(*, reviews: QuerySet[Review]) -> list[CriterionFigures]:
+def figures_per_criterion(*, selection: Selection) -> list[CriterionFigures]:
     """Per criterion of the scorecard versions answered: how often it was answered no, of the
     answers yes or no. Criteria belong to one version, so versions never mix here."""
     # Counted per criterion ID alone, then named: grouping by labels too would join every
     # answer with its criterion and scorecard.
-    counts = {
-        row["criterion_id"]: row
-        for row in Answer.objects.filter(review__in=reviews.values("pk"))
-        .values("criterion_id")
-        .annotate(
-            answered=Count("id", filter=~Q(value=AnswerValue.NOT_APPLICABLE)),
-            failed=Count("id", filter=Q(value=AnswerValue.NO)),
-        )
+    counts = _summed(
+        "criterion_id",
+        selection.criteria.values("criterion_id")
         .order_by()
-    }
+        .annotate(n_answered=Sum("answered"), n_failed=Sum("failed")),
+        selection.edge_answers.values("criterion_id")
+        .order_by()
+        .annotate(
+            n_answered=Count("id", filter=~Q(value=AnswerValue.NOT_APPLICABLE)),
+            n_failed=Count("id", filter=Q(value=AnswerValue.NO)),
+        ),
+    )
     criteria = (
         Criterion.objects.filter(pk__in=counts)
         .select_related("scorecard")
@@ -176,8 +258,8 @@ def figures_per_criterion(*, reviews: QuerySet[Review]) -> list[CriterionFigures
         CriterionFigures(
             label=criterion.label,
             scorecard=f"{criterion.scorecard.name} v{criterion.scorecard.version}",
-            answered=counts[criterion.pk]["answered"],
-            failed=counts[criterion.pk]["failed"],
+            answered=counts[criterion.pk]["n_answered"],
+            failed=counts[criterion.pk]["n_failed"],
         )
         for criterion in criteria
     ]
@@ -198,40 +280,35 @@ class ReviewerFigures:
         return _rate(self.passed, self.reviews)
 
 
-def figures_per_reviewer(*, reviews: QuerySet[Review]) -> list[ReviewerFigures]:
-    # Grouped by the reviewer's ID, read from the reviews' index, then named: a few users.
-    rows = (
-        reviews.values("reviewer_id")
-        .annotate(
-            total=Count("id"),
-            passed=Count("id", filter=Q(verdict=Verdict.PASS)),
-            average=Avg("score"),
-        )
-        .order_by()
-    )
-    figures = {row["reviewer_id"]: row for row in rows}
+def figures_per_reviewer(*, selection: Selection) -> list[ReviewerFigures]:
+    # Grouped by the reviewer's ID, then named: a few users.
+    figures = _week_sums(selection, "reviewer_id")
     names = dict(get_user_model().objects.filter(pk__in=figures).values_list("pk", "username"))
     return sorted(
         (
             ReviewerFigures(
                 reviewer_id=pk,
                 username=names[pk],
-                reviews=row["total"],
-                passed=row["passed"],
-                average_score=_score(row["average"]),
+                reviews=sums["n_reviews"],
+                passed=sums["n_passed"],
+                average_score=_average(sums),
             )
-            for pk, row in figures.items()
+            for pk, sums in figures.items()
         ),
         key=lambda reviewer: reviewer.username,
     )
 
 
-def versions_note(*, reviews: QuerySet[Review]) -> str:
+def versions_note(*, selection: Selection) -> str:
     """How figures mix scorecard versions, when a scorecard changed version within the
     selection; "" when they do not."""
+    scorecard_ids = {
+        *selection.weeks.values_list("scorecard_id", flat=True).order_by().distinct(),
+        *selection.edge_reviews.values_list("scorecard_id", flat=True).order_by().distinct(),
+    }
     versions: dict[str, list[int]] = {}
     for name, version in (
-        Scorecard.objects.filter(pk__in=reviews.values("scorecard_id").order_by().distinct())
+        Scorecard.objects.filter(pk__in=scorecard_ids)
         .values_list("name", "version")
         .order_by("name", "version")
     ):
@@ -266,31 +343,33 @@ class TrackerWeekFigures:
         return _rate(self.confirmed, self.confirmed + self.overridden)
 
 
-def figures_tracker_hits_per_week(
-    *, reviews: QuerySet[Review], start: date, end: date
-) -> list[TrackerWeekFigures]:
+def figures_tracker_hits_per_week(*, selection: Selection) -> list[TrackerWeekFigures]:
     """Tracker hits on the selected reviews' calls, in the week each review was submitted;
     every week of the range, those without hits too."""
-    mondays = _mondays(start, end)
-    rows = (
-        Answer.objects.filter(review__in=reviews.values("pk"), tracker_flagged=True)
-        .annotate(week=week_of("review__submitted_at", mondays=mondays))
+    sums = _summed(
+        "week",
+        selection.criteria.filter(hits__gt=0)
+        .values("week")
+        .order_by()
+        .annotate(n_hits=Sum("hits"), n_confirmed=Sum("confirmed"), n_overridden=Sum("overridden")),
+        selection.edge_answers.filter(tracker_flagged=True)
+        .annotate(week=week_of("review__submitted_at", mondays=selection.edge_mondays))
         .values("week")
         .order_by()
         .annotate(
-            hits=Count("id"),
-            confirmed=Count("id", filter=Q(suggestion=SuggestionUse.FOLLOWED)),
-            overridden=Count("id", filter=Q(suggestion=SuggestionUse.OVERRIDDEN)),
-        )
+            n_hits=Count("id"),
+            n_confirmed=Count("id", filter=Q(suggestion=SuggestionUse.FOLLOWED)),
+            n_overridden=Count("id", filter=Q(suggestion=SuggestionUse.OVERRIDDEN)),
+        ),
     )
     return [
         TrackerWeekFigures(
             week=monday,
-            hits=row.get("hits", 0),
-            confirmed=row.get("confirmed", 0),
-            overridden=row.get("overridden", 0),
+            hits=sums.get(monday, {}).get("n_hits", 0),
+            confirmed=sums.get(monday, {}).get("n_confirmed", 0),
+            overridden=sums.get(monday, {}).get("n_overridden", 0),
         )
-        for monday, row in zip(mondays, _per_week(rows, mondays), strict=True)
+        for monday in mondays_between(selection.filters.start, selection.filters.end)
     ]
 
 
@@ -314,8 +393,9 @@ class Insights:
 
 @contextmanager
 def figures_reading() -> Iterator[None]:
-    """One transaction for a page's queries; on PostgreSQL, without JIT compilation: it took
-    seconds to compile the weeks' long CASE expressions of queries that run in milliseconds."""
+    """One transaction for a page's queries (the roll-up and the edges' reviews read alike);
+    on PostgreSQL, without JIT compilation: it took seconds to compile the weeks' CASE
+    expressions of queries that run in milliseconds."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -325,17 +405,15 @@ def figures_reading() -> Iterator[None]:
 
 def insights_figures(*, user: User, filters: InsightsFilters) -> Insights:
     """Every figure of the insights page for `user`, as `filters` select: one query per chart."""
-    reviews = reviews_counted(user=user, filters=filters)
+    selection = selection_of(user=user, filters=filters)
     with figures_reading():
         return Insights(
             filters=filters,
-            weeks=figures_per_week(reviews=reviews, start=filters.start, end=filters.end),
-            criteria=figures_per_criterion(reviews=reviews),
-            reviewers=figures_per_reviewer(reviews=reviews),
-            tracker_weeks=figures_tracker_hits_per_week(
-                reviews=reviews, start=filters.start, end=filters.end
-            ),
-            versions_note=versions_note(reviews=reviews),
+            weeks=figures_per_week(selection=selection),
+            criteria=figures_per_criterion(selection=selection),
+            reviewers=figures_per_reviewer(selection=selection),
+            tracker_weeks=figures_tracker_hits_per_week(selection=selection),
+            versions_note=versions_note(selection=selection),
         )
 
 

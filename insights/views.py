@@ -20,10 +20,12 @@ from django.views.decorators.http import require_GET
 
 from followups.csv_export import csv_lines, csv_response
 from insights import charts, extensions
-from insights.forms import InsightsFilterForm, InsightsFilters
+from insights.forms import InsightsFilterForm
+from insights.models import WeekRollup
 from insights.services import (
     Insights,
     ReviewerFigures,
+    Selection,
     figures_per_criterion,
     figures_per_reviewer,
     figures_per_week,
@@ -31,9 +33,8 @@ from insights.services import (
     figures_tracker_hits_per_week,
     insights_export_audit,
     insights_figures,
-    reviews_counted,
+    selection_of,
 )
-from reviews.models import Review
 from reviews.services import PERM_REVIEW, may_see_all, may_see_reviews
 
 
@@ -45,8 +46,9 @@ def _user(request: HttpRequest) -> AbstractBaseUser:
 
 
 def _reviewers(user: AbstractBaseUser) -> QuerySet[Any] | None:
-    """Whom the viewer may pick: everyone who reviews or reviewed, for those who see all
-    reviews; None (no choice: their own figures) for a reviewer."""
+    """Whom the viewer may pick: everyone who reviews (holds the permission) or has submitted
+    reviews, for those who see all reviews; None (no choice: their own figures) for a
+    reviewer."""
     if not may_see_all(user=user):
         return None
     app, codename = PERM_REVIEW.split(".")
@@ -57,11 +59,12 @@ def _reviewers(user: AbstractBaseUser) -> QuerySet[Any] | None:
             groups__permissions__content_type__app_label=app,
         )
     )
-    # Subqueries, not joins: a join with every review would make one row per review.
+    # Subqueries, not joins. Those who submitted reviews are read from the roll-up's buckets
+    # (a few thousand rows), not from every review.
     return (
         get_user_model()
         .objects.filter(
-            Q(pk__in=holders.values("pk")) | Q(pk__in=Review.objects.values("reviewer_id"))
+            Q(pk__in=holders.values("pk")) | Q(pk__in=WeekRollup.objects.values("reviewer_id"))
         )
         .order_by("username")
     )
@@ -205,8 +208,8 @@ REVIEWER_COLUMNS = [
 ]
 
 
-def _week_rows(reviews: QuerySet[Review], filters: InsightsFilters) -> Iterable[Sequence[str]]:
-    for week in figures_per_week(reviews=reviews, start=filters.start, end=filters.end):
+def _week_rows(selection: Selection) -> Iterable[Sequence[str]]:
+    for week in figures_per_week(selection=selection):
         yield (
             week.week.isoformat(),
             str(week.reviews),
@@ -216,8 +219,8 @@ def _week_rows(reviews: QuerySet[Review], filters: InsightsFilters) -> Iterable[
         )
 
 
-def _criterion_rows(reviews: QuerySet[Review], filters: InsightsFilters) -> Iterable[Sequence[str]]:
-    for criterion in figures_per_criterion(reviews=reviews):
+def _criterion_rows(selection: Selection) -> Iterable[Sequence[str]]:
+    for criterion in figures_per_criterion(selection=selection):
         yield (
             criterion.scorecard,
             criterion.label,
@@ -227,15 +230,13 @@ def _criterion_rows(reviews: QuerySet[Review], filters: InsightsFilters) -> Iter
         )
 
 
-def _reviewer_rows(reviews: QuerySet[Review], filters: InsightsFilters) -> Iterable[Sequence[str]]:
-    for reviewer in figures_per_reviewer(reviews=reviews):
+def _reviewer_rows(selection: Selection) -> Iterable[Sequence[str]]:
+    for reviewer in figures_per_reviewer(selection=selection):
         yield (reviewer.username, *(column.csv(reviewer) for column in REVIEWER_COLUMNS))
 
 
-def _tracker_rows(reviews: QuerySet[Review], filters: InsightsFilters) -> Iterable[Sequence[str]]:
-    for week in figures_tracker_hits_per_week(
-        reviews=reviews, start=filters.start, end=filters.end
-    ):
+def _tracker_rows(selection: Selection) -> Iterable[Sequence[str]]:
+    for week in figures_tracker_hits_per_week(selection=selection):
         yield (
             week.week.isoformat(),
             str(week.hits),
@@ -245,11 +246,8 @@ def _tracker_rows(reviews: QuerySet[Review], filters: InsightsFilters) -> Iterab
         )
 
 
-# Each chart's CSV: its header, and its rows from the selected reviews (only its own query).
-EXPORTS: dict[
-    str,
-    tuple[Sequence[str], Callable[[QuerySet[Review], InsightsFilters], Iterable[Sequence[str]]]],
-] = {
+# Each chart's CSV: its header, and its rows from the selected reviews (only its own queries).
+EXPORTS: dict[str, tuple[Sequence[str], Callable[[Selection], Iterable[Sequence[str]]]]] = {
     "weeks": (
         ["week_starting", "reviews", "passed", "pass_rate_percent", "average_score_percent"],
         _week_rows,
@@ -279,11 +277,10 @@ def insights_export(request: HttpRequest, chart: str) -> HttpResponseBase:
     if not form.is_valid():
         return render(request, "insights/insights.html", {"form": form}, status=400)
     filters = form.filters()
-    reviews = reviews_counted(user=user, filters=filters)
     header, rows = EXPORTS[chart]
     with figures_reading():
         # A row per week or per criterion at most: read here, within the transaction.
-        figures = list(rows(reviews, filters))
+        figures = list(rows(selection_of(user=user, filters=filters)))
     insights_export_audit(user=user, chart=chart, filters=filters)
     return csv_response(
         lines=csv_lines(header=header, rows=figures),

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import PROTECT, Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from reviews import extensions
 from reviews.errors import (
     ReviewConflictError,
     ReviewDeniedError,
@@ -419,6 +420,8 @@ def review_save(*, user: AbstractBaseUser, followup_id: str, data: ReviewInput) 
             )
             for pk, value in answers.items()
         )
+        if data.submit:
+            extensions.submitted_changed(review=review, change=1)
         _done(user=user, action=action, followup_id=followup_id, detail=_review_describe(review))
     return review
 
@@ -480,6 +483,7 @@ def review_reopen(*, user: AbstractBaseUser, review_id: int) -> Review:
             raise ReviewNotFoundError("There is no such review.")
         if not review.is_submitted:
             raise ReviewConflictError("This review is a draft already.")
+        extensions.submitted_changed(review=review, change=-1)
         review.status = ReviewStatus.DRAFT
         review.submitted_at = None
         review.save(update_fields=["status", "submitted_at", "updated_at"])
@@ -506,14 +510,24 @@ def reviewed_followup_ids(*, user: User) -> set[str]:
 # --- Lists, counts, export -------------------------------------------------------------------
 
 
+def reviewer_ids_visible(*, user: User) -> list[int] | None:
+    """Whose reviews `user` may see: None for everyone's (those who see all), their own ID for
+    reviewers, nobody's (an empty list) otherwise. Figures kept per reviewer take it too."""
+    if may_see_all(user=user):
+        return None
+    if may_review(user=user):
+        return [cast(int, user.pk)]
+    return []
+
+
 def reviews_visible(*, user: User) -> QuerySet[Review]:
     """Everyone's reviews for those who see all, their own for reviewers, none otherwise."""
-    reviews = Review.objects.all()
-    if may_see_all(user=user):
-        return reviews
-    if may_review(user=user):
-        return reviews.filter(reviewer_id=user.pk)
-    return reviews.none()
+    reviewer_ids = reviewer_ids_visible(user=user)
+    if reviewer_ids is None:
+        return Review.objects.all()
+    if not reviewer_ids:
+        return Review.objects.none()
+    return Review.objects.filter(reviewer_id__in=reviewer_ids)
 
 
 def _day_start(day: date) -> datetime:

@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from django import template
-from django.utils import dateformat, timezone
+from django.template.defaultfilters import linebreaksbr
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince, timeuntil
@@ -120,7 +121,7 @@ def when(value: datetime | None, style: str = "full") -> SafeString | str:
             '<time datetime="{}" title="{}">{}</time>',
             value.isoformat(),
             exact,
-            dateformat.format(local, "j M Y"),
+            presentation.date_short(value=local),
         )
     if style == "relative":
         return format_html(
@@ -131,8 +132,28 @@ def when(value: datetime | None, style: str = "full") -> SafeString | str:
         value.isoformat(),
         exact,
         relative,
-        dateformat.format(local, "j M Y, H:i"),
+        presentation.datetime_short(value=local),
     )
+
+
+@register.simple_tag
+def fact_value(fact: presentation.Fact) -> SafeString:
+    """A fact's value as every page shows it: its moment (`when`), in a monospace font, or as
+    text with its line breaks; a dash for one GetBill did not send, "unknown" for one it sent
+    in a form the dashboard cannot read. (A tag rather than an included template: a followup's
+    page shows some twenty of them.)"""
+    if fact.kind == "unknown":
+        return format_html(
+            '<span class="unknown" title="{}">unknown</span>',
+            "GetBill sent this field in a form the dashboard cannot read",
+        )
+    if fact.kind == "missing":
+        return format_html('<span class="missing" title="Not provided">—</span>')
+    if fact.kind == "datetime":
+        return SafeString(when(fact.value))
+    if fact.kind == "mono":
+        return format_html('<span class="mono">{}</span>', fact.value)
+    return SafeString(linebreaksbr(fact.value, autoescape=True))
 
 
 # Under this share of the hour's quota left, the footer warns: lookups may soon be refused.

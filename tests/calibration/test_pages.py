@@ -14,6 +14,7 @@ from followups.models import AuditAction, AuditEntry
 from reviews import services as review_services
 from reviews.forms import ReviewInput
 from tests.support.calibration import answers_of
+from tests.support.pages import followup_page
 from tests.support.reviews import CALL_ID, OTHER_ID
 
 NEW_URL = reverse("calibration:new")
@@ -126,14 +127,18 @@ def test_a_reviewer_answers_next_to_the_recording_and_the_queue_says_what_waits(
     queue = _text(qa_client.get("/queue/"))
     assert "Calibration waiting for you" in queue
     assert "Week 49" in queue
-    detail = _text(qa_client.get(reverse("followups:detail", kwargs={"followup_id": CALL_ID})))
+    detail = _text(
+        followup_page(qa_client, reverse("followups:detail", kwargs={"followup_id": CALL_ID}))
+    )
     assert "data-calibration-panel" in detail
     assert f'action="{_review_url(session)}"' in detail
     response = qa_client.post(_review_url(session), _posted(session.scorecard, "yes", "no", "yes"))
     assert response.status_code == 302
     assert CalibrationReview.objects.get().reviewer == qa_user
     # Done: neither the page nor the queue asks again.
-    detail = _text(qa_client.get(reverse("followups:detail", kwargs={"followup_id": CALL_ID})))
+    detail = _text(
+        followup_page(qa_client, reverse("followups:detail", kwargs={"followup_id": CALL_ID}))
+    )
     assert "data-calibration-panel" not in detail
     assert "Calibration waiting for you" not in _text(qa_client.get("/queue/"))
 

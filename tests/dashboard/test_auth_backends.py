@@ -88,3 +88,20 @@ def test_the_backends_former_path_signs_nobody_in(manager_user: Any):
     assert OneQueryModelBackend().authenticate(None, **credentials) == manager_user
     assert former.authenticate(None, **credentials) is None
     assert async_to_sync(former.aauthenticate)(None, **credentials) is None
+
+
+def test_permissions_from_several_groups_and_the_users_own_are_read_once_each():
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(username="both", password=None)
+    first, second = Group.objects.create(name="First"), Group.objects.create(name="Second")
+    shared = Permission.objects.get(codename="view_auditentry")
+    first.permissions.add(shared, Permission.objects.get(codename="view_followup_data"))
+    second.permissions.add(shared, Permission.objects.get(codename="listen_recording"))
+    user.groups.add(first, second)
+    user.user_permissions.add(shared, Permission.objects.get(codename="view_full_phone"))
+    ours = _permissions(OneQueryModelBackend(), user)
+    assert ours == _permissions(ModelBackend(), user)
+    assert len(ours) == 4
+    # Another user's groups and permissions are not this user's.
+    assert _permissions(OneQueryModelBackend(), get_user_model().objects.create_user("x")) == set()

@@ -1,12 +1,13 @@
 """Fixtures of the insights tests: submitted reviews made straight in the database, at the
-moments and with the answers a test needs."""
+moments and with the answers a test needs, and counted in the weekly roll-up as the review
+services count a submitted review."""
 
 from datetime import datetime
 from typing import Any
 
 import pytest
 
-from reviews import services
+from reviews import extensions, services
 from reviews.models import Answer, Review, ReviewStatus, Scorecard
 
 
@@ -65,6 +66,7 @@ class ReviewMaker:
                 strict=True,
             )
         )
+        extensions.submitted_changed(review=review, change=1)
         return review
 
 

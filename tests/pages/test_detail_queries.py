@@ -1,9 +1,11 @@
-"""What a warm followup page reads from the database when every panel of a reviewed call is on
-it: the trackers panel and the review panel's evidence share one read of the tracker results."""
+"""What a warm followup page, and the panels it loads right after itself, read from the database
+when every panel of a reviewed call is shown: the page reads only what the look needs, and the
+trackers panel and the review panel's evidence share one read of the tracker results."""
 
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest
 from django.test.utils import CaptureQueriesContext
@@ -12,17 +14,21 @@ from followups import extensions
 from followups.models import AuditEntry
 from reviews import services
 from reviews.models import Answer, Comment, Review
+from tests.support.pages import PANELS_HEADERS
 from tests.support.transcripts import transcript_make
 from trackers.models import Tracker
 from trackers.services import transcript_trackers_check
 
 ID = "abc123def456"
 S3_URL = "https://s3.amazonaws.com/bucket/call.mp3?X-Amz-Signature=abc&X-Amz-Expires=3600"
-# Session, user, permissions; the lookup's audit entry; tracker results; the transcript and its
-# "words shown" entry; the reviewer's calibration of this call still to answer; comments; the
-# review, its answers, its criteria; the recent view (written after the response). The debt
-# card is not kept here, so it loads after the page.
-WARM_PAGE_STATEMENTS = 13
+PANELS = f"/followups/{ID}/panels/"
+# Session, user, permissions; the lookup's audit entry; the recent view (written after the
+# response). The debt card is not kept here, so it loads after the page, as the panels do.
+WARM_PAGE_STATEMENTS = 5
+# Session, user, permissions; tracker results; the transcript and its "words shown" entry; the
+# reviewer's calibration of this call still to answer; comments; the review, its answers, its
+# criteria.
+PANELS_STATEMENTS = 11
 
 
 @pytest.fixture
@@ -52,12 +58,22 @@ def reviewed_call(upstream_returns: Any, settings: Any, manager_user: Any) -> No
     Comment.objects.create(followup_id=ID, author=manager_user, at_seconds=3, text="Card read")
 
 
-def _warm_page(client: Any) -> tuple[str, list[str]]:
+def _warm_page(client: Any) -> tuple[str, list[str], str, list[str]]:
+    """The page and its panels, each with the statements it ran, once both were seen before."""
     assert client.get(f"/followups/{ID}/").status_code == 200
-    with CaptureQueriesContext(connection) as queries:
+    assert client.get(PANELS, headers=PANELS_HEADERS).status_code == 200
+    with CaptureQueriesContext(connection) as page_queries:
         page = client.get(f"/followups/{ID}/")
     assert page.status_code == 200
-    return page.content.decode(), [query["sql"] for query in queries.captured_queries]
+    with CaptureQueriesContext(connection) as panels_queries:
+        panels = client.get(PANELS, headers=PANELS_HEADERS)
+    assert panels.status_code == 200
+    return (
+        page.content.decode(),
+        [query["sql"] for query in page_queries.captured_queries],
+        panels.content.decode(),
+        [query["sql"] for query in panels_queries.captured_queries],
+    )
 
 
 def _reading(statements: list[str], table: str) -> list[str]:
@@ -65,7 +81,9 @@ def _reading(statements: list[str], table: str) -> list[str]:
 
 
 def test_every_panel_is_shown(manager_client: Any, reviewed_call: None) -> None:
-    page, _ = _warm_page(manager_client)
+    page, _, panels, _ = _warm_page(manager_client)
+    assert 'hx-get="/followups/abc123def456/panels/"' in page
+    page = panels
     assert 'class="panel tracker-results"' in page
     assert 'id="transcript"' in page
     assert 'id="comments"' in page
@@ -77,12 +95,12 @@ def test_every_panel_is_shown(manager_client: Any, reviewed_call: None) -> None:
 
 
 def test_tracker_results_are_read_once(manager_client: Any, reviewed_call: None) -> None:
-    _, statements = _warm_page(manager_client)
+    _, _, _, statements = _warm_page(manager_client)
     assert len(_reading(statements, "trackers_trackerresult")) == 1, statements
 
 
 def test_the_transcript_is_read_once(manager_client: Any, reviewed_call: None) -> None:
-    _, statements = _warm_page(manager_client)
+    _, _, _, statements = _warm_page(manager_client)
     assert len(_reading(statements, "transcripts_transcript")) == 1, statements
 
 
@@ -90,7 +108,7 @@ def test_a_followup_never_transcribed_reads_no_tracker_results(
     manager_client: Any, upstream_returns: Any
 ) -> None:
     upstream_returns(type="email", audio_url=None, duration_ms=None)
-    _, statements = _warm_page(manager_client)
+    _, _, _, statements = _warm_page(manager_client)
     assert len(_reading(statements, "transcripts_transcript")) == 1, statements
     assert _reading(statements, "trackers_trackerresult") == [], statements
 
@@ -98,7 +116,7 @@ def test_a_followup_never_transcribed_reads_no_tracker_results(
 def test_the_review_panels_read_comments_review_answers_and_criteria_once_each(
     manager_client: Any, reviewed_call: None
 ) -> None:
-    _, statements = _warm_page(manager_client)
+    _, _, _, statements = _warm_page(manager_client)
     for table in ("reviews_comment", "reviews_review", "reviews_answer", "reviews_criterion"):
         assert len(_reading(statements, table)) == 1, (table, statements)
     assert _reading(statements, "reviews_scorecard") == []  # read with the review
@@ -107,23 +125,38 @@ def test_the_review_panels_read_comments_review_answers_and_criteria_once_each(
 def test_the_warm_page_reads_no_more_than_it_needs(
     manager_client: Any, reviewed_call: None
 ) -> None:
-    _, statements = _warm_page(manager_client)
-    assert len(statements) <= WARM_PAGE_STATEMENTS, "\n".join(statements)
+    _, page_statements, _, panels_statements = _warm_page(manager_client)
+    assert len(page_statements) <= WARM_PAGE_STATEMENTS, "\n".join(page_statements)
+    assert len(panels_statements) <= PANELS_STATEMENTS, "\n".join(panels_statements)
+    assert not [sql for sql in page_statements if 'FROM "reviews_' in sql]
 
 
-def test_the_lookup_is_audited_before_the_page_is_shown(
+def test_the_lookup_is_audited_before_the_page_is_shown_and_once_a_look(
     manager_client: Any, reviewed_call: None
 ) -> None:
-    _, statements = _warm_page(manager_client)
+    _, statements, _, panels_statements = _warm_page(manager_client)
     audit_writes = [
         n
         for n, sql in enumerate(statements)
         if sql.startswith('INSERT INTO "followups_auditentry"')
     ]
-    panel_reads = [n for n, sql in enumerate(statements) if 'FROM "reviews_' in sql]
     assert audit_writes
-    assert audit_writes[0] < min(panel_reads)
+    assert audit_writes[0] < len(statements) - 1  # before the recent view, written after
+    # The panels show the page's kept copy: the page's entry covers the look.
     assert AuditEntry.objects.filter(action="lookup", followup_id=ID).count() == 2
+    assert len([sql for sql in panels_statements if "followups_auditentry" in sql]) == 1
+
+
+def test_panels_whose_copy_is_gone_ask_getbill_and_audit_that_look(
+    manager_client: Any, reviewed_call: None
+) -> None:
+    assert manager_client.get(f"/followups/{ID}/").status_code == 200
+    cache.clear()
+    panels = manager_client.get(PANELS, headers=PANELS_HEADERS)
+    assert panels.status_code == 200
+    assert 'id="review-panel"' in panels.content.decode()
+    sources = AuditEntry.objects.filter(action="lookup", followup_id=ID).order_by("id")
+    assert list(sources.values_list("source", flat=True)) == ["getbill", "getbill"]
 
 
 def test_a_page_memo_is_computed_once_per_request() -> None:

@@ -1,10 +1,13 @@
 """How a followup reads on its page: phone numbers, times, icons."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.template import Context, Template
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from followups import presentation
 
@@ -89,3 +92,20 @@ def test_icons_are_decorative_or_labelled():
     assert 'role="img"' in labelled
     assert "&lt;b&gt;&quot;x&quot;" in labelled
     assert "icon-dot" in _render('{% icon "nope" %}')
+
+
+_ZONES = ["UTC", "Europe/Paris", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"]
+
+
+@given(
+    moment=st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+    zone=st.sampled_from(_ZONES),
+    aware=st.booleans(),
+)
+def test_moments_read_as_djangos_date_formats_write_them(
+    moment: datetime, zone: str, aware: bool
+) -> None:
+    value = moment.replace(tzinfo=ZoneInfo(zone)) if aware else moment
+    assert presentation.datetime_exact(value=value) == dateformat.format(value, "Y-m-d H:i:s T")
+    assert presentation.date_short(value=value) == dateformat.format(value, "j M Y")
+    assert presentation.datetime_short(value=value) == dateformat.format(value, "j M Y, H:i")

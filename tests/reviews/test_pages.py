@@ -13,6 +13,7 @@ from followups.moments import MOMENT_MAX_LENGTH
 from reviews import forms, services
 from reviews.models import COMMENT_MAX_LENGTH, Comment, Review, ReviewStatus
 from tests.support.html import html_attribute, html_one
+from tests.support.pages import followup_page
 from tests.support.reviews import CALL_DURATION_MS, CALL_ID, answers_all
 
 COMMENTS_URL = reverse("reviews:comments", kwargs={"followup_id": CALL_ID})
@@ -350,7 +351,7 @@ def test_the_detail_page_holds_the_panels_for_reviewers_only(
     services.comment_add(
         user=qa_user, followup_id=CALL_ID, data=services.CommentInput(at="12", text="Greeting")
     )
-    body = _text(qa_client.get(DETAIL_URL))
+    body = _text(followup_page(qa_client, DETAIL_URL))
     assert 'id="comments"' in body
     assert 'id="review-panel"' in body
     assert 'data-comment-moment="12"' in body
@@ -361,7 +362,7 @@ def test_the_detail_page_holds_the_panels_for_reviewers_only(
     refused = qa_client.post(COMMENTS_URL, {"at": "0:58", "text": "x", "recording_end": token})
     assert refused.status_code == 400
     # A manager sees the reviewer's comment but may not change it.
-    manager_body = _text(manager_client.get(DETAIL_URL))
+    manager_body = _text(followup_page(manager_client, DETAIL_URL))
     assert "Greeting" in manager_body
     assert "comment_edit" not in manager_body
     assert "/edit/" not in manager_body
@@ -374,7 +375,7 @@ def test_the_detail_page_has_no_panels_without_a_review_role(sandbox, admin_user
     viewer = get_user_model().objects.create_user(username="viewer")
     viewer.user_permissions.add(Permission.objects.get(codename="view_followup_data"))
     client.force_login(viewer)
-    body = _text(client.get(DETAIL_URL))
+    body = _text(followup_page(client, DETAIL_URL))
     assert "Followup" in body
     assert 'id="comments"' not in body
 
@@ -383,13 +384,13 @@ def test_an_email_gets_the_review_but_no_comments_on_moments(sandbox, qa_client,
     from sandbox.data import EXAMPLES
 
     url = reverse("followups:detail", kwargs={"followup_id": EXAMPLES["email_many_opens"]})
-    body = _text(qa_client.get(url))
+    body = _text(followup_page(qa_client, url))
     assert 'id="review-panel"' in body
     assert 'id="comments"' not in body
 
 
 def test_a_review_keeps_the_type_of_the_call_the_page_fetched(sandbox, qa_client, scorecard):
-    body = _text(qa_client.get(DETAIL_URL))
+    body = _text(followup_page(qa_client, DETAIL_URL))
     found = re.search(r'name="call_type" value="([^"]+)"', body)
     assert found
     qa_client.post(REVIEW_URL, _review_post(scorecard, call_type=found.group(1)))

@@ -8,6 +8,7 @@ import pytest
 from reviews import services
 from reviews.models import Answer, SuggestionUse
 from reviews.panels import review_context
+from tests.support.pages import followup_page
 from tests.support.transcripts import transcript_make
 from trackers.models import Tracker
 from trackers.services import transcript_trackers_check
@@ -63,6 +64,6 @@ def test_the_review_records_followed_or_overridden(qa_user: Any, linked: Any) ->
 
 def test_the_panel_shows_the_evidence(qa_client: Any, linked: Any, upstream_returns: Any) -> None:
     upstream_returns()
-    page = qa_client.get(f"/followups/{CALL_ID}/").content.decode()
+    page = followup_page(qa_client, f"/followups/{CALL_ID}/").content.decode()
     assert "Not found in the transcript; suggests <strong>No</strong>" in page
     assert "«dispute» said at" in page

@@ -6,6 +6,7 @@ import pytest
 
 from search.models import SegmentEntry
 from tests.support.html import html_attribute, html_find, html_has, html_one
+from tests.support.pages import followup_page
 from tests.support.transcripts import transcript_make
 from trackers.models import Tracker, TrackerResult
 from trackers.services import transcript_trackers_check
@@ -27,7 +28,7 @@ def test_results_above_the_transcript(qa_client: Any, with_recording: Any) -> No
     Tracker.objects.create(name="Dispute", kind="signal", phrases=["dispute"])
     Tracker.objects.create(name="Recorded", kind="required", phrases=["this call is recorded"])
     transcript_trackers_check(transcript=transcript)
-    page = qa_client.get(f"/followups/{ID}/").content.decode()
+    page = followup_page(qa_client, f"/followups/{ID}/").content.decode()
     trackers_at = page.index('class="panel tracker-results"')
     assert trackers_at < page.index('id="transcript"')
     assert f'href="/followups/{ID}/?t=75#recording" data-transcript-seek>1:15 ▶</a>' in page
@@ -62,7 +63,7 @@ def _marks_checked() -> None:
 
 
 def _marks(client: Any) -> list[Any]:
-    page = client.get(f"/followups/{ID}/").content.decode()
+    page = followup_page(client, f"/followups/{ID}/").content.decode()
     seek_bar = html_one(html_one(page, "section", id="recording"), "div", data_player_track=True)
     return html_find(seek_bar, "button", data_player_mark=True)
 
@@ -100,7 +101,7 @@ def test_marks_mask_long_digit_runs(qa_client: Any, with_recording: Any) -> None
     assert title.startswith("Forbidden: Card read out at 0:03 (“")
     assert "4970" not in title
     assert "3456" not in title
-    page = qa_client.get(f"/followups/{ID}/").content.decode()
+    page = followup_page(qa_client, f"/followups/{ID}/").content.decode()
     assert "4970" not in page
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from followups.models import AuditEntry
 from tests.support.accounts import signed_in_client
 from tests.support.html import html_attribute, html_find, html_has, html_one, html_text, html_texts
+from tests.support.pages import followup_page
 from tests.support.transcripts import PEAKS, transcript_make
 from transcripts.display import WAVEFORM_SLOT
 from transcripts.models import Transcript
@@ -62,7 +63,7 @@ def _words(panel: Element) -> list[str]:
 
 def test_the_panel_shows_segments_with_moment_speaker_and_words(qa_client, with_recording):
     transcript_make(ID)
-    panel = _panel(qa_client.get(DETAIL).content.decode())
+    panel = _panel(followup_page(qa_client, DETAIL).content.decode())
     assert html_find(panel, "*", data_start="75.200")
     time_link = html_one(panel, "a", href=f"{DETAIL}?t=75#recording", data_transcript_seek=True)
     assert html_text(time_link) == "1:15"
@@ -83,7 +84,7 @@ def _seek_bar(body: str) -> Element:
 
 def test_the_waveform_is_drawn_behind_the_players_seek_bar(qa_client, with_recording):
     transcript_make(ID)
-    body = qa_client.get(DETAIL).content.decode()
+    body = followup_page(qa_client, DETAIL).content.decode()
     seek_bar = _seek_bar(body)
     assert html_find(seek_bar, "input", type="range", data_player_seek=True)
     waveform = html_one(seek_bar, "div", class_="seekbar-waveform", aria_hidden="true")
@@ -119,7 +120,7 @@ def test_without_peaks_the_seek_bar_is_the_plain_one(
     settings.TRANSCRIBE_ENGINE = "off"  # opening the page queues nothing
     if transcript is not None:
         transcript_make(ID, **transcript)
-    seek_bar = _seek_bar(qa_client.get(DETAIL).content.decode())
+    seek_bar = _seek_bar(followup_page(qa_client, DETAIL).content.decode())
     assert html_find(seek_bar, "input", type="range", data_player_seek=True)
     assert not html_find(seek_bar, "svg")
     assert not html_find(seek_bar, "div", class_="seekbar-waveform")
@@ -127,7 +128,7 @@ def test_without_peaks_the_seek_bar_is_the_plain_one(
 
 def test_the_panel_comes_right_after_the_player(qa_client, with_recording):
     transcript_make(ID)
-    body = qa_client.get(DETAIL).content.decode()
+    body = followup_page(qa_client, DETAIL).content.decode()
     assert (
         body.index('id="recording"') < body.index('id="transcript"') < body.index('id="comments"')
     )
@@ -135,7 +136,7 @@ def test_the_panel_comes_right_after_the_player(qa_client, with_recording):
 
 def test_no_inline_style_or_script_in_the_panel(manager_client, with_recording):
     transcript_make(ID)
-    body = manager_client.get(DETAIL).content.decode()
+    body = followup_page(manager_client, DETAIL).content.decode()
     assert not re.search(r"\sstyle=", body)
     assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", body) == []
     assert '<script type="module" src="/static/js/transcript.js"></script>' in body
@@ -143,7 +144,7 @@ def test_no_inline_style_or_script_in_the_panel(manager_client, with_recording):
 
 def test_digits_are_masked_for_those_without_full_phone_numbers(qa_client, with_recording):
     transcript_make(ID)
-    panel = _panel(qa_client.get(DETAIL).content.decode())
+    panel = _panel(followup_page(qa_client, DETAIL).content.decode())
     words = _words(panel)
     assert "••••" in words
     assert "•890." in words
@@ -155,14 +156,14 @@ def test_digits_are_masked_for_those_without_full_phone_numbers(qa_client, with_
 
 def test_managers_see_the_digits(manager_client, with_recording):
     transcript_make(ID)
-    panel = _panel(manager_client.get(DETAIL).content.decode())
+    panel = _panel(followup_page(manager_client, DETAIL).content.decode())
     assert "4970" in _words(panel)
     assert _audit("transcript_view") == [("shown", ID, "")]
 
 
 def test_no_panel_without_the_right_to_listen(viewer_client, with_recording):
     transcript_make(ID)
-    body = viewer_client.get(DETAIL).content.decode()
+    body = followup_page(viewer_client, DETAIL).content.decode()
     assert 'id="transcript"' not in body
     assert "Anna" not in body
     assert not Transcript.objects.exclude(followup_id=ID).exists()
@@ -170,7 +171,7 @@ def test_no_panel_without_the_right_to_listen(viewer_client, with_recording):
 
 
 def test_opening_a_call_with_a_recording_asks_for_its_transcript(qa_client, with_recording):
-    panel = _panel(qa_client.get(DETAIL).content.decode())
+    panel = _panel(followup_page(qa_client, DETAIL).content.decode())
     transcript = Transcript.objects.get(followup_id=ID)
     assert transcript.status == Transcript.Status.QUEUED
     assert "Transcribing… (next in line)" in html_text(panel)
@@ -179,21 +180,21 @@ def test_opening_a_call_with_a_recording_asks_for_its_transcript(qa_client, with
     }
     assert polling == {"get": PAGE, "trigger": "every 3s", "target": "this", "swap": "outerHTML"}
     # Opening it again asks for nothing more: one row, one job.
-    qa_client.get(DETAIL)
+    followup_page(qa_client, DETAIL)
     assert Transcript.objects.filter(followup_id=ID).count() == 1
     assert _audit("transcript_view") == []  # nothing shown yet
 
 
 def test_a_call_without_a_recording_gets_no_panel(qa_client, upstream_returns):
     upstream_returns(type="email")
-    body = qa_client.get(DETAIL).content.decode()
+    body = followup_page(qa_client, DETAIL).content.decode()
     assert 'id="transcript"' not in body
     assert not Transcript.objects.exists()
 
 
 def test_transcripts_turned_off_are_said_so(qa_client, with_recording, settings):
     settings.TRANSCRIBE_ENGINE = "off"
-    panel = _panel(qa_client.get(DETAIL).content.decode())
+    panel = _panel(followup_page(qa_client, DETAIL).content.decode())
     assert "Transcripts are turned off" in html_text(panel)
     # The call is in the table of calls, not transcribed.
     assert list(Transcript.objects.values_list("status", flat=True)) == [Transcript.Status.KNOWN]
@@ -367,7 +368,7 @@ def test_no_webvtt_before_it_is_done(qa_client, db):
 @pytest.mark.parametrize("url", [PAGE, VTT])
 def test_without_the_right_to_listen_it_is_refused_and_audited(viewer_client, url):
     transcript_make(ID)
-    response = viewer_client.get(url)
+    response = followup_page(viewer_client, url)
     assert response.status_code == 403
     assert "Anna" not in response.content.decode()
     action = "transcript_download" if url == VTT else "transcript_view"
@@ -378,7 +379,7 @@ def test_without_the_right_to_listen_it_is_refused_and_audited(viewer_client, ur
     "url", ["/followups/bad%20id!/transcript/", "/followups/bad%20id!/transcript.vtt"]
 )
 def test_a_bad_id_is_a_400(qa_client, url):
-    response = qa_client.get(url)
+    response = followup_page(qa_client, url)
     assert response.status_code == 400
     assert AuditEntry.objects.get().outcome == "rejected_input"
 
