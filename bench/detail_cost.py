@@ -2,10 +2,11 @@
 opens a followup GetBill already answered, through Django's test client, in one process on the
 embedded default (a SQLite file, the shared disk cache beside it). The call has every panel a
 reviewed call shows: its transcript, tracker results, a comment, and the manager's draft review
-on a scorecard whose criteria are linked to trackers. Prints the median time (wall, and the
-process's CPU time), the SQL statements and the cache calls of one page (each listed), and the
-page's size;
-`--profile` adds pyinstrument's profile of the pages (`pip install pyinstrument`; not a
+on a scorecard whose criteria are linked to trackers; the page loads them right after itself,
+in one request, measured apart. Prints, for the page and for its panels, the median time (wall,
+and the process's CPU time), the SQL statements and the cache calls of one request (each
+listed), and the size;
+`--profile` adds pyinstrument's profile of both (`pip install pyinstrument`; not a
 dependency of the dashboard). Asserts nothing.
 
     .venv/bin/python bench/detail_cost.py [--profile]
@@ -131,9 +132,15 @@ def run(*, profile: bool) -> None:
     browser.force_login(user)
     panels_seed(followup_id=EXAMPLES["call_deal_found"], user=user)
     url = f"/followups/{EXAMPLES['call_deal_found']}/"
+    panels_headers = {"HX-Request": "true", "HX-Target": "followup-panels"}
 
     def page() -> int:
         response = browser.get(url, secure=True)
+        assert response.status_code == 200, response.status_code
+        return len(response.content)
+
+    def panels() -> int:
+        response = browser.get(f"{url}panels/", secure=True, headers=panels_headers)
         assert response.status_code == 200, response.status_code
         return len(response.content)
 
@@ -145,10 +152,29 @@ def run(*, profile: bool) -> None:
     card = browser.get(card_url, secure=True, headers=swap)
     assert card.status_code == 200, card.status_code
     page()
-    # The panels are on the page (a page that lost one would be cheaper, not faster).
-    shown = browser.get(url, secure=True).content.decode()
+    panels()
+    # The panels are all there (panels that lost one would be cheaper, not faster).
+    shown = browser.get(f"{url}panels/", secure=True, headers=panels_headers).content.decode()
     for panel in ('id="comments"', 'id="review-panel"', "Greets the debtor", "Card read out"):
         assert panel in shown, panel
+    print(f"Python {sys.version.split()[0]}; cache {settings.CACHES['default']['BACKEND']}")
+    for name, request in (("warm followup page", page), ("its panels", panels)):
+        measure(name, request)
+    if profile:
+        from pyinstrument import Profiler
+
+        for name, request in (("warm followup page", page), ("its panels", panels)):
+            profiler = Profiler(interval=0.001)
+            profiler.start()
+            for _ in range(100):
+                request()
+            profiler.stop()
+            print(f"--- {name}")
+            print(profiler.output_text(unicode=False, color=False, show_all=False))
+
+
+def measure(name: str, request: Any) -> None:
+    """`request`'s median wall and CPU time, and one run's statements and cache calls."""
     statements: list[str] = []
 
     def statement_record(execute: Any, sql: str, *args: Any) -> Any:
@@ -156,39 +182,29 @@ def run(*, profile: bool) -> None:
         return execute(sql, *args)
 
     with connection.execute_wrapper(statement_record), CacheCalls() as cache_calls:
-        size = page()
+        size = request()
     samples = []
     # The process's own CPU time too: on a shared machine, the wall time counts others' work.
     cpu_samples = []
     for _ in range(ROUNDS):
         start, cpu_start = time.perf_counter(), time.process_time()
-        page()
+        request()
         samples.append((time.perf_counter() - start) * 1000)
         cpu_samples.append((time.process_time() - cpu_start) * 1000)
-    print(f"Python {sys.version.split()[0]}; cache {settings.CACHES['default']['BACKEND']}")
     print(
-        f"warm followup page: median {statistics.median(samples):.2f} ms, "
+        f"{name}: median {statistics.median(samples):.2f} ms, "
         f"p95 {statistics.quantiles(samples, n=20)[-1]:.2f} ms, n={ROUNDS}, {size / 1024:.1f} KiB"
     )
     print(
-        f"CPU time a page: median {statistics.median(cpu_samples):.2f} ms; "
+        f"  CPU time: median {statistics.median(cpu_samples):.2f} ms; "
         f"load average {os.getloadavg()[0]:.1f}"
     )
-    print(f"SQL statements: {len(statements)}")
+    print(f"  SQL statements: {len(statements)}")
     for sql in statements:
-        print(f"  {sql[:160]}")
-    print(f"cache calls: {sum(cache_calls.calls.values())}")
+        print(f"    {sql[:160]}")
+    print(f"  cache calls: {sum(cache_calls.calls.values())}")
     for call, count in sorted(cache_calls.calls.items()):
-        print(f"  {count:3d} x {call}")
-    if profile:
-        from pyinstrument import Profiler
-
-        profiler = Profiler(interval=0.001)
-        profiler.start()
-        for _ in range(100):
-            page()
-        profiler.stop()
-        print(profiler.output_text(unicode=False, color=False, show_all=False))
+        print(f"    {count:3d} x {call}")
 
 
 if __name__ == "__main__":

@@ -25,5 +25,7 @@ class CalibrationConfig(AppConfig):
                 name="calibration_distance",
                 label="Distance from calibration references",
                 values=panels.reference_distance_cells,
+                csv_name="calibration_answers_differing_percent",
+                csv_values=panels.reference_distance_figures,
             )
         )

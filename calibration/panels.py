@@ -91,3 +91,10 @@ def reference_distance_cells(user: AbstractBaseUser, usernames: Sequence[str]) -
         )
         for name in usernames
     }
+
+
+def reference_distance_figures(user: AbstractBaseUser, usernames: Sequence[str]) -> dict[str, str]:
+    """The insights' CSV cell per reviewer: the same share as a plain figure, empty for a
+    reviewer with no calibration yet."""
+    distances = services.reference_distances(user=user, usernames=usernames)
+    return {name: f"{distances[name].share:g}" for name in usernames if name in distances}

@@ -207,6 +207,10 @@ def calls_pending(*, user: User, followup_id: str = "") -> list[PendingCall]:
     followup when `followup_id` is given)."""
     if not may_review(user=user):
         return []
+    # A followup's page asks on every look, and almost no call is in a session: one look at the
+    # indexed column first spares the page the joins below (a few milliseconds of building).
+    if followup_id and not CalibrationCall.objects.filter(followup_id=followup_id).exists():
+        return []
     calls = (
         CalibrationCall.objects.filter(session__state=SessionState.OPEN, session__reviewers=user.pk)
         .exclude(reviews__reviewer_id=user.pk)

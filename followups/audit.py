@@ -1,6 +1,9 @@
 """Writing the audit trail: who looked at or listened to what, and how it went."""
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.contrib.auth.models import AbstractBaseUser
 
@@ -15,6 +18,8 @@ from followups.models import (
 )
 
 _URL_LIKE = ("://", "www.")
+# The entries waiting for `audit_entries_together`'s one INSERT, when a block is open.
+_together: ContextVar[list[AuditEntry] | None] = ContextVar("audit_together", default=None)
 _ID_RE = re.compile(rf"[A-Za-z0-9_-]{{1,{VALUE_MAX_LENGTH}}}")
 
 
@@ -48,9 +53,10 @@ def audit_record(
 
     IDs are stored only when shaped like a GetBill ID (otherwise left empty); the user's name
     is copied so the entry still says who it was if the account is renamed. `source` says
-    where shown data came from (GetBill, the shared cache, a stale copy).
+    where shown data came from (GetBill, the shared cache, a stale copy). Inside
+    `audit_entries_together`, written as the block ends.
     """
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         user_id=user.pk,
         username=user.get_username()[:150],
         action=AuditAction(action),
@@ -60,3 +66,25 @@ def audit_record(
         detail=_detail_clean(detail),
         source=AuditSource(source) if source else "",
     )
+    pending = _together.get()
+    if pending is not None:
+        pending.append(entry)
+    else:
+        entry.save()
+    return entry
+
+
+@contextmanager
+def audit_entries_together() -> Iterator[None]:
+    """Write the entries recorded inside the block in one INSERT as it ends, whether it ends
+    well or raises: a page that records its look and its debt card's writes once, still before
+    it is shown (an entry that cannot be written fails the page, as ever). One write instead of
+    two matters most on SQLite, where writers take turns."""
+    pending: list[AuditEntry] = []
+    token = _together.set(pending)
+    try:
+        yield
+    finally:
+        _together.reset(token)
+        if pending:
+            AuditEntry.objects.bulk_create(pending)

@@ -136,8 +136,10 @@ def phone_format(*, number: str | None) -> str | None:
 def datetime_exact(*, value: datetime) -> str:
     """The exact, unambiguous form shown on hover: 2024-01-22 11:30:00 CET (a naive moment is
     named with the default time zone, as Django's "T" does)."""
-    zone = value.tzinfo if timezone.is_aware(value) else timezone.get_default_timezone()
-    return f"{value.year:04d}-{value:%m-%d %H:%M:%S} {zone.tzname(value) or ''}"
+    name = value.tzname() if timezone.is_aware(value) else None
+    if name is None:
+        name = timezone.get_default_timezone().tzname(value)
+    return f"{value.year:04d}-{value:%m-%d %H:%M:%S} {name or ''}"
 
 
 def date_short(*, value: datetime) -> str:
@@ -194,9 +196,7 @@ class FollowupDetail:
 
     @property
     def has_player(self) -> bool:
-        """The page shows the recording's player: for every call (saying so when there is no
-        recording), and for anything else that has a recording."""
-        return self.call_like or self.recording.state != "absent"
+        return followup_has_player(followup=self.followup)
 
     @property
     def recording_playable(self) -> bool:
@@ -246,6 +246,16 @@ def followup_media(*, followup: Followup, field: Literal["audio_url", "pdf_url"]
     if not media_url_allowed(url=url):
         return Media(state="unavailable")
     return Media(state="available", url=url)
+
+
+def followup_has_player(*, followup: Followup) -> bool:
+    """The followup's page shows the recording's player: for every call (saying so when there
+    is no recording), and for anything else that has a recording. Nothing else can have a
+    transcript."""
+    return (
+        followup_category(followup=followup) == "calls"
+        or followup_media(followup=followup, field="audio_url").state != "absent"
+    )
 
 
 def debt_page_url(*, debt_id: str | None) -> str | None:

@@ -12,6 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from followups import access, browse, debt_card, debts, extensions, forms, presentation, services
+from followups.audit import audit_entries_together
 from followups.error_boundary import error_context, errors_rendered_by
 from followups.errors import AppError
 from followups.getbill import GetBillId, IdRefusedError, InvalidIdError, id_is_valid
@@ -170,10 +171,12 @@ def _detail_response(
     request: HtmxHttpRequest, followup_id: GetBillId, *, refresh: bool = False
 ) -> HttpResponse:
     user = access.signed_in_user(request)
-    answer = services.followup_lookup(user=user, followup_id=followup_id, refresh=refresh)
+    # The look and the debt card shown with it: their audit entries in one write.
+    with audit_entries_together():
+        answer = services.followup_lookup(user=user, followup_id=followup_id, refresh=refresh)
+        card = debt_card.followup_debt_card_get(user=user, followup=answer.value)
     followup = answer.value
     detail = presentation.followup_detail(followup=followup)
-    card = debt_card.followup_debt_card_get(user=user, followup=followup)
     queue_next_url = None
     if request.GET.get("from") == browse.FROM_QUEUE:
         queue_next_url = f"{reverse('followups:queue_next')}?{urlencode({'after': followup.id})}"

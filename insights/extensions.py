@@ -21,6 +21,9 @@ class ReviewerColumn:
     name: str
     label: str
     values: ReviewerCells
+    # The column of the per-reviewer CSV export: its header and its cells, plain figures.
+    csv_name: str
+    csv_values: ReviewerCells
 
 
 _reviewer_columns: dict[str, ReviewerColumn] = {}
@@ -43,5 +46,15 @@ def reviewer_columns_cells(
     """Every registered column's label and cells for `usernames`, as `user` may see them."""
     return [
         ReviewerColumnCells(label=column.label, cells=column.values(user, usernames))
+        for column in _reviewer_columns.values()
+    ]
+
+
+def reviewer_columns_csv(
+    *, user: AbstractBaseUser, usernames: Sequence[str]
+) -> list[ReviewerColumnCells]:
+    """Every registered column's CSV header and cells for `usernames`, as `user` may see them."""
+    return [
+        ReviewerColumnCells(label=column.csv_name, cells=column.csv_values(user, usernames))
         for column in _reviewer_columns.values()
     ]

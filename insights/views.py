@@ -235,6 +235,18 @@ def _reviewer_rows(selection: Selection) -> Iterable[Sequence[str]]:
         yield (reviewer.username, *(column.csv(reviewer) for column in REVIEWER_COLUMNS))
 
 
+def _reviewer_columns_added(
+    *, user: AbstractBaseUser, header: Sequence[str], rows: list[Sequence[str]]
+) -> tuple[Sequence[str], list[Sequence[str]]]:
+    # The columns other apps add to the per-reviewer table (calibration's distance from
+    # references), as in the page; rows start with the reviewer's username.
+    extra = extensions.reviewer_columns_csv(user=user, usernames=[row[0] for row in rows])
+    return (
+        [*header, *(column.label for column in extra)],
+        [[*row, *(column.cells.get(row[0], "") for column in extra)] for row in rows],
+    )
+
+
 def _tracker_rows(selection: Selection) -> Iterable[Sequence[str]]:
     for week in figures_tracker_hits_per_week(selection=selection):
         yield (
@@ -281,6 +293,8 @@ def insights_export(request: HttpRequest, chart: str) -> HttpResponseBase:
     with figures_reading():
         # A row per week or per criterion at most: read here, within the transaction.
         figures = list(rows(selection_of(user=user, filters=filters)))
+    if chart == "reviewers":
+        header, figures = _reviewer_columns_added(user=user, header=header, rows=figures)
     insights_export_audit(user=user, chart=chart, filters=filters)
     return csv_response(
         lines=csv_lines(header=header, rows=figures),

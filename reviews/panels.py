@@ -167,7 +167,7 @@ def detail_panels_html(request: HttpRequest, followup: Followup) -> str:
             user=user,
             followup_id=followup.id,
             call_type=forms.call_type_token(followup_id=followup.id, call_type=followup.type),
-            tracker_results=page_tracker_results(request=request, followup_id=followup.id),
+            tracker_results=page_tracker_results(request=request, followup=followup),
         )
         if services.may_review(user=user)
         else None,

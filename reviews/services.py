@@ -206,8 +206,9 @@ class CriterionSpec:
 
 
 def scorecards_offered() -> QuerySet[Scorecard]:
-    """The scorecards a new review may use: the newest version of each active one."""
-    return Scorecard.objects.filter(is_current=True, is_active=True).prefetch_related("criteria")
+    """The scorecards a new review may use: the newest version of each active one (a picker's
+    list: the criteria of the one picked are read when it is shown)."""
+    return Scorecard.objects.filter(is_current=True, is_active=True)
 
 
 def _criteria_create(*, scorecard: Scorecard, criteria: Sequence[CriterionSpec]) -> None:

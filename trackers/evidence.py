@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 from followups import extensions
+from followups.getbill import Followup
 from followups.presentation import duration_format
 from trackers.models import Tracker, TrackerResult
 from transcripts.panels import page_transcript
@@ -34,20 +35,20 @@ def _suggested(kind: str, found: bool) -> str:
     return ""
 
 
-def page_tracker_results(*, request: HttpRequest, followup_id: str) -> list[TrackerResult]:
+def page_tracker_results(*, request: HttpRequest, followup: Followup) -> list[TrackerResult]:
     """The followup's tracker results read once for its page: its trackers panel lists them and
     its review panel shows them as evidence. None without a transcript (the page's own read of
     it says so), so that a followup never transcribed costs no query here."""
 
     def results_read() -> list[TrackerResult]:
-        transcript = page_transcript(request=request, followup_id=followup_id)
+        transcript = page_transcript(request=request, followup=followup)
         if transcript is None:
             return []
         return list(
             TrackerResult.objects.filter(transcript_id=transcript.pk).select_related("tracker")
         )
 
-    return extensions.page_memo(request, f"trackers:results:{followup_id}", results_read)
+    return extensions.page_memo(request, f"trackers:results:{followup.id}", results_read)
 
 
 def evidence_for(

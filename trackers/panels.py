@@ -93,7 +93,7 @@ def tracker_panel_html(request: HttpRequest, followup: Followup) -> str:
     if masked is None:
         return ""
     results = results_shown(
-        results=page_tracker_results(request=request, followup_id=followup.id), masked=masked
+        results=page_tracker_results(request=request, followup=followup), masked=masked
     )
     if not results:
         return ""
@@ -110,7 +110,7 @@ def tracker_marks_html(request: HttpRequest, followup: Followup) -> str:
         return ""
     # Along the bar: the keyboard meets them in the order of the call.
     found = found_shown(
-        results=page_tracker_results(request=request, followup_id=followup.id), masked=masked
+        results=page_tracker_results(request=request, followup=followup), masked=masked
     )
     if not found:
         return ""

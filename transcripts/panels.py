@@ -8,7 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
-from followups import extensions
+from followups import extensions, presentation
 from followups.getbill import Followup, GetBillId
 from transcripts import reading, services
 from transcripts.engine import transcripts_off_reason
@@ -19,13 +19,16 @@ OFF_TEMPLATE = "transcripts/_off.html"
 WAVEFORM_TEMPLATE = "transcripts/_seek_bar_waveform.html"
 
 
-def page_transcript(*, request: HttpRequest, followup_id: str) -> Transcript | None:
+def page_transcript(*, request: HttpRequest, followup: Followup) -> Transcript | None:
     """The followup's transcript as the page found it, read once for the page's panels: the
-    transcript's own, and the tracker results' (read only when there is a transcript)."""
+    transcript's own, and the tracker results' (read only when there is a transcript). Not
+    read for a followup without a player (an email, a letter), which cannot have one."""
+    if not presentation.followup_has_player(followup=followup):
+        return None
     return extensions.page_memo(
         request,
-        f"transcripts:transcript:{followup_id}",
-        lambda: services.transcript_get(followup_id=followup_id),
+        f"transcripts:transcript:{followup.id}",
+        lambda: services.transcript_get(followup_id=followup.id),
     )
 
 
@@ -36,7 +39,7 @@ def transcript_panel_html(request: HttpRequest, followup: Followup) -> str:
     user = request.user
     if not isinstance(user, AbstractBaseUser) or not reading.may_read(user=user):
         return ""
-    transcript = page_transcript(request=request, followup_id=followup.id)
+    transcript = page_transcript(request=request, followup=followup)
     if transcript is None and followup.audio_url:
         # Queues one when there is none yet (once, whoever opens the call first).
         transcript = services.transcript_request(followup=followup)
@@ -56,7 +59,7 @@ def seek_bar_waveform_html(request: HttpRequest, followup: Followup) -> str:
     """The waveform behind the player's seek bar, or "" (no finished transcript, no peaks, or a
     user who may not listen: the seek bar is then the plain one)."""
     waveform = reading.transcript_waveform(
-        user=request.user, transcript=page_transcript(request=request, followup_id=followup.id)
+        user=request.user, transcript=page_transcript(request=request, followup=followup)
     )
     if waveform is None:
         return ""

@@ -2,7 +2,9 @@
 next to the recording, blind until the results open, the results and their audited export, the
 pending sessions above the queue and the distance column of the insights."""
 
+import csv
 import html
+import io
 import re
 
 import pytest
@@ -281,6 +283,12 @@ def test_the_insights_show_the_distance_from_the_references(
     own = _text(qa_client.get(reverse("insights:page")))
     assert "33.3 % of 3 answers differ" in own
     assert "qa-second" not in own
+    # The per-reviewer CSV has the same column, as a plain figure.
+    export = manager_client.get(reverse("insights:export", kwargs={"chart": "reviewers"}))
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    assert rows[0][-1] == "calibration_answers_differing_percent"
+    distances = {row[0]: row[-1] for row in rows[1:]}
+    assert distances == {"qa-user": "33.3", "qa-second": ""}
 
 
 def test_a_followup_id_that_is_not_one_is_a_400_page(session, qa_client):

@@ -12,11 +12,12 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from followups import services
-from followups.audit import audit_record
+from followups.audit import audit_entries_together, audit_record
 from followups.getbill import getbill_id_clean
 from followups.models import AuditEntry, AuditTrailImmutableError
 from sandbox.data import EXAMPLES, FAULT_IDS
@@ -359,3 +360,32 @@ def test_staff_without_the_audit_permission_cannot_export(manager_user, trail):
     client.force_login(manager_user)
     assert client.get(CHANGELIST).status_code == 403
     assert client.get(EXPORT).status_code == 403
+
+
+def test_entries_recorded_together_are_written_in_one_insert(manager_user):
+    with CaptureQueriesContext(connection) as queries, audit_entries_together():
+        audit_record(user=manager_user, action="lookup", outcome="shown", followup_id="a1")
+        audit_record(user=manager_user, action="debt_detail", outcome="shown", debt_id="d1")
+        assert not AuditEntry.objects.exists()  # not yet: as the block ends
+    inserts = [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 1
+    assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True)) == [
+        "lookup",
+        "debt_detail",
+    ]
+
+
+def test_entries_recorded_together_are_written_when_the_block_raises(manager_user):
+    def failing_look() -> None:
+        with audit_entries_together():
+            audit_record(user=manager_user, action="lookup", outcome="failed", followup_id="a1")
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        failing_look()
+    assert AuditEntry.objects.get().outcome == "failed"
+
+
+def test_a_refused_lookup_is_audited_once_on_its_error_page(plain_client):
+    assert plain_client.get(f"/followups/{EXAMPLES['call_deal_found']}/").status_code == 403
+    assert AuditEntry.objects.get().outcome == "denied"

@@ -22,8 +22,9 @@ from trackers.services import transcript_trackers_check
 ID = "abc123def456"
 S3_URL = "https://s3.amazonaws.com/bucket/call.mp3?X-Amz-Signature=abc&X-Amz-Expires=3600"
 PANELS = f"/followups/{ID}/panels/"
-# Session, user, permissions; the lookup's audit entry; the recent view (written after the
-# response). The debt card is not kept here, so it loads after the page, as the panels do.
+# Session, user, permissions; the look's audit entry (with the debt card's, when the card is
+# kept and shown, in the same INSERT); the recent view (written after the response). The debt
+# card is not kept here, so it loads after the page, as the panels do.
 WARM_PAGE_STATEMENTS = 5
 # Session, user, permissions; tracker results; the transcript and its "words shown" entry; the
 # reviewer's calibration of this call still to answer; comments; the review, its answers, its
@@ -104,12 +105,21 @@ def test_the_transcript_is_read_once(manager_client: Any, reviewed_call: None) -
     assert len(_reading(statements, "transcripts_transcript")) == 1, statements
 
 
-def test_a_followup_never_transcribed_reads_no_tracker_results(
+def test_a_call_never_transcribed_reads_no_tracker_results(
+    manager_client: Any, upstream_returns: Any
+) -> None:
+    upstream_returns(audio_url=None, duration_ms=None)
+    _, _, _, statements = _warm_page(manager_client)
+    assert len(_reading(statements, "transcripts_transcript")) == 1, statements
+    assert _reading(statements, "trackers_trackerresult") == [], statements
+
+
+def test_a_followup_without_a_player_reads_no_transcript(
     manager_client: Any, upstream_returns: Any
 ) -> None:
     upstream_returns(type="email", audio_url=None, duration_ms=None)
     _, _, _, statements = _warm_page(manager_client)
-    assert len(_reading(statements, "transcripts_transcript")) == 1, statements
+    assert _reading(statements, "transcripts_transcript") == [], statements
     assert _reading(statements, "trackers_trackerresult") == [], statements
 
 

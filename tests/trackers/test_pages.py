@@ -126,7 +126,7 @@ def test_no_marks_for_those_who_may_not_read_transcripts(
     user.user_permissions.add(Permission.objects.get(codename="listen_recording"))
     request = rf.get(f"/followups/{ID}/")
     request.user = user
-    followup = Followup(id=ID)
+    followup = Followup(id=ID, type="call")
     assert tracker_marks_html(request, followup) == ""
     user.user_permissions.add(Permission.objects.get(codename="view_followup_data"))
     request.user = get_user_model().objects.get(pk=user.pk)  # permissions read afresh
