@@ -6,7 +6,8 @@ folder; a PostgreSQL URL, naming an empty database made for it, runs the same on
 - search: p50 and p95 of `transcripts_search` (the page's service: parse, audit entry, matching
   calls listed newest first up to 1,000, one page of best segments) over a mix of one word, a
   phrase, a word's start, several words, each alone and with a filter (type, date, tracker),
-  for a manager and for a QA reviewer (masked digits); and the last page of a common word;
+  for a manager and for a QA reviewer (masked digits), and per kind of search; and the last
+  page of a common word;
 - trackers: p50 and p95 of checking one transcript against the 50 trackers (the pure check,
   and with its results written), the first check of all 10,000 (every result written), then
   one tracker changed and all 10,000 checked again by the job in a process of its own (as the
@@ -107,22 +108,24 @@ SAYINGS = [
     "my card is 4970 1012 3456 7890",
     "we will seize your car",
 ]
-QUERIES = [
-    "lawyer",
-    "dispute",
-    "conteste",
-    '"this call is recorded"',
-    '"on behalf of"',
-    "bankr*",
-    "card 4970",
-    "the",
-    "pay call",
-    WORDS[17],
-    WORDS[3999],
-    f"{WORDS[5][:3]}*",
-    '"we will seize"',
-    "nothing_matches_this",
-]
+# Each search and its kind (the figures per kind, below).
+QUERY_KINDS = {
+    "lawyer": "rare word",
+    "dispute": "rare word",
+    "conteste": "rare word",
+    '"this call is recorded"': "phrase",
+    '"on behalf of"': "phrase",
+    "bankr*": "word's start",
+    "card 4970": "several words",
+    "the": "common word",
+    "pay call": "common words",
+    WORDS[17]: "rare word",
+    WORDS[3999]: "rare word",
+    f"{WORDS[5][:3]}*": "word's start",
+    '"we will seize"': "phrase",
+    "nothing_matches_this": "no match",
+}
+QUERIES = list(QUERY_KINDS)
 
 
 def _segment_text() -> str:
@@ -166,11 +169,16 @@ def _generate() -> None:
     # Indexed as search.indexing does, in larger batches (the FTS5 triggers, or PostgreSQL's
     # tsvector triggers, fire the same).
     entries = []
-    for transcript in Transcript.objects.only("pk", "segments").iterator(chunk_size=500):
+    calls = Transcript.objects.only("pk", "called_at", "segments")
+    for transcript in calls.iterator(chunk_size=500):
         for position, segment in enumerate(transcript.segments):
             entries.append(
                 SegmentEntry(
-                    id=segment_entry_id(transcript_id=transcript.pk, position=position),
+                    id=segment_entry_id(
+                        transcript_id=transcript.pk,
+                        called_at=transcript.called_at,
+                        position=position,
+                    ),
                     transcript_id=transcript.pk,
                     position=position,
                     start=segment["start"],
@@ -295,6 +303,7 @@ def searches(*, tracker_id: int) -> None:
         SearchFilters(tracker_id=tracker_id),
     ]
     print(f"search, {len(QUERIES)} queries x {len(filters)} filters x {ROUNDS}: {_load()}")
+    by_kind: dict[str, list[float]] = {kind: [] for kind in QUERY_KINDS.values()}
     for label, user in [("manager", manager), ("QA reviewer", reviewer)]:
         times, walls = [], []
         worst = ("", 0.0)
@@ -306,12 +315,16 @@ def searches(*, tracker_id: int) -> None:
                     took = _clock() - started
                     walls.append(time.perf_counter() - wall)
                     times.append(took)
+                    by_kind[QUERY_KINDS[query]].append(took)
                     worst = max(worst, (query, took), key=lambda w: w[1])
         print(
             f"search ({label}):{' ' * (19 - len(label))}{_ms(times)}   "
             f"slowest: {worst[0]!r} {worst[1] * 1000:.0f} ms"
         )
         print(f"  wall time:                   {_ms(walls)}")
+    print("search by kind (both users):")
+    for kind, kind_times in by_kind.items():
+        print(f"  {kind + ':':<29}{_ms(kind_times)}")
     last_page = MAX_LISTED // PAGE_SIZE
     deep = []
     for _ in range(ROUNDS):

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from search.folding import text_fold
-from search.models import SEGMENT_ID_SPAN, SegmentEntry, segment_entry_id
+from search.models import MAX_INDEXED_SEGMENTS, SegmentEntry, segment_entry_id
 from transcripts.masking import digits_mask
 from transcripts.models import Transcript
 
@@ -19,21 +19,29 @@ TEXT_SEARCH_CONFIG = "simple"
 
 def transcript_index(*, transcript: Transcript) -> int:
     """Index `transcript`'s segments (replacing what was indexed of it); returns how many."""
-    entries = [
-        SegmentEntry(
-            id=segment_entry_id(transcript_id=transcript.pk, position=position),
-            transcript=transcript,
-            position=position,
-            start=float(segment.get("start") or 0),
-            speaker=segment["speaker"] if isinstance(segment.get("speaker"), int) else None,
-            words=text_fold(text),
-            words_masked=text_fold(digits_mask(text)),
-        )
-        for position, segment in enumerate(transcript.segments[:SEGMENT_ID_SPAN])
-        if (text := str(segment.get("text", ""))).strip()
-    ]
     with transaction.atomic():
         SegmentEntry.objects.filter(transcript=transcript).delete()
+        # The call's date as stored, read in the transaction that writes the rows (on SQLite
+        # it holds the write lock from its start): a row's ID holds its call's period
+        # (search.models), and no new date can be stored between this read and the rows.
+        called_at = (
+            Transcript.objects.filter(pk=transcript.pk).values_list("called_at", flat=True).first()
+        )
+        entries = [
+            SegmentEntry(
+                id=segment_entry_id(
+                    transcript_id=transcript.pk, called_at=called_at, position=position
+                ),
+                transcript=transcript,
+                position=position,
+                start=float(segment.get("start") or 0),
+                speaker=segment["speaker"] if isinstance(segment.get("speaker"), int) else None,
+                words=text_fold(text),
+                words_masked=text_fold(digits_mask(text)),
+            )
+            for position, segment in enumerate(transcript.segments[:MAX_INDEXED_SEGMENTS])
+            if (text := str(segment.get("text", ""))).strip()
+        ]
         SegmentEntry.objects.bulk_create(entries)
     return len(entries)
 

@@ -20,7 +20,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import F, QuerySet
-from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,7 +27,15 @@ from followups import access
 from followups.audit import audit_record
 from followups.models import AuditAction, AuditOutcome
 from search.indexing import TEXT_SEARCH_CONFIG
-from search.models import FTS_TABLE, SEGMENT_ID_SPAN, SegmentEntry
+from search.models import (
+    FTS_TABLE,
+    POSITION_BITS,
+    TRANSCRIPT_MASK,
+    UNDATED_PERIOD,
+    SegmentEntry,
+    call_key_period,
+    call_key_transcript_id,
+)
 from search.query import Term, fts5_match, terms_parse, terms_score, tsquery_raw
 from trackers.models import TrackerResult
 from transcripts import reading
@@ -38,9 +45,12 @@ from transcripts.speakers import speaker_label
 
 PAGE_SIZE = 20
 # The most calls a search lists (50 pages). The matching calls are read newest first and the
-# reading stops there: on PostgreSQL a common word then costs a walk down the newest calls
-# (the index of migration 0002) rather than a pass over most of the 300,000 sentences.
+# reading stops there: a common word then costs a walk down the newest calls (on PostgreSQL the
+# index of migration 0002, on SQLite FTS5's row IDs, migration 0003) rather than a pass over
+# most of the 300,000 sentences.
 MAX_LISTED = 1000
+# The order calls are listed in: newest first, undated last.
+NEWEST_FIRST = (F("called_at").desc(nulls_last=True), "-pk")
 
 
 @dataclass(frozen=True)
@@ -88,19 +98,10 @@ def transcripts_search(
         outcome=AuditOutcome.SHOWN,
         detail=" ".join(_term_words(term) for term in terms),
     )
-    # The IDs of the matching calls, newest first, in one query, one more than listed (to know
-    # whether there are more); a page's calls are then read alone.
-    call_ids = list(
-        _filtered(
-            Transcript.objects.filter(
-                status=Transcript.Status.DONE,
-                pk__in=_matching_transcript_ids(terms, masked=masked),
-            ),
-            filters,
-        )
-        .order_by(F("called_at").desc(nulls_last=True), "-pk")
-        .values_list("pk", flat=True)[: MAX_LISTED + 1]
-    )
+    # The IDs of the matching calls, newest first, one more than listed (to know whether there
+    # are more); a page's calls are then read alone.
+    searched = _filtered(Transcript.objects.filter(status=Transcript.Status.DONE), filters)
+    call_ids = _newest_matching(terms, masked=masked, calls=searched)
     paginator = Paginator(call_ids[:MAX_LISTED], PAGE_SIZE)
     shown = paginator.get_page(page)
     page_ids = list(shown)
@@ -149,16 +150,56 @@ def _day_start(day: date, *, after: bool = False) -> datetime:
 # --- Each database's index -------------------------------------------------------------------
 
 
-def _matching_transcript_ids(terms: tuple[Term, ...], *, masked: bool) -> Any:
-    """A subquery of the IDs of transcripts with a segment holding every term."""
+def _newest_matching(
+    terms: tuple[Term, ...], *, masked: bool, calls: QuerySet[Transcript]
+) -> list[int]:
+    """The IDs of `calls` with a segment holding every term, newest first, MAX_LISTED + 1 at
+    most."""
+    wanted = MAX_LISTED + 1
     if connection.vendor == "postgresql":
-        return _pg_matches(terms, masked=masked).values("transcript_id")
-    # Read from FTS5's own index: a row's ID tells its transcript (search.models).
-    # The match holds only quoted folded words (search.query); the table's name is ours.
-    return RawSQL(  # noqa: S611
-        f"SELECT rowid / %s FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
-        [SEGMENT_ID_SPAN, fts5_match(terms, column=_column(masked))],
+        matching = _pg_matches(terms, masked=masked).values("transcript_id")
+        return list(
+            calls.filter(pk__in=matching)
+            .order_by(*NEWEST_FIRST)
+            .values_list("pk", flat=True)[:wanted]
+        )
+    # SQLite: FTS5 gives the matching sentences newest call first (search.models: a row's ID
+    # begins with its call's period), each checked against the filters as it comes, and the
+    # reading stops once enough calls are listed. Within a period the IDs hold the calls'
+    # order by ID, not by their exact time: the reading goes on to the end of the period where
+    # it had enough (undated calls are in order by ID), then those read are put in exact order.
+    listed: list[int] = []
+    last_period: int | None = None
+    with connection.cursor() as cursor:
+        cursor.execute(*_sqlite_matching_call_keys(terms, masked=masked, calls=calls))
+        for (key,) in cursor:  # fetched as they are read
+            period = call_key_period(key)
+            if len(listed) >= wanted and (period != last_period or period == UNDATED_PERIOD):
+                break
+            listed.append(call_key_transcript_id(key))
+            last_period = period
+    newest = Transcript.objects.filter(pk__in=listed).order_by(*NEWEST_FIRST)
+    return list(newest.values_list("pk", flat=True)[:wanted])
+
+
+def _sqlite_matching_call_keys(
+    terms: tuple[Term, ...], *, masked: bool, calls: QuerySet[Transcript]
+) -> tuple[str, list[Any]]:
+    """SQL for the keys of `calls` (search.models.call_key) with a segment holding every term,
+    newest first, read from FTS5's own index as they are fetched."""
+    # FTS5 serves `ORDER BY rowid DESC` from its index (no sort), and each row ID read is
+    # joined to its call, by primary key, and checked against `calls`' conditions (those of
+    # _filtered, on the calls' own columns). The match holds only quoted folded words
+    # (search.query); the tables' names and the bits are ours.
+    where, where_params = calls.query.get_compiler(connection=connection).compile(calls.query.where)
+    table = connection.ops.quote_name(Transcript._meta.db_table)
+    key = f"{FTS_TABLE}.rowid >> {POSITION_BITS}"
+    sql = (
+        f"SELECT DISTINCT {key} FROM {FTS_TABLE} "  # noqa: S608
+        f"CROSS JOIN {table} ON {table}.id = ({key}) & {TRANSCRIPT_MASK} "
+        f"WHERE {FTS_TABLE} MATCH %s AND {where} ORDER BY {FTS_TABLE}.rowid DESC"
     )
+    return sql, [fts5_match(terms, column=_column(masked)), *where_params]
 
 
 def _best_segments(
@@ -185,11 +226,15 @@ def _best_segments(
     best: dict[int, SegmentEntry] = {}
     best_score: dict[int, int] = {}
     entries = SegmentEntry.objects.filter(transcript_id__in=transcript_ids).order_by("pk")
-    for row in entries.only("transcript_id", "position", "start", "speaker", column):
-        score = terms_score(terms, getattr(row, column))
-        if score > best_score.get(row.transcript_id, 0):
-            best[row.transcript_id] = row
-            best_score[row.transcript_id] = score
+    # Read as tuples (hundreds of rows): an entry is made only of a call's best so far.
+    rows = entries.values_list("transcript_id", "position", "start", "speaker", column)
+    for transcript_id, position, start, speaker, words in rows:
+        score = terms_score(terms, words)
+        if score > best_score.get(transcript_id, 0):
+            best[transcript_id] = SegmentEntry(
+                transcript_id=transcript_id, position=position, start=start, speaker=speaker
+            )
+            best_score[transcript_id] = score
     return best
 
 

@@ -1,5 +1,5 @@
 import contextlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -74,7 +74,6 @@ def test_newest_first_and_filters(manager_user: Any) -> None:
     assert [h.followup_id for h in _search(manager_user, "dispute", call_type="call_out").hits] == [
         "fu-old"
     ]
-    from datetime import date
 
     by_date = _search(
         manager_user, "dispute", called_from=date(2026, 3, 1), called_to=date(2026, 3, 5)
@@ -154,3 +153,98 @@ def test_more_calls_than_listed_are_the_newest_and_said_so(
         3,
         False,
     )
+
+
+# --- Newest first and the bound, whatever order the calls were transcribed in ---------------
+
+
+def _at(day: int, hour: int = 10, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(2026, 1, day, hour, minute, second, tzinfo=UTC)
+
+
+def _listed(user: Any, text: str = "dispute", **filters: Any) -> tuple[list[str], bool]:
+    results = _search(user, text, **filters)
+    return [hit.followup_id for hit in results.hits], results.more
+
+
+@pytest.fixture
+def max_listed_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    from search import services
+
+    monkeypatch.setattr(services, "MAX_LISTED", 2)
+
+
+def test_calls_transcribed_out_of_date_order_are_listed_by_date(
+    manager_user: Any, max_listed_2: None
+) -> None:
+    for day in (3, 1, 5, 2, 4):  # transcribed in this order: IDs are not dates
+        _indexed(f"fu-{day}", called_at=_at(day))
+    assert _listed(manager_user) == (["fu-5", "fu-4"], True)
+
+
+def test_calls_close_in_time_are_listed_by_their_exact_time(
+    manager_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from search import services
+
+    monkeypatch.setattr(services, "MAX_LISTED", 1)
+    # Seconds apart (one period of the index), the latest made first: its ID is the lowest.
+    _indexed("fu-latest", called_at=_at(1, second=50))
+    _indexed("fu-early", called_at=_at(1, second=10))
+    _indexed("fu-earliest", called_at=_at(1, second=5))
+    _indexed("fu-day-before", called_at=_at(1, hour=9))
+    assert _listed(manager_user) == (["fu-latest"], True)
+
+
+def test_the_bound_says_more_only_when_there_are_more(
+    manager_user: Any, max_listed_2: None
+) -> None:
+    _indexed("fu-1", called_at=_at(1))
+    _indexed("fu-2", called_at=_at(2))
+    assert _listed(manager_user) == (["fu-2", "fu-1"], False)
+    _indexed("fu-none")
+    assert _listed(manager_user) == (["fu-2", "fu-1"], True)
+
+
+def test_undated_calls_come_last_newest_transcript_first(
+    manager_user: Any, max_listed_2: None
+) -> None:
+    for number in range(4):
+        _indexed(f"fu-none-{number}")
+    assert _listed(manager_user) == (["fu-none-3", "fu-none-2"], True)
+    _indexed("fu-dated", called_at=_at(1))
+    assert _listed(manager_user) == (["fu-dated", "fu-none-3"], True)
+
+
+def test_a_selective_filter_reads_on_past_the_newest_calls(
+    manager_user: Any, max_listed_2: None
+) -> None:
+    for day in range(1, 12):
+        _indexed(f"fu-{day}", called_at=_at(day), call_type="call_in" if day < 4 else "call_out")
+    assert _listed(manager_user, call_type="call_in") == (["fu-3", "fu-2"], True)
+    assert _listed(manager_user, called_to=date(2026, 1, 2)) == (["fu-2", "fu-1"], False)
+
+
+def test_a_remade_transcript_is_listed_once(manager_user: Any) -> None:
+    from search.models import SegmentEntry
+
+    transcript = _indexed("fu-card", called_at=_at(2))
+    _indexed("fu-other", called_at=_at(1))
+    transcript_index(transcript=transcript)
+    transcript_index(transcript=transcript)
+    assert _listed(manager_user) == (["fu-card", "fu-other"], False)
+    assert SegmentEntry.objects.filter(transcript=transcript).count() == len(transcript.segments)
+
+
+def test_a_call_whose_date_changes_moves_in_the_list(manager_user: Any, max_listed_2: None) -> None:
+    from transcripts.models import Transcript
+
+    for day in (1, 2, 3):
+        _indexed(f"fu-{day}", called_at=_at(day))
+    # As the table of calls rewrites the facts GetBill gave (a bulk update, no signal).
+    Transcript.objects.filter(followup_id="fu-1").update(called_at=_at(9))
+    assert _listed(manager_user) == (["fu-1", "fu-3"], True)
+    Transcript.objects.filter(followup_id="fu-3").update(called_at=None)
+    assert _listed(manager_user) == (["fu-1", "fu-2"], True)
+    Transcript.objects.filter(followup_id="fu-1").update(called_at=_at(1, second=1))
+    assert _listed(manager_user) == (["fu-2", "fu-1"], True)
