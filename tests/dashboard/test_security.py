@@ -579,3 +579,17 @@ def test_main_flows_log_no_token_secret_or_signature(sandbox, manager_user, capl
         assert django_settings.GETBILL_CLIENT_SECRET not in line
         assert "X-Amz-Signature" not in line
         assert signature.group(1) not in line
+
+
+def test_log_filter_redacts_the_fields_an_access_line_names():
+    # As gunicorn's access line: a format naming a few fields of a mapping holding every
+    # request header and WSGI variable.
+    fields = {f"{{x-header-{n}}}i": f"value {n}" for n in range(80)}
+    fields.update({"h": "127.0.0.1", "r": f"GET {SIGNED_URL} HTTP/1.1", "s": "302"})
+    record = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, "", None, None)
+    record.msg, record.args = '%(h)s "%(r)s" %(s)s', fields
+    assert SecretsRedactFilter().filter(record)
+    line = record.getMessage()
+    assert "X-Amz-Signature" not in line
+    assert line.startswith('127.0.0.1 "GET https://')
+    assert line.endswith('HTTP/1.1" 302')
