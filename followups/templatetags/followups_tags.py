@@ -188,4 +188,5 @@ def getbill_quota(context: template.Context, oob: bool = False) -> dict[str, Any
         "limit": f"{status.limit:,}",
         "low": status.remaining < status.limit * QUOTA_WARNING_SHARE,
         "reserve": reserve,
+        "reset_epoch": int(status.reset_at.timestamp()) if status.reset_at else 0,
     }

@@ -156,6 +156,22 @@
     heading.focus({ preventScroll: true });
   });
 
+  /* The fragments a page loads at once after itself (the debt card, the side panel) each carry
+     the footer's quota line as they counted it, and may come back in any order: a count taken
+     before another request to GetBill must not replace the later one. Within one hour, fewer
+     requests left is the later count; a later reset is a later hour. */
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var shown = event.detail.target;
+    if (!shown || shown.id !== "getbill-quota" || !event.detail.fragment) { return; }
+    var coming = event.detail.fragment.querySelector("#getbill-quota");
+    if (!coming || !shown.dataset.quotaReset || !coming.dataset.quotaReset) { return; }
+    var shownReset = Number(shown.dataset.quotaReset);
+    var comingReset = Number(coming.dataset.quotaReset);
+    var older = comingReset < shownReset ||
+      (comingReset === shownReset && Number(coming.dataset.quotaLeft) > Number(shown.dataset.quotaLeft));
+    if (older) { event.detail.shouldSwap = false; }
+  });
+
   /* After a swap of the main region, move focus there so keyboard and screen-reader users
      land on the new content: the field that asks for it, or the page's heading. */
   document.addEventListener("htmx:afterSwap", function (event) {
