@@ -105,3 +105,41 @@ def test_permissions_from_several_groups_and_the_users_own_are_read_once_each():
     assert len(ours) == 4
     # Another user's groups and permissions are not this user's.
     assert _permissions(OneQueryModelBackend(), get_user_model().objects.create_user("x")) == set()
+
+
+@pytest.mark.parametrize("role", ["manager_user", "qa_user", "auditor_user"])
+def test_a_signed_in_requests_user_comes_with_its_permissions_in_one_query(
+    request: pytest.FixtureRequest, role: str
+):
+    user = request.getfixturevalue(role)
+    user.user_permissions.add(Permission.objects.get(codename="view_auditentry"))
+    with CaptureQueriesContext(connection) as queries:
+        loaded = OneQueryModelBackend().get_user(str(user.pk))
+        ours = OneQueryModelBackend().get_all_permissions(loaded)
+    assert len(queries.captured_queries) == 1
+    assert ours == _permissions(ModelBackend(), user)
+    expected = ModelBackend().get_user(user.pk)
+    for field in get_user_model()._meta.concrete_fields:
+        assert getattr(loaded, field.attname) == getattr(expected, field.attname), field.name
+        assert type(getattr(loaded, field.attname)) is type(getattr(expected, field.attname))
+
+
+def test_a_user_loaded_with_no_permissions_holds_none_and_a_superuser_all():
+    nobody = get_user_model().objects.create_user(username="nobody", password=None)
+    admin = get_user_model().objects.create_superuser(username="root", password=None)
+    backend = OneQueryModelBackend()
+    assert backend.get_all_permissions(backend.get_user(nobody.pk)) == set()
+    assert backend.get_all_permissions(backend.get_user(admin.pk)) == _permissions(
+        ModelBackend(), admin
+    )
+
+
+@pytest.mark.parametrize("user_id", ["", "abc", "99999", None, "1; DROP TABLE auth_user"])
+def test_no_user_for_an_id_that_names_none(user_id: Any):
+    assert OneQueryModelBackend().get_user(user_id) is None
+
+
+def test_an_inactive_user_is_not_loaded(manager_user: Any):
+    manager_user.is_active = False
+    manager_user.save()
+    assert OneQueryModelBackend().get_user(manager_user.pk) is None
