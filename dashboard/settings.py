@@ -217,6 +217,8 @@ AXES_LOCKOUT_CALLABLE = "dashboard.security.login_lockout_response"
 DASHBOARD_SESSION_IDLE_MINUTES = _env_positive_int("DASHBOARD_SESSION_IDLE_MINUTES", default=30)
 SESSION_COOKIE_AGE = DASHBOARD_SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = False
+# Django's database sessions, read in one plain statement (dashboard.sessions).
+SESSION_ENGINE = "dashboard.sessions"
 
 # --- Hardening ---------------------------------------------------------------------------------
 # Production defaults; each can be turned off from the environment (tests run over plain http).

@@ -1,8 +1,16 @@
 """The session while listening: the keep-alive endpoint, what the player is told, and the
 sign-in page that leads back."""
 
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore as DjangoStore
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from dashboard.sessions import SessionStore
 from sandbox.data import EXAMPLES
 from tests.support.html import html_attribute, html_has, html_one, html_text
 from tests.support.pages import page_get
@@ -11,8 +19,6 @@ CALL = EXAMPLES["call_deal_found"]
 
 
 def test_the_keepalive_saves_the_session_with_a_new_end(manager_client, settings):
-    from django.contrib.sessions.models import Session
-
     session_key = manager_client.session.session_key
     # Signed in with the default idle time; a shorter one from now on shows the session saved.
     settings.SESSION_COOKIE_AGE = 600
@@ -53,3 +59,36 @@ def test_the_sign_in_page_says_why_when_it_leads_back(client, settings):
     )
     _, plain = page_get(client, "/accounts/login/")
     assert "go on where you were" not in plain
+
+
+@pytest.mark.django_db
+def test_the_store_reads_a_session_as_djangos_database_store_does():
+    saved = DjangoStore()
+    saved["answer"] = 42
+    saved.create()
+    with CaptureQueriesContext(connection) as queries:
+        loaded = SessionStore(session_key=saved.session_key)
+        assert loaded["answer"] == 42
+    assert len(queries.captured_queries) == 1
+    assert loaded.session_key == saved.session_key
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("session_key", [None, "", "unknown-key-0123456789abcdef", "x" * 40])
+def test_the_store_reads_nothing_for_a_key_that_names_no_session(session_key):
+    loaded = SessionStore(session_key=session_key)
+    assert dict(loaded.items()) == {}
+    assert loaded.session_key is None
+
+
+@pytest.mark.django_db
+def test_the_store_reads_nothing_for_an_expired_session():
+    saved = SessionStore()
+    saved["answer"] = 42
+    saved.create()
+    Session.objects.filter(session_key=saved.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    loaded = SessionStore(session_key=saved.session_key)
+    assert "answer" not in loaded
+    assert loaded.session_key is None
