@@ -8,15 +8,21 @@ It runs whenever an answer about followups passes through the client
 fetched a followup or a list, a webhook's followup kept as the answer, the periodic read of the
 newest calls. A call not in the table yet comes in as `known` (not transcribed); a row's facts
 are rewritten only when they changed.
+
+A page writes them once it has been sent (`after_response`): a `known` call shows on no panel,
+and a write lost to an error is made again by the next answer about the call, so the user does
+not wait for it. Elsewhere (webhooks, tasks) they are written at once.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
 from django.utils import timezone
 
+from dashboard.after_response import after_response
 from followups import values
 from followups.getbill import Followup
 from transcripts.models import Transcript
@@ -94,4 +100,4 @@ def facts_refresh(*, followups: Sequence[Followup]) -> int:
 
 
 def facts_on_followups_received(*, followups: Sequence[Followup], **kwargs: object) -> None:
-    facts_refresh(followups=followups)
+    after_response(functools.partial(facts_refresh, followups=followups))

@@ -4,8 +4,13 @@ as known, and their facts are kept up to date."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.signals import request_finished
+from django.db import close_old_connections
+from django.http import HttpRequest, HttpResponse
+from django.test import RequestFactory
 from django.utils import timezone
 
+from dashboard.after_response import AfterResponseMiddleware
 from followups.getbill import AnswerMode, debt_followups_get, followup_answer_get
 from tests.support.examples import DEBT_ID, FOLLOWUP_ID, followup_json
 from transcripts.models import Transcript
@@ -80,3 +85,21 @@ def test_unchanged_facts_are_not_written_again(fake_getbill):
     followup_answer_get(followup_id=FOLLOWUP_ID, mode=AnswerMode.REFRESH)
 
     assert Transcript.objects.get().facts_updated_at == first
+
+
+def test_during_a_request_the_facts_are_written_once_the_response_is_sent(fake_getbill):
+    fake_getbill.followup_add(status="no_answer")
+
+    def page(request: HttpRequest) -> HttpResponse:
+        followup_answer_get(followup_id=FOLLOWUP_ID, mode=AnswerMode.REFRESH)
+        return HttpResponse("page")
+
+    response = AfterResponseMiddleware(page)(RequestFactory().get("/"))
+    assert not Transcript.objects.exists()
+    # Closed as Django's test client closes a response, keeping the test's connection open.
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+    assert Transcript.objects.get().call_status == "no_answer"
