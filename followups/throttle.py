@@ -32,10 +32,15 @@ def _key(*, user_id: object, hour: int) -> str:
 
 
 def _counted(key: str) -> int:
-    """Count one more in `key` (an atomic increment, created at 0 if missing)."""
-    cache.add(key, 0, timeout=_KEPT_SECONDS)
-    try:
+    """Count one more in `key` (an atomic increment, created at 1 if missing)."""
+    # Incremented first: the counter exists for all but a user's first request of the hour, so
+    # this is one cache operation fewer than creating it first every time.
+    with contextlib.suppress(ValueError):
         return cache.incr(key)
+    if cache.add(key, 1, timeout=_KEPT_SECONDS):
+        return 1
+    try:
+        return cache.incr(key)  # created meanwhile by another request of the same user
     except ValueError:
         # Evicted between add and incr: start it over with this request.
         cache.set(key, 1, timeout=_KEPT_SECONDS)

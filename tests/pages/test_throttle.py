@@ -87,6 +87,27 @@ def test_a_counter_evicted_between_add_and_incr_starts_over(
     assert _take(manager_user) is None
 
 
+def test_a_counter_another_request_creates_first_counts_both(
+    manager_user, settings, clock, monkeypatch
+):
+    settings.DASHBOARD_GETBILL_REQUESTS_PER_HOUR = 1
+    incr = cache.incr
+    calls: list[str] = []
+
+    def incr_while_another_request_creates_it(
+        key: str, delta: int = 1, version: int | None = None
+    ) -> int:
+        if not calls:
+            calls.append(key)
+            cache.add(key, 1, timeout=HOUR)  # the other request's first of the hour
+            raise ValueError(key)
+        return incr(key, delta)
+
+    monkeypatch.setattr(throttle.cache, "incr", incr_while_another_request_creates_it)
+    # The other request took the only one this hour: this one waits.
+    assert _take(manager_user) is not None
+
+
 @settings_hypothesis(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
