@@ -6,6 +6,7 @@ their own deadline, rather than asking GetBill the same thing again. A crashed h
 expires after one deadline.
 """
 
+import functools
 import math
 import secrets
 import time
@@ -14,6 +15,7 @@ from typing import Any
 
 from django.core.cache import cache
 
+from dashboard.after_response import after_response
 from followups.getbill.answer_entries import (
     AnswerEntry,
     AnswerKey,
@@ -121,10 +123,19 @@ def _flight_hold(
         if related is not None:
             related_store(related=related(value), prefix=prefix, now=now)
         cache.set(outcome_key, "done", timeout=_OUTCOME_SECONDS)
-        return entry
-    finally:
-        if cache.get(lock_key) == flight:
-            cache.delete(lock_key)
+    except BaseException:
+        _flight_release(lock_key=lock_key, flight=flight)
+        raise
+    # Answered: the outcome tells anyone waiting, and anyone coming before the lock goes waits
+    # for that outcome too, so the lock is let go once the page is sent (two cache round trips
+    # the user does not wait for).
+    after_response(functools.partial(_flight_release, lock_key=lock_key, flight=flight))
+    return entry
+
+
+def _flight_release(*, lock_key: str, flight: str) -> None:
+    if cache.get(lock_key) == flight:
+        cache.delete(lock_key)
 
 
 def _outcome_wait(

@@ -14,8 +14,13 @@ from typing import Any
 import httpx
 import pytest
 from django.core.cache import cache
+from django.core.signals import request_finished
+from django.db import close_old_connections
+from django.http import HttpRequest, HttpResponse
+from django.test import RequestFactory
 from werkzeug import Request, Response
 
+from dashboard.after_response import AfterResponseMiddleware
 from followups import getbill
 from followups.getbill import (
     AnswerKey,
@@ -217,3 +222,30 @@ def test_two_processes_looking_up_at_once_make_one_request(upstream, tmp_path):
     assert [worker.returncode for worker in workers] == [0, 0], outputs
     assert sorted(out.strip() for out, _ in outputs) == ["cache", "getbill"]
     assert len(api_requests(upstream)) == 1
+
+
+def test_in_a_request_the_lock_goes_once_the_page_is_sent_and_meanwhile_its_answer_serves(
+    fake_followup,
+):
+    def page(request: HttpRequest) -> HttpResponse:
+        followup_lookup(AnswerMode.FRESH)
+        return HttpResponse("page")
+
+    lock_key = AnswerKey("followup", (FOLLOWUP_ID,)).cache_key(
+        prefix=getbill.config_get().cache_prefix
+    )
+    lock_key += ":flight"
+    response = AfterResponseMiddleware(page)(RequestFactory().get("/"))
+    assert cache.get(lock_key) is not None
+    # Before the page is sent: another lookup asking GetBill again is served the answer just
+    # read, by the outcome the holder left, without a second request.
+    assert followup_lookup(AnswerMode.FRESH).source is AnswerSource.CACHE
+    assert len(fake_followup.requests) == 1
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+    assert cache.get(lock_key) is None
+    followup_lookup(AnswerMode.FRESH)
+    assert len(fake_followup.requests) == 2
