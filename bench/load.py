@@ -9,7 +9,8 @@ and for detail pages (each page timed until it has come, as it is then shown; th
 until what the browser loads right after it has come too: its panels, the debt card), the ratio
 of their pages/s, and how many requests each phase made to GetBill. Between the two, one user
 opens followups nobody opened yet one at a time: a direct GET of each from GetBill, its page
-(the first look) and the page again. On the embedded default, a fresh deployment on
+(the first look) and the page again, and /healthz (the floor: a request the server answers
+with no session, query or template). On the embedded default, a fresh deployment on
 --token-workers workers (4) counts its token requests. Each setup ends with its figures
 against the targets. It asserts nothing. Bounded: each phase lasts
 --seconds, the one user opens --one-user followups.
@@ -174,6 +175,7 @@ def one_user_line(label: str, figures: dict[str, float]) -> str:
         f"{label:<34} median ms: direct GetBill GET {figures['direct']:6.1f}  "
         f"first look {figures['first']:6.1f} ({figures['first'] / figures['direct']:.2f}x)  "
         f"opened again {figures['again']:6.1f} ({figures['again'] / figures['direct']:.2f}x)  "
+        f"/healthz {figures['floor']:4.1f}  "
         f"n={figures['n']:.0f}  GetBill {figures['getbill']:.0f}"
     )
 
@@ -236,6 +238,7 @@ def one_user_run(
     direct: list[float] = []
     first: list[float] = []
     again: list[float] = []
+    floor: list[float] = []
     with (
         httpx.Client(base_url=upstream_origin, timeout=30) as getbill,
         httpx.Client(base_url=origin, cookies={"sessionid": session}, timeout=30) as browser,
@@ -273,10 +276,16 @@ def one_user_run(
             direct.append(direct_ms)
             first.append(timings[0])
             again.append(timings[1])
+            # The floor under any page: a request the server answers without a session, a
+            # query or a template, timed the same way right after.
+            started = time.perf_counter()
+            browser.get("/healthz")
+            floor.append((time.perf_counter() - started) * 1000)
     return {
         "direct": statistics.median(direct),
         "first": statistics.median(first),
         "again": statistics.median(again),
+        "floor": statistics.median(floor),
         "n": len(first),
         "getbill": getbill_requests(upstream) - asked_before - direct_gets,
     }
