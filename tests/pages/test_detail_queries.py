@@ -22,14 +22,15 @@ from trackers.services import transcript_trackers_check
 ID = "abc123def456"
 S3_URL = "https://s3.amazonaws.com/bucket/call.mp3?X-Amz-Signature=abc&X-Amz-Expires=3600"
 PANELS = f"/followups/{ID}/panels/"
-# Session, user, permissions; the look's audit entry (with the debt card's, when the card is
-# kept and shown, in the same INSERT); the recent view (written after the response). The debt
-# card is not kept here, so it loads after the page, as the panels do.
-WARM_PAGE_STATEMENTS = 5
-# Session, user, permissions; tracker results; the transcript and its "words shown" entry; the
+# Session; user with permissions; the look's audit entry (with the debt card's, when the card
+# is kept and shown, in the same INSERT, in no transaction of its own); the recent view
+# (written after the response). The debt card is not kept here, so it loads after the page, as
+# the panels do.
+WARM_PAGE_STATEMENTS = 4
+# Session; user with permissions; tracker results; the transcript and its "words shown" entry; the
 # reviewer's calibration of this call still to answer; comments; the review, its answers, its
 # criteria.
-PANELS_STATEMENTS = 11
+PANELS_STATEMENTS = 10
 
 
 @pytest.fixture
