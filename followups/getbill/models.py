@@ -89,3 +89,17 @@ class RateLimitStatus:
     remaining: int | None
     reset_at: datetime | None
     window_seconds: int | None
+
+    def supersedes(self, kept: "RateLimitStatus") -> bool:
+        """Whether this count is at least as recent as `kept`: a later window (reset), or the
+        same window with no more requests left. Answers to concurrent requests come back, and
+        are recorded, in any order; an older count must not replace a later one (the footer's
+        fragments follow the same rule in static/js/dashboard.js). A count missing either figure
+        cannot be compared, and is taken as the later."""
+        if self.reset_at is None or kept.reset_at is None:
+            return True
+        if self.remaining is None or kept.remaining is None:
+            return True
+        if self.reset_at != kept.reset_at:
+            return self.reset_at > kept.reset_at
+        return self.remaining <= kept.remaining

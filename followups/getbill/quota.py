@@ -39,7 +39,8 @@ def _reset_at(reset: int | None) -> datetime | None:
 
 
 def rate_limit_record(*, config: GetBillConfig, response: httpx.Response) -> None:
-    """Keep the quota a response reports, for every worker (the footer shows it)."""
+    """Keep the quota a response reports, for every worker (the footer shows it), unless a
+    later count is kept already."""
     headers = response.headers
     limit = _header_int(headers, "X-RateLimit-Limit")
     remaining = _header_int(headers, "X-RateLimit-Remaining")
@@ -54,7 +55,11 @@ def rate_limit_record(*, config: GetBillConfig, response: httpx.Response) -> Non
     )
     if remaining is not None and limit is not None and remaining <= limit // 10:
         logger.warning("GetBill quota running low: %d of %d requests left", remaining, limit)
-    cache.set(_rate_limit_key(config), status, timeout=min(window or 3600, _MAX_SECONDS))
+    key = _rate_limit_key(config)
+    kept = cache.get(key)
+    if isinstance(kept, RateLimitStatus) and not status.supersedes(kept):
+        return  # a concurrent request's later count was recorded first
+    cache.set(key, status, timeout=min(window or 3600, _MAX_SECONDS))
 
 
 def rate_limit_status_get() -> RateLimitStatus | None:

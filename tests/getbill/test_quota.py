@@ -8,6 +8,8 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 
 from followups import getbill
@@ -100,3 +102,65 @@ def test_rate_limit_headers_are_kept_as_the_last_known_quota(upstream: HTTPServe
         reset_at=datetime.fromtimestamp(reset, UTC),
         window_seconds=3600,
     )
+
+
+def _quota_headers(*, remaining: int, reset: int) -> dict[str, str]:
+    return {
+        "X-RateLimit-Limit": "1000",
+        "X-RateLimit-Remaining": str(remaining),
+        "X-RateLimit-Reset": str(reset),
+        "X-RateLimit-Window": "3600",
+    }
+
+
+@pytest.mark.parametrize(
+    ("answers", "kept"),
+    [
+        # Two concurrent requests' answers recorded out of order: the later count stays.
+        ([(994, 0), (995, 0)], 994),
+        ([(995, 0), (994, 0)], 994),
+        # A later window's count replaces the last window's, even with more left.
+        ([(3, 0), (999, 3600)], 999),
+        ([(999, 3600), (3, 0)], 999),
+    ],
+)
+def test_the_kept_quota_is_the_latest_count_whatever_order_answers_are_recorded_in(
+    upstream: HTTPServer, answers: list[tuple[int, int]], kept: int
+):
+    serve_tokens(upstream, "token-one")
+    reset = int(time.time()) + 600
+    for remaining, later in answers:
+        upstream.clear()
+        serve_tokens(upstream, "token-one")
+        serve_followup(upstream, headers=_quota_headers(remaining=remaining, reset=reset + later))
+        followup_get(followup_id=FOLLOWUP_ID)
+    status = rate_limit_status_get()
+    assert status is not None
+    assert status.remaining == kept
+
+
+@given(
+    first=st.tuples(st.integers(0, 1000), st.integers(0, 3)),
+    second=st.tuples(st.integers(0, 1000), st.integers(0, 3)),
+)
+def test_of_two_counts_exactly_the_later_supersedes_unless_equal(
+    first: tuple[int, int], second: tuple[int, int]
+):
+    def status(count: tuple[int, int]) -> getbill.RateLimitStatus:
+        remaining, hour = count
+        return getbill.RateLimitStatus(
+            limit=1000,
+            remaining=remaining,
+            reset_at=datetime.fromtimestamp(1_800_000_000 + 3600 * hour, UTC),
+            window_seconds=3600,
+        )
+
+    a, b = status(first), status(second)
+    assert a.supersedes(a)
+    if a != b:
+        assert a.supersedes(b) != b.supersedes(a)
+    # Within one window, fewer left is later; a later window is later whatever is left.
+    if first[1] == second[1]:
+        assert a.supersedes(b) == (first[0] <= second[0])
+    else:
+        assert a.supersedes(b) == (first[1] > second[1])
