@@ -5,12 +5,15 @@ that must come first (its audit entry) queue behind one write fewer.
 `AfterResponseMiddleware` collects such work during a request and runs it when the server
 closes the response, after the last byte went out and before Django's own end-of-request
 handling (which may close the database connection the work would use). Outside a request
-(a command, a test calling a service), the work runs at once.
+(a command, a test calling a service), the work runs at once, and so it does inside
+`work_at_once()`: for a response that acknowledges what it wrote (a webhook delivery), where
+nothing may be left until after it.
 """
 
 import contextvars
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.http import HttpRequest, HttpResponseBase
 
@@ -28,6 +31,16 @@ def after_response(work: Callable[[], object]) -> None:
         work()
     else:
         pending.append(work)
+
+
+@contextmanager
+def work_at_once() -> Iterator[None]:
+    """Within the block, `after_response` work runs at once, even during a request."""
+    token = _pending.set(None)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
 
 
 def _pending_run(pending: list[Callable[[], object]]) -> None:

@@ -11,7 +11,7 @@ are rewritten only when they changed.
 
 A page writes them once it has been sent (`after_response`): a `known` call shows on no panel,
 and a write lost to an error is made again by the next answer about the call, so the user does
-not wait for it. Elsewhere (webhooks, tasks) they are written at once.
+not wait for it. A webhook delivery (`work_at_once`) and the tasks write them at once.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from dashboard.after_response import work_at_once
 from followups.debts import debt_kept_answers_drop
 from followups.getbill import (
     NotWholeFollowupError,
@@ -101,7 +102,10 @@ def webhook_delivery_receive(*, body: bytes, now: datetime) -> WebhookDelivery |
     if delivery is None:
         return None
     try:
-        outcome, followup_id, debt_id = _event_handle(event)
+        # Acknowledged once everything the event changes is written (the table of calls
+        # included), so a failure is this delivery's outcome, not lost after the answer.
+        with work_at_once():
+            outcome, followup_id, debt_id = _event_handle(event)
     except Exception as error:
         # Only the error's type: its text may quote the body (personal data, signed links).
         logger.error(

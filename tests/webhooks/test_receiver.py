@@ -11,18 +11,22 @@ from typing import Any
 import httpx
 import pytest
 from django.core.management import call_command
+from django.http import HttpRequest, HttpResponse
+from django.test import RequestFactory
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from dashboard.after_response import AfterResponseMiddleware
 from followups.getbill import AnswerKey, AnswerMode, NotKeptError, answer_get, followup_answer_get
 from tests.support.answer_cache import expires_in
 from tests.support.examples import AUDIO_URL, DEBT_ID, FOLLOWUP_ID, followup_json
 from transcripts.engine import ScriptedEngine, engine_override
 from transcripts.models import Transcript
 from webhooks.models import WebhookDelivery
+from webhooks.services import webhook_delivery_receive
 
 URL = "/webhooks/getbill/"
 SECRET = "whsec-test-5f0c1a9e7d3b42c8"
@@ -430,3 +434,16 @@ def test_over_http_a_signed_delivery_is_taken_and_a_huge_one_refused(live_server
         unsigned = http.post(url, content=body)
     assert (taken.status_code, refused.status_code, unsigned.status_code) == (200, 413, 401)
     assert WebhookDelivery.objects.get().outcome == Outcome.DROPPED
+
+
+def test_a_followups_facts_are_written_before_its_delivery_is_acknowledged() -> None:
+    def receiver(request: HttpRequest) -> HttpResponse:
+        webhook_delivery_receive(
+            body=event_body("followup.updated", followup_json(status="no_answer")),
+            now=timezone.now(),
+        )
+        return HttpResponse("Received.")
+
+    # The response is not closed: GetBill has its answer, and the table of calls holds the call.
+    AfterResponseMiddleware(receiver)(RequestFactory().post(URL))
+    assert Transcript.objects.get(followup_id=FOLLOWUP_ID).call_status == "no_answer"
