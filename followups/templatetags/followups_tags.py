@@ -148,7 +148,7 @@ def fact_value(fact: presentation.Fact) -> SafeString:
             "GetBill sent this field in a form the dashboard cannot read",
         )
     if fact.kind == "missing":
-        return format_html('<span class="missing" title="Not provided">—</span>')
+        return SafeString('<span class="missing" title="Not provided">—</span>')
     if fact.kind == "datetime":
         return SafeString(when(fact.value))
     if fact.kind == "mono":
