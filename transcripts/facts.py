@@ -11,13 +11,16 @@ are rewritten only when they changed.
 
 A page writes them once it has been sent (`after_response`): a `known` call shows on no panel,
 and a write lost to an error is made again by the next answer about the call, so the user does
-not wait for it. A webhook delivery (`work_at_once`) and the tasks write them at once.
+not wait for it. A webhook delivery (`work_at_once`) and the tasks write them at once. Either
+way a new row is dated when the answer came in, not when it was written: the calls a page
+fetched are not new to that page (`webhooks.live` shows the calls learnt of after it opened).
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -61,10 +64,11 @@ def facts_from_followup(followup: Followup) -> dict[str, Any]:
     }
 
 
-def facts_refresh(*, followups: Sequence[Followup]) -> int:
-    """Put the calls among `followups` in the table (`known`) and copy their facts onto the
-    rows that have changed; how many rows were written. One query when there is no call
-    among them and none of them has a row."""
+def facts_refresh(*, followups: Sequence[Followup], learnt_at: datetime | None = None) -> int:
+    """Put the calls among `followups` in the table (`known`, dated `learnt_at`: when their
+    answer came in, by default now) and copy their facts onto the rows that have changed; how
+    many rows were written. One query when there is no call among them and none of them has a
+    row."""
     by_id = {followup.id: followup for followup in followups}
     rows = list(
         Transcript.objects.filter(followup_id__in=by_id).only("pk", "followup_id", *FACT_FIELDS)
@@ -89,6 +93,7 @@ def facts_refresh(*, followups: Sequence[Followup]) -> int:
             status=Transcript.Status.KNOWN,
             **facts_from_followup(followup),
             facts_updated_at=now,
+            created_at=learnt_at or now,
         )
         for followup in by_id.values()
         if followup.id not in known and is_call(followup)
@@ -100,4 +105,4 @@ def facts_refresh(*, followups: Sequence[Followup]) -> int:
 
 
 def facts_on_followups_received(*, followups: Sequence[Followup], **kwargs: object) -> None:
-    after_response(functools.partial(facts_refresh, followups=followups))
+    after_response(functools.partial(facts_refresh, followups=followups, learnt_at=timezone.now()))

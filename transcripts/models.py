@@ -12,6 +12,7 @@ searched and ordered without asking GetBill. A call without a recording stays `k
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
 FOLLOWUP_ID_MAX_LENGTH = 64
 
@@ -56,7 +57,9 @@ class Transcript(models.Model):
     has_recording = models.BooleanField(default=False)
     facts_updated_at = models.DateTimeField(null=True, blank=True)
 
-    created_at = models.DateTimeField(auto_now_add=True)
+    # When the dashboard learnt of the call: when GetBill's answer naming it came in, which may
+    # be a moment before the row is written (a page writes its calls once it has been sent).
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -4,6 +4,7 @@ as known, and their facts are kept up to date."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core.signals import request_finished
 from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponse
@@ -103,3 +104,29 @@ def test_during_a_request_the_facts_are_written_once_the_response_is_sent(fake_g
     finally:
         request_finished.connect(close_old_connections)
     assert Transcript.objects.get().call_status == "no_answer"
+
+
+def test_a_call_a_page_fetched_is_dated_when_the_answer_came_in_not_when_it_was_written(
+    fake_getbill,
+):
+    # The followups list shows the calls learnt of after it opened as new; those its own
+    # answer brought, written once it has been sent (maybe in the next second), are not.
+    fake_getbill.followup_add(status="no_answer")
+    received_at = datetime(2026, 3, 2, 9, 0, 0, 900_000, tzinfo=UTC)
+
+    def page(request: HttpRequest) -> HttpResponse:
+        followup_answer_get(followup_id=FOLLOWUP_ID, mode=AnswerMode.REFRESH)
+        return HttpResponse("page")
+
+    with time_machine.travel(received_at, tick=False):
+        response = AfterResponseMiddleware(page)(RequestFactory().get("/"))
+    request_finished.disconnect(close_old_connections)
+    try:
+        with time_machine.travel(received_at + timedelta(seconds=2), tick=False):
+            response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+    call = Transcript.objects.get()
+    assert call.created_at == received_at
+    assert call.facts_updated_at == received_at + timedelta(seconds=2)
