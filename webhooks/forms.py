@@ -1,6 +1,11 @@
+from datetime import UTC, datetime
+
 from django import forms
 
 from followups.forms import DocumentedValueField, InputError, InputForm
+
+# The last second a date can hold (31 December 9999): a later one is not a moment.
+_LAST_SECOND = int(datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp())
 
 
 class NewCallsInputError(InputError):
@@ -13,7 +18,7 @@ class NewCallsForm(InputForm):
 
     input_error = NewCallsInputError
 
-    since = forms.IntegerField(min_value=0, max_value=2**40)
+    since = forms.IntegerField(min_value=0, max_value=_LAST_SECOND)
 
 
 class ListNewCallsForm(NewCallsForm):

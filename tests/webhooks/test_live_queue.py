@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from followups.models import AuditEntry
 from transcripts.models import Transcript
@@ -76,9 +79,16 @@ def test_signed_out_the_poll_is_refused(client: Any) -> None:
     assert client.get(POLL, {"since": _since(5)}).status_code == 302
 
 
-@pytest.mark.parametrize("since", ["", "soon", "-5", "1e9", "9" * 30])
+@pytest.mark.parametrize("since", ["", "soon", "-5", "1e9", "9" * 30, "253402300800", 2**40])
 def test_a_since_that_is_not_a_moment_is_a_400(qa_client: Any, since: str) -> None:
     assert qa_client.get(POLL, {"since": since}).status_code == 400
+
+
+@hypothesis_settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(since=st.integers(min_value=-1, max_value=2**41) | st.integers())
+def test_any_whole_number_since_is_answered_or_refused(qa_client: Any, since: int) -> None:
+    for poll in (POLL, "/list/new-calls/"):
+        assert qa_client.get(poll, {"since": since}).status_code in (200, 400)
 
 
 def test_the_queue_page_holds_the_polling_region(sandbox: Any, qa_client: Any) -> None:
