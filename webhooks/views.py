@@ -32,6 +32,16 @@ def _plain(text: str, *, status: int) -> HttpResponse:
     return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
 
 
+def _body_read(request: HttpRequest, *, limit: int) -> bytes:
+    """Up to `limit` bytes of the body. Django reads only as much as Content-Length says, so a
+    body sent in chunks (no Content-Length) would read as empty and fail its signature: it is
+    read from the server's stream when the server says that stream ends with the body
+    (`wsgi.input_terminated`, as gunicorn does)."""
+    if not request.META.get("CONTENT_LENGTH") and request.META.get("wsgi.input_terminated"):
+        return bytes(request.META["wsgi.input"].read(limit))
+    return request.read(limit)
+
+
 @csrf_exempt
 @login_not_required
 def getbill_webhook(request: HttpRequest) -> HttpResponse:
@@ -51,7 +61,7 @@ def getbill_webhook(request: HttpRequest) -> HttpResponse:
     if declared > max_bytes:
         # Refused on the header alone, before reading any of it.
         return _plain(f"Body over {max_bytes} bytes.", status=413)
-    body = request.read(max_bytes + 1)
+    body = _body_read(request, limit=max_bytes + 1)
     if len(body) > max_bytes:
         return _plain(f"Body over {max_bytes} bytes.", status=413)
     signature = request.headers.get(SIGNATURE_HEADER)

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,6 +24,7 @@ from dashboard.after_response import AfterResponseMiddleware
 from followups.getbill import AnswerKey, AnswerMode, NotKeptError, answer_get, followup_answer_get
 from tests.support.answer_cache import expires_in
 from tests.support.examples import AUDIO_URL, DEBT_ID, FOLLOWUP_ID, followup_json
+from tests.support.processes import gunicorn_start, manage, production_environment
 from transcripts.engine import ScriptedEngine, engine_override
 from transcripts.models import Transcript
 from webhooks.models import WebhookDelivery
@@ -31,6 +33,7 @@ from webhooks.services import webhook_delivery_receive
 URL = "/webhooks/getbill/"
 SECRET = "whsec-test-5f0c1a9e7d3b42c8"
 MAX_BYTES = 64 * 1024
+SIGNATURE = "X-GetBill-Signature"
 
 Outcome = WebhookDelivery.Outcome
 
@@ -447,3 +450,29 @@ def test_a_followups_facts_are_written_before_its_delivery_is_acknowledged() -> 
     # The response is not closed: GetBill has its answer, and the table of calls holds the call.
     AfterResponseMiddleware(receiver)(RequestFactory().post(URL))
     assert Transcript.objects.get(followup_id=FOLLOWUP_ID).call_status == "no_answer"
+
+
+def test_under_gunicorn_a_body_sent_in_chunks_is_read_and_capped(tmp_path: Path) -> None:
+    # No Content-Length: Django alone would read the body as empty.
+    environment = production_environment(
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        cache_url="locmemcache://",
+        sandbox_origin="http://127.0.0.1:9",
+        GETBILL_WEBHOOK_SECRET=SECRET,
+        WEBHOOK_MAX_BYTES=str(MAX_BYTES),
+    )
+    manage(environment, "migrate", "--noinput", "--verbosity", "0")
+    served = gunicorn_start(
+        environment=environment, log_path=tmp_path / "gunicorn.log", workers=1, threads=2
+    )
+    body = event_body("report.generated", {"n": 7})
+    huge = event_body("report.generated", {"padding": "x" * MAX_BYTES})
+    try:
+        with httpx.Client(base_url=served.origin, timeout=10) as http:
+            taken = http.post(URL, content=iter([body]), headers={SIGNATURE: sign(body)})
+            capped = http.post(URL, content=iter([huge]), headers={SIGNATURE: sign(huge)})
+    finally:
+        served.stop()
+    assert "Content-Length" not in taken.request.headers
+    assert (taken.status_code, taken.text) == (200, "Received.")
+    assert capped.status_code == 413
