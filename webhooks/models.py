@@ -18,6 +18,7 @@ class WebhookDelivery(models.Model):
         RECEIVED = "received", "Received (being handled)"
         KEPT = "kept", "Followup kept as GetBill's answer"
         DROPPED = "dropped", "Kept answers dropped"
+        OUTDATED = "outdated", "Older than the kept followup, acknowledged"
         IGNORED = "ignored", "Unknown event type, acknowledged"
         INVALID = "invalid", "Unreadable body, acknowledged"
         FAILED = "failed", "Handling failed (see the logs)"

@@ -26,6 +26,7 @@ from dashboard.after_response import work_at_once
 from followups.debts import debt_kept_answers_drop
 from followups.getbill import (
     NotWholeFollowupError,
+    OlderFollowupError,
     followup_answer_keep,
     followup_answers_drop,
     id_is_valid,
@@ -195,6 +196,9 @@ def _followup_event_handle(*, event_type: str, data: object) -> tuple[Outcome, s
     except NotWholeFollowupError:
         followup_answers_drop(followup_id=followup_id)
         return Outcome.DROPPED, followup_id, debt_id or ""
+    except OlderFollowupError:
+        # Told late: the kept followup (and what its own event did) stands.
+        return Outcome.OUTDATED, followup_id, debt_id or ""
     if event_type == "followup.completed" and followup.audio_url:
         # The row (with the call's facts) now, the job by the followup's ID on commit; the
         # job finds the kept answer and its link, without asking GetBill.

@@ -79,6 +79,7 @@ from followups.getbill.api import (
 )
 from followups.getbill.cached import (
     NotWholeFollowupError,
+    OlderFollowupError,
     debt_answer_get,
     debt_answers_drop,
     debt_followups_answer_get,
@@ -201,6 +202,7 @@ __all__ = [
     "NotFoundError",
     "NotKeptError",
     "NotWholeFollowupError",
+    "OlderFollowupError",
     "Pagination",
     "QuotaReserveSkippedError",
     "RateLimitStatus",

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.cache import cache
 
-from followups.getbill.answer_entries import Answer, AnswerKey, entry_store
+from followups.getbill.answer_entries import Answer, AnswerKey, entry_read, entry_store
 from followups.getbill.answers import AnswerMode, answer_get
 from followups.getbill.api import (
     debt_followups_get,
@@ -20,7 +20,7 @@ from followups.getbill.api import (
     page_check,
 )
 from followups.getbill.config import config_get
-from followups.getbill.errors import UpstreamFailureError
+from followups.getbill.errors import GetBillError, UpstreamFailureError
 from followups.getbill.ids import GetBillId, getbill_id_clean, id_is_valid
 from followups.getbill.models import Debt, Followup, FollowupPage
 from followups.getbill.parse import followup_parse
@@ -134,10 +134,25 @@ class NotWholeFollowupError(UpstreamFailureError):
     """GetBill's object does not read as a whole followup (a partial update, another shape)."""
 
 
+class OlderFollowupError(GetBillError):
+    """GetBill's object is older than the followup kept: told late (webhooks may come out of
+    order), it would roll the followup back."""
+
+
+def followup_is_older(followup: Followup, *, than: Followup) -> bool:
+    """Whether `followup` is an earlier state of the followup `than`: it was not processed yet
+    while `than` was, or it was processed before. GetBill's events carry no moment of their
+    own; `processed_at` is the one moment a followup's states are known to move forward by."""
+    if than.processed_at is None:
+        return False
+    return followup.processed_at is None or followup.processed_at < than.processed_at
+
+
 def followup_answer_keep(*, raw: Mapping[str, Any]) -> Followup:
     """Keep GetBill's followup object `raw` (sent without being asked: a webhook's `data`) as
     the answer to GET /followups/{id}, read by the same parser, so the next look costs no
-    request. Raises NotWholeFollowupError, keeping nothing, when `raw` is not a whole followup.
+    request. Raises, keeping nothing: NotWholeFollowupError when `raw` is not a whole followup,
+    OlderFollowupError when the kept answer is a later state of it.
     """
     if not isinstance(raw, Mapping) or not id_is_valid(raw.get("id")):
         raise NotWholeFollowupError()
@@ -147,9 +162,15 @@ def followup_answer_keep(*, raw: Mapping[str, Any]) -> Followup:
     ):
         raise NotWholeFollowupError()
     key = followup_key(followup_id=getbill_id_clean(raw=followup.id))
-    entry_store(
-        cache_key=key.cache_key(prefix=config_get().cache_prefix), value=followup, now=time.time()
-    )
+    cache_key = key.cache_key(prefix=config_get().cache_prefix)
+    kept = entry_read(cache_key)
+    if (
+        kept is not None
+        and isinstance(kept.value, Followup)
+        and followup_is_older(followup, than=kept.value)
+    ):
+        raise OlderFollowupError()
+    entry_store(cache_key=cache_key, value=followup, now=time.time())
     followups_received_send(followups=[followup])
     return followup
 

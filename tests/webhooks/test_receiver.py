@@ -352,6 +352,44 @@ def test_a_new_call_enters_the_table_as_known_then_is_queued_when_completed(
     assert [task.args_kwargs["args"] for task in DBTaskResult.objects.all()] == [[FOLLOWUP_ID]]
 
 
+def test_an_event_told_late_does_not_roll_the_followup_back(
+    client: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.TRANSCRIBE_ENGINE = "faster-whisper"
+    completed = followup_json(media_urls_expire_at=expires_in(3600))
+    created = followup_json(
+        status="in_progress", audio_url=None, media_urls_expire_at=None, processed_at=None
+    )
+    with engine_override(ScriptedEngine([])), django_capture_on_commit_callbacks(execute=True):
+        post(client, event_body("followup.completed", completed))
+        assert post(client, event_body("followup.created", created)).status_code == 200
+
+    assert WebhookDelivery.objects.get(event_type="followup.created").outcome == Outcome.OUTDATED
+    assert (kept_followup().status, kept_followup().audio_url) == ("deal_found", AUDIO_URL)
+    call = Transcript.objects.get(followup_id=FOLLOWUP_ID)
+    assert (call.status, call.call_status, call.has_recording) == (
+        Transcript.Status.QUEUED,
+        "deal_found",
+        True,
+    )
+
+
+def test_an_event_processed_later_replaces_the_kept_followup(client: Any) -> None:
+    links = expires_in(3600)
+    post(
+        client,
+        event_body(
+            "followup.updated", followup_json(status="no_answer", media_urls_expire_at=links)
+        ),
+    )
+    later = followup_json(
+        status="deal_found", processed_at="2024-01-22T11:00:00+00:00", media_urls_expire_at=links
+    )
+    post(client, event_body("followup.updated", later))
+    assert kept_followup().status == "deal_found"
+    assert Transcript.objects.get().call_status == "deal_found"
+
+
 def test_an_update_refreshes_the_facts_of_a_known_call(client: Any) -> None:
     Transcript.objects.create(followup_id=FOLLOWUP_ID, call_status="scheduled")
     post(client, event_body("followup.updated", followup_json(status="no_answer", audio_url=None)))
