@@ -1,7 +1,12 @@
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
 
-application = get_wsgi_application()
+# What django.core.wsgi.get_wsgi_application does, with the dashboard's handler.
+django.setup(set_prefix=False)
+
+from dashboard.wsgi_handler import DashboardWSGIHandler  # noqa: E402 (needs the apps loaded)
+
+application = DashboardWSGIHandler()
