@@ -36,3 +36,7 @@ keepalive = 5
 # the app: signed links and tokens redacted, the request ID added, plain or JSON.
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+
+# No control socket (gunicornc): nothing uses it, and every instance on a machine would share
+# its one default path, so one stopping would remove another's.
+control_socket_disable = True

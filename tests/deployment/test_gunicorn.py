@@ -23,6 +23,7 @@ def test_threaded_workers_counted_from_the_environment(monkeypatch: pytest.Monke
     assert defaults["worker_class"] == "gthread"
     assert (defaults["workers"], defaults["threads"]) == (2, 8)
     assert defaults["bind"] == ["127.0.0.1:8000"]
+    assert defaults["control_socket_disable"] is True  # instances on a machine share its path
     given = _config(
         monkeypatch, WEB_CONCURRENCY="4", GUNICORN_THREADS="16", GUNICORN_BIND="0.0.0.0:9000"
     )
@@ -57,3 +58,17 @@ def test_the_access_log_is_redacted_and_carries_the_request_id(tmp_path: Path):
     assert f"[{media.headers['X-Request-ID']}]" in media_line
     assert "collection-call.mp3?[redacted]" in media_line
     assert any(f"[{health.headers['X-Request-ID']}]" in line for line in access)
+
+
+def test_the_served_app_answers_a_content_type_django_cannot_read(tmp_path: Path):
+    served = embedded_gunicorn_start(folder=tmp_path)
+    try:
+        health = httpx.get(
+            f"{served.origin}/healthz",
+            headers={"Content-Type": "text/plain; charset*=BOGUS''x"},
+            timeout=10,
+        )
+    finally:
+        served.stop()
+    assert health.status_code == 200
+    assert "Traceback" not in served.log_text()
