@@ -21,10 +21,11 @@ from django.core.exceptions import BadRequest
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 
 
+# The two methods are Django's own (HttpRequest's), not in its type stubs.
 class DashboardRequest(WSGIRequest):
     def _set_content_type_params(self, meta: Any) -> None:
         try:
-            super()._set_content_type_params(meta)
+            super()._set_content_type_params(meta)  # type: ignore[misc]
         except (LookupError, ValueError):
             self.content_type, self.content_params = "", {}
 
@@ -32,7 +33,7 @@ class DashboardRequest(WSGIRequest):
         try:
             super()._load_post_and_files()
         except BadRequest:
-            self._mark_post_parse_error()
+            self._mark_post_parse_error()  # type: ignore[attr-defined]
             raise
 
 

@@ -39,7 +39,11 @@ def _call(handler: DashboardWSGIHandler, **environ: Any) -> tuple[int, bytes]:
         }
     )
     statuses: list[str] = []
-    response = handler(environ, lambda status, headers: statuses.append(status))
+
+    def start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
+        statuses.append(status)
+
+    response = handler(environ, start_response)
     content = b"".join(response)
     response.close()
     return int(statuses[0].split()[0]), content
