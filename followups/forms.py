@@ -9,10 +9,12 @@ documented values pass a filter (the client package checks them again before any
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from followups import values
 from followups.errors import AppError
@@ -25,6 +27,28 @@ QUEUE_PART_MAX = 20
 _WHOLE_NUMBER = re.compile(r"[1-9][0-9]{0,3}")
 # A refused value is quoted back this far at most.
 _QUOTED_MAX = 40
+
+
+# The days a date filter takes: any call, review or week anyone asks about, and far enough from
+# the calendar's ends (years 1 and 9999) that the day after, its week's Monday and its start in
+# any time zone are dates too.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+_DAYS_MESSAGE = "Pick a day from 1 January 1900 to 31 December 2999."
+
+
+class DayField(forms.DateField):
+    """A day picked in a filter (`<input type="date">`), from FIRST_DAY to LAST_DAY."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        super().__init__(**kwargs)
+        self.validators.extend(
+            [
+                MinValueValidator(FIRST_DAY, message=_DAYS_MESSAGE),
+                MaxValueValidator(LAST_DAY, message=_DAYS_MESSAGE),
+            ]
+        )
 
 
 class InputError(AppError):

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from followups.forms import DayField
 from followups.values import TYPE_WORDS
 from reviews.models import Scorecard
 
@@ -41,12 +42,8 @@ def default_range(*, today: date) -> tuple[date, date]:
 
 
 class InsightsFilterForm(forms.Form):
-    start = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        required=False, label="to", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = DayField(required=False, label="From")
+    end = DayField(required=False, label="to")
     scorecard = forms.ChoiceField(choices=[], required=False)
     version = forms.IntegerField(
         required=False, min_value=1, max_value=10_000, label="Version", help_text="Any if empty."

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.http import QueryDict
 
+from followups.forms import DayField
 from reviews.errors import ReviewError
 from reviews.host import MomentError, moment_format, moment_parse
 from reviews.models import (
@@ -261,12 +262,8 @@ class ReviewFilterForm(forms.Form):
         choices=[("", "Drafts and submitted"), *ReviewStatus.choices], required=False
     )
     scorecard = forms.ChoiceField(choices=[], required=False)
-    submitted_from = forms.DateField(
-        required=False, label="Submitted from", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    submitted_to = forms.DateField(
-        required=False, label="to", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    submitted_from = DayField(required=False, label="Submitted from")
+    submitted_to = DayField(required=False, label="to")
 
     def __init__(self, *args: Any, reviewers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

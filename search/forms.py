@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from followups.forms import DayField
 from search.query import MAX_QUERY_LENGTH
 from search.services import SearchFilters
 from trackers.models import Tracker
@@ -35,12 +36,8 @@ class TranscriptSearchForm(forms.Form):
     )
     call_type = forms.ChoiceField(label="Type", required=False)
     call_status = forms.ChoiceField(label="Status", required=False)
-    called_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput({"type": "date"})
-    )
-    called_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput({"type": "date"})
-    )
+    called_from = DayField(label="From", required=False)
+    called_to = DayField(label="To", required=False)
     tracker = forms.ModelChoiceField(
         label="Tracker found", queryset=Tracker.objects.all(), required=False, empty_label="Any"
     )

@@ -1,11 +1,16 @@
 """The followups pages' forms: whatever arrives in the query string, a form gives documented
 values or refuses with a message; it never raises anything else."""
 
+from datetime import date
+from typing import Any
+
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from followups import forms
+from followups.forms import FIRST_DAY, LAST_DAY
 from followups.getbill import FOLLOWUP_STATUSES, FOLLOWUP_TYPES
 
 _TEXT = st.text(max_size=60) | st.sampled_from(["", " call ", "2", "1000", "1001", "٣", "2.0"])
@@ -63,3 +68,48 @@ def test_debt_filters_never_refuse(values):
     chosen = forms.DebtFiltersForm(values).values()
     assert set(chosen) == {"type", "status", "current"}
     assert all(isinstance(value, str) for value in chosen.values())
+
+
+# --- Days picked in a filter (DayField) ----------------------------------------------------------
+
+DAY_FILTERS = [
+    ("/reviews/", "submitted_from", "submitted_to"),
+    ("/reviews/export.csv", "submitted_from", "submitted_to"),
+    ("/insights/", "start", "end"),
+    ("/insights/export/weeks.csv", "start", "end"),
+    ("/transcripts/", "called_from", "called_to"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url", "first", "last"), DAY_FILTERS)
+@pytest.mark.parametrize("time_zone", ["UTC", "Europe/Paris", "America/Los_Angeles"])
+def test_the_calendars_ends_are_refused_with_the_days_taken(
+    manager_client: Any, settings: Any, url: str, first: str, last: str, time_zone: str
+) -> None:
+    settings.TIME_ZONE = time_zone
+    for query in (
+        {first: "0001-01-01"},
+        {last: "9999-12-31"},
+        {first: "9999-12-27", last: "9999-12-31"},
+    ):
+        response = manager_client.get(url, {"q": "payment", **query})
+        assert response.status_code == 400, (url, query)
+        assert "1 January 1900 to 31 December 2999" in response.content.decode()
+
+
+@pytest.mark.django_db
+@hypothesis_settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    filters=st.sampled_from(DAY_FILTERS),
+    start=st.dates() | st.sampled_from([FIRST_DAY, LAST_DAY]),
+    end=st.dates() | st.sampled_from([FIRST_DAY, LAST_DAY]),
+)
+def test_any_days_are_answered_or_refused(
+    manager_client: Any, filters: tuple[str, str, str], start: date, end: date
+) -> None:
+    url, first, last = filters
+    response = manager_client.get(url, {"q": "payment", first: start, last: end})
+    assert response.status_code in (200, 400)
