@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from dashboard.after_response import work_at_once
 from followups.debts import debt_kept_answers_drop
@@ -53,6 +53,11 @@ DEBT_CHILD_EVENTS = frozenset(
         "payment_plan.canceled",
     }
 )
+# A delivery still being handled this long after it came was lost with its worker (GetBill
+# waits 10 s for an answer, gunicorn ends a worker stuck for longer than its timeout): the next
+# delivery of the same body handles it.
+HANDLING_LOST_SECONDS = 120
+
 # What a type must look like to be kept on the row and logged ("followup.completed"): anything
 # else in that field is no event name, and may be anything at all.
 _EVENT_TYPE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)*")
@@ -133,11 +138,14 @@ def webhook_deliveries_purge(*, now: datetime) -> int:
 
 
 def _delivery_record(*, body_sha256: str, event_type: str, now: datetime) -> WebhookDelivery | None:
-    """The delivery's new row, or None when the same body came within WEBHOOK_DEDUP_HOURS.
+    """The delivery's new row, or None when the same body came within WEBHOOK_DEDUP_HOURS and
+    was handled, or is being handled.
 
     The unique hash decides between deliveries racing each other in several workers: one
-    insert wins. A row older than the window that the purge has not deleted yet is taken over
-    by one UPDATE, which again only one worker wins.
+    insert wins. A row the same body may have again is taken over by one UPDATE, which again
+    only one worker wins: older than the window (the purge has not deleted it yet), or whose
+    handling failed or was lost (HANDLING_LOST_SECONDS), so GetBill's next try is not
+    acknowledged without being handled.
     """
     try:
         with transaction.atomic():
@@ -147,9 +155,13 @@ def _delivery_record(*, body_sha256: str, event_type: str, now: datetime) -> Web
     except IntegrityError:
         pass
     before = now - timedelta(hours=settings.WEBHOOK_DEDUP_HOURS)
-    renewed = WebhookDelivery.objects.filter(
-        body_sha256=body_sha256, received_at__lt=before
-    ).update(
+    lost = now - timedelta(seconds=HANDLING_LOST_SECONDS)
+    again = (
+        Q(received_at__lt=before)
+        | Q(outcome=Outcome.FAILED)
+        | Q(outcome=Outcome.RECEIVED, received_at__lt=lost)
+    )
+    renewed = WebhookDelivery.objects.filter(again, body_sha256=body_sha256).update(
         received_at=now,
         event_type=event_type,
         outcome=Outcome.RECEIVED,

@@ -28,7 +28,7 @@ from tests.support.processes import gunicorn_start, manage, production_environme
 from transcripts.engine import ScriptedEngine, engine_override
 from transcripts.models import Transcript
 from webhooks.models import WebhookDelivery
-from webhooks.services import webhook_delivery_receive
+from webhooks.services import HANDLING_LOST_SECONDS, webhook_delivery_receive
 
 URL = "/webhooks/getbill/"
 SECRET = "whsec-test-5f0c1a9e7d3b42c8"
@@ -234,6 +234,35 @@ def test_after_the_window_the_same_body_is_handled_again(client: Any) -> None:
     assert post(client, body).content == b"Received."
     assert not _is_kept(DEBT_CARD)
     assert WebhookDelivery.objects.get().repeats == 0
+
+
+def test_a_delivery_whose_handling_failed_is_handled_when_it_comes_again(client: Any) -> None:
+    body = event_body("debt.updated", {"id": DEBT_ID})
+    post(client, body)
+    WebhookDelivery.objects.update(outcome=Outcome.FAILED)
+    _keep(DEBT_CARD)
+    assert post(client, body).content == b"Received."
+    assert not _is_kept(DEBT_CARD)
+    assert WebhookDelivery.objects.get().outcome == Outcome.DROPPED
+
+
+@pytest.mark.parametrize(
+    ("seconds_ago", "handled"), [(5, False), (HANDLING_LOST_SECONDS + 1, True)]
+)
+def test_a_delivery_still_being_handled_is_handled_again_only_once_lost(
+    client: Any, seconds_ago: int, handled: bool
+) -> None:
+    # The first try's worker died before it had handled the event: only its row is left.
+    body = event_body("debt.updated", {"id": DEBT_ID})
+    WebhookDelivery.objects.create(
+        body_sha256=hashlib.sha256(body).hexdigest(),
+        event_type="debt.updated",
+        received_at=timezone.now() - timedelta(seconds=seconds_ago),
+    )
+    _keep(DEBT_CARD)
+    answer = post(client, body).content
+    assert answer == (b"Received." if handled else b"Received before.")
+    assert _is_kept(DEBT_CARD) is not handled
 
 
 def test_the_purge_deletes_deliveries_past_the_window(client: Any) -> None:
