@@ -117,6 +117,17 @@ def _named_fields(message: str) -> tuple[str, ...]:
     return tuple(match.group("name") for match in _NAMED_FIELD.finditer(message))
 
 
+class RefusalOneLineFilter(logging.Filter):
+    """A refused request (a 4xx Django logs with the exception that refused it, such as
+    PermissionDenied) is one line: its traceback is the refusal's, not a fault in the code."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status_code = getattr(record, "status_code", None)
+        if isinstance(status_code, int) and 400 <= status_code < 500:
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 class SecretsRedactFilter(logging.Filter):
     """Log filter that redacts secrets from the message, its arguments and its traceback."""
 

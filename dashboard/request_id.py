@@ -23,6 +23,9 @@ _ACCEPTED = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:=+-]{0,127}")
 _GUNICORN_RESPONSE_HEADER = "{x-request-id}o"
 
 _current: ContextVar[str | None] = ContextVar("request_id", default=None)
+# Django logs a response of 400 or more once every middleware has returned, outside this
+# module's context: the record carries the request, which carries its ID here.
+_META_KEY = "dashboard.request_id"
 
 
 def request_id_get() -> str | None:
@@ -46,6 +49,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         request_id = _request_id_choose(request)
+        request.META[_META_KEY] = request_id
         token = _current.set(request_id)
         try:
             response = self.get_response(request)
@@ -60,6 +64,9 @@ class RequestIdLogFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         request_id: object = _current.get()
+        request = getattr(record, "request", None)
+        if request_id is None and isinstance(request, HttpRequest):
+            request_id = request.META.get(_META_KEY)
         if request_id is None and isinstance(record.args, Mapping):
             request_id = record.args.get(_GUNICORN_RESPONSE_HEADER)
         record.request_id = request_id if isinstance(request_id, str) and request_id else "-"

@@ -306,6 +306,7 @@ LOGGING = {
     "filters": {
         "redact_secrets": {"()": "dashboard.logging.SecretsRedactFilter"},
         "request_id": {"()": "dashboard.request_id.RequestIdLogFilter"},
+        "refusal_one_line": {"()": "dashboard.logging.RefusalOneLineFilter"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "formatters": {
@@ -325,12 +326,12 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_id", "redact_secrets"],
+            "filters": ["request_id", "refusal_one_line", "redact_secrets"],
         },
         "django.server": {
             "class": "logging.StreamHandler",
             "formatter": "json" if LOG_FORMAT == "json" else "django.server",
-            "filters": ["request_id", "redact_secrets"],
+            "filters": ["request_id", "refusal_one_line", "redact_secrets"],
         },
         "mail_admins": {
             "level": "ERROR",

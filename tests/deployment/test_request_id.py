@@ -83,6 +83,25 @@ def test_log_lines_of_a_request_carry_its_id(client: Client, console_log: io.Str
     assert all(f"[{response['X-Request-ID']}]" in line for line in lines)
 
 
+@pytest.mark.django_db
+def test_an_error_page_logged_after_the_middleware_carries_its_id(
+    manager_client: Client, sandbox: str, console_log: io.StringIO
+):
+    response = manager_client.get(f"/followups/{FAULT_IDS['server_error']}/")
+    assert response.status_code == 502
+    lines = [line for line in console_log.getvalue().splitlines() if "Bad Gateway" in line]
+    assert lines
+    assert all(f"[{response['X-Request-ID']}]" in line for line in lines)
+
+
+@pytest.mark.django_db
+def test_a_refusal_is_logged_in_one_line(plain_client: Client, console_log: io.StringIO):
+    response = plain_client.get("/reviews/")  # PermissionDenied, which Django logs with it
+    assert response.status_code == 403
+    logged = console_log.getvalue()
+    assert "Traceback" not in logged
+
+
 def test_outside_a_request_log_lines_say_so(console_log: io.StringIO):
     logging.getLogger("followups").warning("no request here")
     assert "[-] no request here" in console_log.getvalue()
