@@ -60,3 +60,11 @@ def test_pages_load_htmx_from_own_static_files_and_no_cdn(admin_client: Client):
 @pytest.mark.django_db
 def test_sandbox_marker_shown_in_sandbox_mode(admin_client: Client):
     assert b"Sandbox data" in admin_client.get("/").content
+
+
+@pytest.mark.django_db
+def test_no_password_reset_is_offered_since_no_mail_is_sent(client: Client):
+    # An administrator sets passwords; a reset would say a message was sent that never leaves.
+    assert client.get("/accounts/password_reset/").status_code == 404
+    assert client.post("/accounts/password_reset/", {"email": "a@example.com"}).status_code == 404
+    assert client.get("/accounts/login/").status_code == 200
