@@ -543,3 +543,11 @@ def test_under_gunicorn_a_body_sent_in_chunks_is_read_and_capped(tmp_path: Path)
     assert "Content-Length" not in taken.request.headers
     assert (taken.status_code, taken.text) == (200, "Received.")
     assert capped.status_code == 413
+
+
+def test_the_address_without_its_slash_takes_the_delivery(client: Any) -> None:
+    body = event_body("debt.updated", {"id": DEBT_ID})
+    response = client.post(
+        URL.rstrip("/"), data=body, content_type="application/json", headers={SIGNATURE: sign(body)}
+    )
+    assert (response.status_code, response.content) == (200, b"Received.")
