@@ -32,13 +32,18 @@ def _plain(text: str, *, status: int) -> HttpResponse:
     return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
 
 
-def _body_read(request: HttpRequest, *, limit: int) -> bytes:
-    """Up to `limit` bytes of the body. Django reads only as much as Content-Length says, so a
-    body sent in chunks (no Content-Length) would read as empty and fail its signature: it is
-    read from the server's stream when the server says that stream ends with the body
-    (`wsgi.input_terminated`, as gunicorn does)."""
+def _body_read(request: HttpRequest, *, limit: int) -> bytes | None:
+    """Up to `limit` bytes of the body; None when the body cannot be read. Django reads only as
+    much as Content-Length says, so a body sent in chunks (no Content-Length) would read as
+    empty and fail its signature: it is read from the server's stream when the server says that
+    stream ends with the body (`wsgi.input_terminated`, as gunicorn does)."""
     if not request.META.get("CONTENT_LENGTH") and request.META.get("wsgi.input_terminated"):
-        return bytes(request.META["wsgi.input"].read(limit))
+        try:
+            return bytes(request.META["wsgi.input"].read(limit))
+        except Exception:
+            # The server's own errors for a malformed chunked body (gunicorn's ParseException
+            # subclasses, NoMoreData when the client stops mid-chunk): whichever, no body.
+            return None
     return request.read(limit)
 
 
@@ -62,6 +67,8 @@ def getbill_webhook(request: HttpRequest) -> HttpResponse:
         # Refused on the header alone, before reading any of it.
         return _plain(f"Body over {max_bytes} bytes.", status=413)
     body = _body_read(request, limit=max_bytes + 1)
+    if body is None:
+        return _plain("Unreadable body.", status=400)
     if len(body) > max_bytes:
         return _plain(f"Body over {max_bytes} bytes.", status=413)
     signature = request.headers.get(SIGNATURE_HEADER)

@@ -147,7 +147,7 @@ _PUBLIC_PREFIXES = (
     "admin/login/",
     "healthz",
     "readyz",
-    "webhooks/getbill/",
+    "webhooks/getbill",  # with and without its slash
 )
 
 

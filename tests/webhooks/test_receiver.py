@@ -5,6 +5,7 @@ transport and never asked anything (the fixture fails the test otherwise)."""
 import hashlib
 import hmac
 import json
+import socket
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -519,6 +520,24 @@ def test_a_followups_facts_are_written_before_its_delivery_is_acknowledged() -> 
     assert Transcript.objects.get(followup_id=FOLLOWUP_ID).call_status == "no_answer"
 
 
+# Chunked bodies no server can read: a chunk size that is no number, a chunk without its
+# terminator, a client that stops mid-chunk.
+_MALFORMED_CHUNKS = [b"ZZ\r\nabc\r\n0\r\n\r\n", b"3\r\nabcdef0\r\n\r\n", b"10\r\nabc"]
+
+
+def _raw_post(origin: str, chunks: bytes) -> bytes:
+    """The status of a chunked POST of `chunks`, as written (no client would send them)."""
+    host, port = origin.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(
+            f"POST {URL} HTTP/1.1\r\nHost: {host}\r\nTransfer-Encoding: chunked\r\n"
+            f"{SIGNATURE}: 00\r\n\r\n".encode()
+            + chunks
+        )
+        connection.shutdown(socket.SHUT_WR)
+        return connection.recv(64).split(b" ")[1]
+
+
 def test_under_gunicorn_a_body_sent_in_chunks_is_read_and_capped(tmp_path: Path) -> None:
     # No Content-Length: Django alone would read the body as empty.
     environment = production_environment(
@@ -538,8 +557,11 @@ def test_under_gunicorn_a_body_sent_in_chunks_is_read_and_capped(tmp_path: Path)
         with httpx.Client(base_url=served.origin, timeout=10) as http:
             taken = http.post(URL, content=iter([body]), headers={SIGNATURE: sign(body)})
             capped = http.post(URL, content=iter([huge]), headers={SIGNATURE: sign(huge)})
+        malformed = [_raw_post(served.origin, chunks) for chunks in _MALFORMED_CHUNKS]
     finally:
         served.stop()
+    assert all(status == b"400" for status in malformed), malformed
+    assert "Traceback" not in served.log_text()
     assert "Content-Length" not in taken.request.headers
     assert (taken.status_code, taken.text) == (200, "Received.")
     assert capped.status_code == 413
