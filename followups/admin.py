@@ -15,7 +15,6 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
-from dashboard.admin import DateHierarchyAdmin
 from followups.csv_export import csv_lines, csv_response
 from followups.getbill import InvalidIdError, getbill_id_clean
 from followups.models import AuditEntry
@@ -60,7 +59,7 @@ def audit_csv_rows(*, entries: QuerySet[AuditEntry]) -> Iterator[str]:
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(DateHierarchyAdmin):
+class AuditEntryAdmin(admin.ModelAdmin):
     list_display = [
         "time",
         "username",

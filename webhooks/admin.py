@@ -1,12 +1,11 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from dashboard.admin import DateHierarchyAdmin
 from webhooks.models import WebhookDelivery
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(DateHierarchyAdmin):
+class WebhookDeliveryAdmin(admin.ModelAdmin):
     """Read only: deliveries are GetBill's record, not something to edit."""
 
     list_display = ("received_at", "event_type", "outcome", "followup_id", "debt_id", "repeats")
